@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IRollup} from "./interfaces/IRollup.sol";
+import {IBatchVerifier} from "./interfaces/IBatchVerifier.sol";
+import {BalanceProofVerifier} from "./BalanceProofVerifier.sol";
+import {EcGFp5} from "./lib/EcGFp5.sol";
+import {Poseidon} from "./lib/Poseidon.sol";
+import {PriorityOps} from "./lib/PriorityOps.sol";
+import {Pubdata} from "./lib/Pubdata.sol";
+import {SafeTransfer} from "./lib/SafeTransfer.sol";
+import {StateProof} from "./lib/StateProof.sol";
+import {ReentrancyGuard} from "./utils/ReentrancyGuard.sol";
+import {Roles} from "./utils/Roles.sol";
+
+/// @title Rollup
+/// @notice Quire's settlement contract: token registry, deposits and full-exit requests in a
+///         priority queue, the batch pipeline commit → prove → execute, pull-pattern claims,
+///         and exodus mode with on-chain Merkle exits.
+///
+/// @dev Invariants (tested in test/invariant/RollupInvariant.t.sol):
+///      - Solvency: for every token, the contract holds at least
+///        `totalClaimable × 1 + l2Supply × scale`, where `l2Supply` (L2 units) counts every
+///        queued deposit (pending or credited) minus every payout and reclaim. It is also the
+///        D1 supply cap: `l2Supply <= 2^63 - 1`, so the L2 never has to refund a deposit for
+///        reaching its cap (it counts credited deposits only, which are fewer).
+///      - Ordering: executed <= proven <= committed; a batch is proven only with a proof the
+///        verifier accepts for its 24 public inputs, and executed only after; both in order.
+///      - Single payment: a payout record is credited once (its batch executes once); a
+///        claim zeroes the balance before paying; a pending deposit is reclaimed once (its
+///        amount is zeroed) and each (account, token) exits once (bitmap).
+///
+///      Batch lifecycle (decision D9 for what the proof binds):
+///      - `commitBatch` (operator): checks the header, hashes the pubdata, walks it op by op
+///        (sizes from the layout table), matches every Deposit/FullExit against the next
+///        queued priority op (token and amount; account, token and owner) while folding the
+///        queued hashes into the priority commitment, and collects the payout records
+///        (Withdraw, nonzero FullExit, refunded Deposit). It stores one hash of all of it.
+///      - `proveBatch` (anyone): the verifier must accept the proof for (old root, new root,
+///        pubdata commitment, priority commitment).
+///      - `executeBatch` (anyone): in order, proven only; the caller passes the payout records
+///        (emitted at commit), checked against the stored hash, and they become claimable.
+///        Passing only the records rather than the whole pubdata again keeps a transfer's
+///        pubdata on L1 once (commit only), which is what brings a transfer under 1,000 L1
+///        gas (test/RollupGas.t.sol).
+///      - `revertBatches` (operator): drops committed, unproven batches.
+///
+///      Exodus: once the oldest priority op not yet executed is past its deadline, anyone can
+///      stop the pipeline for good. The exit root is the last *executed* batch's: it is the
+///      only root whose payouts were all credited, and the deposits it consumed are exactly
+///      those before `totalPriorityOpsExecuted`; every later deposit (even if committed or
+///      proven) is pending and reclaimable. Using a proven-but-unexecuted root would lose
+///      that batch's withdrawals (debited on L2, never credited on L1) and double-count its
+///      deposits.
+contract Rollup is IRollup, Roles, ReentrancyGuard {
+    /// @notice Largest L2 amount, balance and per-token supply (D1).
+    uint64 public constant MAX_AMOUNT = type(uint64).max >> 1;
+    /// @notice L1 assets use token ids below 128 (D2); ids 128..255 are pool shares.
+    uint256 public constant MAX_L1_TOKENS = 128;
+    /// @notice ETH's token id and scale (L2 unit = 1 gwei).
+    uint8 public constant ETH_TOKEN_ID = 0;
+    uint96 public constant ETH_SCALE = 1e9;
+    /// @notice Account ids are below 2^24 (the account tree's depth).
+    uint256 public constant ACCOUNT_ID_LIMIT = 1 << 24;
+
+    uint8 internal constant KIND_DEPOSIT = uint8(Pubdata.DEPOSIT);
+    uint8 internal constant KIND_FULL_EXIT = uint8(Pubdata.FULL_EXIT);
+
+    /// @notice The proof verifier (immutable: swapping it would be a governance power over
+    ///         every balance; an upgrade path belongs behind a timelock, see README).
+    IBatchVerifier public immutable verifier;
+    /// @notice Seconds a priority operation may wait for execution before exodus can start.
+    uint64 public immutable priorityDeadline;
+    /// @notice Recomputes state roots from exodus balance proofs; created by the constructor.
+    BalanceProofVerifier public immutable balanceProofVerifier;
+
+    struct Token {
+        address addr;
+        uint96 scale;
+    }
+
+    struct TokenTotals {
+        /// Queued deposits minus payouts and reclaims, in L2 units.
+        uint64 l2Supply;
+        /// Sum of `claimable` over all owners, in L1 units.
+        uint192 claimable;
+    }
+
+    // Hot counters, one slot: read and written by every batch stage.
+    uint64 public totalBatchesCommitted;
+    uint64 public totalBatchesProven;
+    uint64 public totalBatchesExecuted;
+    /// @notice Priority ops consumed by executed batches (ids below are final).
+    uint64 public totalPriorityOpsExecuted;
+
+    // Queue state, one slot.
+    uint64 public totalPriorityOps;
+    bool public exodusMode;
+    uint8 public tokenCount;
+
+    /// @notice keccak256(abi.encode(StoredBatchInfo)) by batch number (0 = genesis).
+    mapping(uint256 => bytes32) public storedBatchHash;
+    mapping(uint256 => PriorityOp) internal _priorityOps;
+    /// @dev Deadlines, four uint64 per word: id i at word i / 4, bits 64·(i % 4).
+    mapping(uint256 => uint256) internal _deadlineWords;
+    mapping(uint256 => Token) internal _tokens;
+    mapping(uint256 => TokenTotals) internal _totals;
+    mapping(address => uint256) internal _tokenIdPlusOne;
+    /// @notice L1 amounts owners can withdraw, by owner and token.
+    mapping(address => mapping(uint256 => uint256)) public claimable;
+    /// @dev Exodus: bit t of word a is set once (account a, token t) has exited.
+    mapping(uint256 => uint256) internal _exited;
+
+    modifier notExodus() {
+        if (exodusMode) revert ExodusActive();
+        _;
+    }
+
+    /// @param governance_ Registers tokens, appoints operators, pauses.
+    /// @param verifier_ The batch proof verifier.
+    /// @param genesisRoot The state root of `State::genesis` (D9 bytes32 form).
+    /// @param priorityDeadline_ Seconds a priority op may wait (1 hour .. 30 days).
+    constructor(address governance_, IBatchVerifier verifier_, bytes32 genesisRoot, uint64 priorityDeadline_)
+        Roles(governance_)
+    {
+        if (address(verifier_) == address(0)) revert ZeroAddress();
+        if (priorityDeadline_ < 1 hours || priorityDeadline_ > 30 days) revert InvalidDeadline();
+        if (!Poseidon.isCanonical(genesisRoot)) revert InvalidStateRoot();
+        verifier = verifier_;
+        priorityDeadline = priorityDeadline_;
+        balanceProofVerifier = new BalanceProofVerifier();
+
+        _tokens[ETH_TOKEN_ID] = Token(address(0), ETH_SCALE);
+        tokenCount = 1;
+        emit TokenRegistered(ETH_TOKEN_ID, address(0), ETH_SCALE);
+
+        StoredBatchInfo memory genesis = StoredBatchInfo({
+            batchNumber: 0,
+            timestamp: uint64(block.timestamp),
+            firstPriorityId: 0,
+            priorityOpsCount: 0,
+            prevStateRoot: bytes32(0),
+            stateRoot: genesisRoot,
+            pubdataCommitment: bytes32(0),
+            priorityCommitment: bytes32(0),
+            payoutsHash: keccak256("")
+        });
+        bytes32 h = keccak256(abi.encode(genesis));
+        storedBatchHash[0] = h;
+        emit BatchCommitted(0, h, genesis, "");
+        emit BatchProven(0, h);
+        emit BatchExecuted(0, h, genesisRoot);
+    }
+
+    // =================================================================== tokens
+
+    /// @notice Registers an ERC-20 as the next L1 asset id with L1 amount = L2 amount × scale.
+    /// @dev Choose the scale so that 2^63 - 1 L2 units cover the token's plausible supply and
+    ///      one L2 unit is still a meaningful amount (e.g. 10^9 or 10^12 for 18 decimals, 1 for
+    ///      6 decimals). Tokens whose transfers deliver less than asked are refused at deposit;
+    ///      rebasing tokens are unsupported (their rebases are not tracked).
+    function registerToken(address token, uint96 scale) external onlyGovernance returns (uint8 tokenId) {
+        if (token == address(0)) revert ZeroAddress();
+        if (scale == 0) revert InvalidScale();
+        if (_tokenIdPlusOne[token] != 0) revert TokenAlreadyRegistered();
+        uint256 id = tokenCount;
+        if (id >= MAX_L1_TOKENS) revert TooManyTokens();
+        _tokens[id] = Token(token, scale);
+        _tokenIdPlusOne[token] = id + 1;
+        // forge-lint: disable-next-line(unsafe-typecast) -- id + 1 <= MAX_L1_TOKENS = 128
+        tokenCount = uint8(id + 1);
+        // forge-lint: disable-next-line(unsafe-typecast) -- id < MAX_L1_TOKENS
+        tokenId = uint8(id);
+        emit TokenRegistered(tokenId, token, scale);
+    }
+
+    /// @notice A registered token's L1 address (zero for ETH) and scale; scale 0 if unknown.
+    function tokens(uint8 tokenId) external view returns (address token, uint256 scale) {
+        Token memory t = _tokens[tokenId];
+        return (t.addr, t.scale);
+    }
+
+    /// @notice A token's L2 supply (L2 units) and total claimable (L1 units).
+    function tokenTotals(uint8 tokenId) external view returns (uint64 l2Supply, uint256 totalClaimable) {
+        TokenTotals memory t = _totals[tokenId];
+        return (t.l2Supply, t.claimable);
+    }
+
+    /// @notice The id of a registered ERC-20 (reverts for unknown tokens).
+    function tokenIdOf(address token) public view returns (uint8) {
+        uint256 idPlusOne = _tokenIdPlusOne[token];
+        if (idPlusOne == 0) revert UnknownToken();
+        // forge-lint: disable-next-line(unsafe-typecast) -- stored ids are < 128
+        return uint8(idPlusOne - 1);
+    }
+
+    // =================================================================== priority queue
+
+    /// @notice Deposits `msg.value` wei to the L2 account of `l2Key` (opened if new, with
+    ///         `msg.sender` as its L1 owner). `msg.value` must be a positive multiple of 1 gwei.
+    function depositETH(bytes calldata l2Key) external payable whenNotPaused notExodus returns (uint64) {
+        uint64 amount = _checkDeposit(ETH_TOKEN_ID, msg.value, l2Key);
+        return _queueDeposit(ETH_TOKEN_ID, amount, l2Key);
+    }
+
+    /// @notice Deposits `amount` (L1 units) of a registered ERC-20; needs an allowance. The
+    ///         contract must receive exactly `amount` (fee-on-transfer tokens are refused).
+    function depositERC20(address token, uint256 amount, bytes calldata l2Key)
+        external
+        nonReentrant
+        whenNotPaused
+        notExodus
+        returns (uint64)
+    {
+        uint8 id = tokenIdOf(token);
+        uint64 l2Amount = _checkDeposit(id, amount, l2Key);
+        uint256 before = SafeTransfer.balanceOf(token, address(this));
+        SafeTransfer.safeTransferFrom(token, msg.sender, address(this), amount);
+        if (SafeTransfer.balanceOf(token, address(this)) - before != amount) revert FeeOnTransferToken();
+        return _queueDeposit(id, l2Amount, l2Key);
+    }
+
+    /// @notice Asks the L2 to move the whole `token` balance of `accountId` out to L1. Anyone
+    ///         may ask; the L2 moves funds only if `msg.sender` is the account's L1 owner (the
+    ///         op then pays out to it), otherwise it exits 0.
+    function requestFullExit(uint32 accountId, uint8 token) external notExodus returns (uint64 priorityId) {
+        if (accountId >= ACCOUNT_ID_LIMIT) revert InvalidAccountId();
+        if (token >= tokenCount) revert UnknownToken();
+        priorityId = totalPriorityOps;
+        bytes32 h = PriorityOps.hashFullExit(priorityId, accountId, msg.sender, token);
+        uint64 deadline = _enqueue(priorityId, h, msg.sender, accountId, token, KIND_FULL_EXIT);
+        emit FullExitQueued(priorityId, accountId, msg.sender, token, h, deadline);
+    }
+
+    /// @notice A queued priority operation and its deadline.
+    function priorityOp(uint64 priorityId) external view returns (PriorityOp memory op, uint64 deadline) {
+        return (_priorityOps[priorityId], _deadline(priorityId));
+    }
+
+    function _checkDeposit(uint8 token, uint256 amount, bytes calldata l2Key) private view returns (uint64) {
+        if (!EcGFp5.isValidPublicKey(l2Key)) revert InvalidPublicKey();
+        uint256 scale = _tokens[token].scale;
+        if (amount % scale != 0) revert AmountNotMultipleOfScale();
+        uint256 l2Amount = amount / scale;
+        if (l2Amount == 0 || l2Amount > MAX_AMOUNT) revert AmountOutOfRange();
+        if (_totals[token].l2Supply + l2Amount > MAX_AMOUNT) revert SupplyCapExceeded();
+        // forge-lint: disable-next-line(unsafe-typecast) -- checked above: l2Amount <= MAX_AMOUNT
+        return uint64(l2Amount);
+    }
+
+    function _queueDeposit(uint8 token, uint64 amount, bytes calldata l2Key) private returns (uint64 priorityId) {
+        _totals[token].l2Supply += amount;
+        priorityId = totalPriorityOps;
+        bytes32 h = PriorityOps.hashDeposit(priorityId, msg.sender, l2Key, token, amount);
+        uint64 deadline = _enqueue(priorityId, h, msg.sender, amount, token, KIND_DEPOSIT);
+        emit DepositQueued(priorityId, msg.sender, token, amount, l2Key, h, deadline);
+    }
+
+    function _enqueue(uint64 id, bytes32 h, address owner, uint64 amount, uint8 token, uint8 kind)
+        private
+        returns (uint64 deadline)
+    {
+        _priorityOps[id] = PriorityOp(h, owner, amount, token, kind);
+        deadline = uint64(block.timestamp) + priorityDeadline;
+        _deadlineWords[id >> 2] |= uint256(deadline) << ((id & 3) << 6);
+        totalPriorityOps = id + 1;
+    }
+
+    function _deadline(uint256 id) internal view returns (uint64) {
+        return uint64(_deadlineWords[id >> 2] >> ((id & 3) << 6));
+    }
+
+    // =================================================================== batches
+
+    /// @notice Commits the next batch: `last` must be the last committed batch (as emitted),
+    ///         `pubdata` the concatenated pubdata of its operations.
+    function commitBatch(StoredBatchInfo calldata last, CommitBatchInfo calldata next, bytes calldata pubdata)
+        external
+        onlyOperator
+        whenNotPaused
+        notExodus
+    {
+        uint64 n = totalBatchesCommitted;
+        if (last.batchNumber != n || _hash(last) != storedBatchHash[n]) revert LastBatchMismatch();
+        if (next.batchNumber != n + 1) revert BatchNumberMismatch();
+        if (next.timestamp < last.timestamp || next.timestamp > block.timestamp) revert InvalidTimestamp();
+        if (!Poseidon.isCanonical(next.newStateRoot)) revert InvalidStateRoot();
+
+        // Copy the pubdata to memory once: hash it there and walk it there, followed by a
+        // zero sentinel (see Pubdata.skipL2Ops).
+        bytes32 pubdataCommitment;
+        uint256 start;
+        uint256 end;
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            end := add(start, pubdata.length)
+            calldatacopy(start, pubdata.offset, pubdata.length)
+            pubdataCommitment := keccak256(start, pubdata.length)
+            mstore(end, 0)
+            mstore(add(end, 0x20), 0)
+            mstore(0x40, and(add(end, 0x5f), not(0x1f)))
+        }
+        uint64 first = last.firstPriorityId + last.priorityOpsCount;
+        (uint64 count, bytes32 priorityCommitment, bytes memory payouts) = _processPubdata(start, end, first);
+
+        StoredBatchInfo memory info = StoredBatchInfo({
+            batchNumber: n + 1,
+            timestamp: next.timestamp,
+            firstPriorityId: first,
+            priorityOpsCount: count,
+            prevStateRoot: last.stateRoot,
+            stateRoot: next.newStateRoot,
+            pubdataCommitment: pubdataCommitment,
+            priorityCommitment: priorityCommitment,
+            payoutsHash: keccak256(payouts)
+        });
+        bytes32 h = keccak256(abi.encode(info));
+        storedBatchHash[n + 1] = h;
+        totalBatchesCommitted = n + 1;
+        emit BatchCommitted(n + 1, h, info, payouts);
+    }
+
+    /// @notice Proves the next committed batch. Anyone may call: the proof is the authority.
+    function proveBatch(StoredBatchInfo calldata batch, bytes calldata proof) external notExodus {
+        uint64 n = totalBatchesProven + 1;
+        if (batch.batchNumber != n) revert BatchNumberMismatch();
+        if (n > totalBatchesCommitted) revert BatchNotCommitted();
+        bytes32 h = _hash(batch);
+        if (h != storedBatchHash[n]) revert BatchMismatch();
+        try verifier.verify(proof, batchPublicInputs(batch)) returns (bool ok) {
+            if (!ok) revert InvalidProof();
+        } catch {
+            revert InvalidProof();
+        }
+        totalBatchesProven = n;
+        emit BatchProven(n, h);
+    }
+
+    /// @notice Executes the next proven batch: its payout records become claimable. Anyone
+    ///         may call; `payouts` are the bytes emitted with the batch's `BatchCommitted`.
+    function executeBatch(StoredBatchInfo calldata batch, bytes calldata payouts) external notExodus {
+        uint64 n = totalBatchesExecuted + 1;
+        if (batch.batchNumber != n) revert BatchNumberMismatch();
+        if (n > totalBatchesProven) revert BatchNotProven();
+        bytes32 h = _hash(batch);
+        if (h != storedBatchHash[n]) revert BatchMismatch();
+        bytes32 payoutsHash;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, payouts.offset, payouts.length)
+            payoutsHash := keccak256(m, payouts.length)
+        }
+        if (payoutsHash != batch.payoutsHash) revert PayoutsMismatch();
+
+        // Records were built by commitBatch, so the length is a multiple of 29.
+        uint256 p;
+        assembly ("memory-safe") {
+            p := payouts.offset
+        }
+        for (uint256 end = p + payouts.length; p < end; p += Pubdata.PAYOUT_BYTES) {
+            (address recipient, uint256 token, uint256 amount) = Pubdata.readPayout(p);
+            _credit(recipient, token, amount);
+        }
+        totalBatchesExecuted = n;
+        totalPriorityOpsExecuted = batch.firstPriorityId + batch.priorityOpsCount;
+        emit BatchExecuted(n, h, batch.stateRoot);
+    }
+
+    /// @notice Drops the committed batches after `newLastBatch`; none of them may be proven.
+    function revertBatches(uint64 newLastBatch) external onlyOperator notExodus {
+        uint64 committed = totalBatchesCommitted;
+        if (newLastBatch < totalBatchesProven || newLastBatch >= committed) revert CannotRevert();
+        for (uint256 i = uint256(newLastBatch) + 1; i <= committed; ++i) {
+            delete storedBatchHash[i];
+        }
+        totalBatchesCommitted = newLastBatch;
+        emit BatchesReverted(newLastBatch + 1, committed);
+    }
+
+    /// @notice The 24 proof public inputs of a batch (decision D9): old root limbs, new root
+    ///         limbs, pubdata commitment and priority commitment as 32-bit big-endian words.
+    function batchPublicInputs(StoredBatchInfo calldata batch) public pure returns (uint256[] memory pi) {
+        pi = new uint256[](24);
+        bytes32 oldRoot = batch.prevStateRoot;
+        bytes32 newRoot = batch.stateRoot;
+        bytes32 dc = batch.pubdataCommitment;
+        bytes32 qc = batch.priorityCommitment;
+        assembly ("memory-safe") {
+            let d := add(pi, 0x20)
+            for { let i := 0 } lt(i, 4) { i := add(i, 1) } {
+                let sh := sub(192, shl(6, i))
+                mstore(add(d, shl(5, i)), and(shr(sh, oldRoot), 0xffffffffffffffff))
+                mstore(add(d, shl(5, add(i, 4))), and(shr(sh, newRoot), 0xffffffffffffffff))
+            }
+            for { let i := 0 } lt(i, 8) { i := add(i, 1) } {
+                let sh := sub(224, shl(5, i))
+                mstore(add(d, shl(5, add(i, 8))), and(shr(sh, dc), 0xffffffff))
+                mstore(add(d, shl(5, add(i, 16))), and(shr(sh, qc), 0xffffffff))
+            }
+        }
+    }
+
+    /// @dev Walks the pubdata at memory [start, end) (followed by the zero sentinel); see the
+    ///      contract notes. Payout records are written past the free memory pointer as they
+    ///      come and allocated at the end (nothing in between allocates memory).
+    function _processPubdata(uint256 start, uint256 end, uint64 firstId)
+        private
+        view
+        returns (uint64 count, bytes32 commitment, bytes memory payouts)
+    {
+        uint256 p = start;
+        uint256 id = firstId;
+        uint256 total = totalPriorityOps;
+        uint256 out; // where the next record goes
+        assembly ("memory-safe") {
+            payouts := mload(0x40)
+            out := add(payouts, 0x20)
+        }
+        while (true) {
+            p = Pubdata.skipL2Ops(p);
+            if (p >= end) break;
+            uint256 opType = Pubdata.opType(p);
+            if (opType == Pubdata.WITHDRAW) {
+                if (p + Pubdata.WITHDRAW_BYTES > end) revert TruncatedPubdata();
+                (uint256 token, uint256 amount, address to) = Pubdata.readWithdraw(p);
+                // The L2 only withdraws registered L1 assets; refuse anything else here rather
+                // than credit nothing at execution.
+                if (token >= MAX_L1_TOKENS || _tokens[token].scale == 0) revert UnknownToken();
+                Pubdata.writePayout(out, to, token, amount);
+                out += Pubdata.PAYOUT_BYTES;
+                p += Pubdata.WITHDRAW_BYTES;
+                continue;
+            }
+            if (opType != Pubdata.DEPOSIT && opType != Pubdata.FULL_EXIT) revert UnknownOpType(p - start);
+            // forge-lint: disable-next-line(unsafe-typecast) -- id < total + 1 <= 2^64 (ids are uint64)
+            if (id >= total) revert PriorityOpNotQueued(uint64(id));
+            PriorityOp storage op = _priorityOps[id];
+            if (opType == Pubdata.DEPOSIT) {
+                if (p + Pubdata.DEPOSIT_BYTES > end) revert TruncatedPubdata();
+                (uint256 token, uint256 amount, uint256 credited) = Pubdata.readDeposit(p);
+                if (op.kind != KIND_DEPOSIT || op.token != token || op.amount != amount) {
+                    // forge-lint: disable-next-line(unsafe-typecast) -- id < total, a uint64
+                    revert PriorityOpMismatch(uint64(id));
+                }
+                if (credited > 1) revert InvalidCreditedFlag();
+                if (credited == 0) {
+                    Pubdata.writePayout(out, op.owner, token, amount);
+                    out += Pubdata.PAYOUT_BYTES;
+                }
+                p += Pubdata.DEPOSIT_BYTES;
+            } else {
+                if (p + Pubdata.FULL_EXIT_BYTES > end) revert TruncatedPubdata();
+                (uint256 account, uint256 token, uint256 amount, address owner) = Pubdata.readFullExit(p);
+                if (op.kind != KIND_FULL_EXIT || op.amount != account || op.token != token || op.owner != owner) {
+                    // forge-lint: disable-next-line(unsafe-typecast) -- id < total, a uint64
+                    revert PriorityOpMismatch(uint64(id));
+                }
+                if (amount != 0) {
+                    Pubdata.writePayout(out, owner, token, amount);
+                    out += Pubdata.PAYOUT_BYTES;
+                }
+                p += Pubdata.FULL_EXIT_BYTES;
+            }
+            commitment = PriorityOps.fold(commitment, op.opHash);
+            ++id;
+        }
+        if (p != end) revert TruncatedPubdata();
+        // forge-lint: disable-next-line(unsafe-typecast) -- id <= totalPriorityOps, a uint64
+        count = uint64(id - firstId);
+        assembly ("memory-safe") {
+            mstore(payouts, sub(out, add(payouts, 0x20)))
+            mstore(0x40, and(add(out, 0x1f), not(0x1f)))
+        }
+    }
+
+    function _hash(StoredBatchInfo calldata b) internal pure returns (bytes32) {
+        return keccak256(abi.encode(b));
+    }
+
+    // =================================================================== claims
+
+    /// @notice Pays the caller's claimable `token` balance to the caller.
+    function withdraw(uint8 token) external returns (uint256) {
+        return _claim(msg.sender, token, msg.sender);
+    }
+
+    /// @notice Pays the caller's claimable `token` balance to `to` (e.g. when the caller
+    ///         cannot receive ETH, or is blocklisted by the token).
+    function withdrawTo(uint8 token, address to) external returns (uint256) {
+        if (to == address(0)) revert ZeroAddress();
+        return _claim(msg.sender, token, to);
+    }
+
+    /// @notice Pays `owner`'s claimable `token` balance to `owner` (anyone may trigger it).
+    function claim(address owner, uint8 token) external returns (uint256) {
+        return _claim(owner, token, owner);
+    }
+
+    /// @dev Checks, effects (balance zeroed), then the transfer, under the reentrancy lock.
+    function _claim(address owner, uint256 token, address to) private nonReentrant returns (uint256 amount) {
+        amount = claimable[owner][token];
+        if (amount == 0) revert NothingToClaim();
+        claimable[owner][token] = 0;
+        // forge-lint: disable-next-line(unsafe-typecast) -- amount <= totalClaimable, a uint192
+        _totals[token].claimable -= uint192(amount);
+        // forge-lint: disable-next-line(unsafe-typecast) -- token < 128 (claimable is only ever credited to registered ids)
+        emit Withdrawn(owner, uint8(token), to, amount);
+        if (token == ETH_TOKEN_ID) {
+            SafeTransfer.sendETH(to, amount);
+        } else {
+            SafeTransfer.safeTransfer(_tokens[token].addr, to, amount);
+        }
+    }
+
+    /// @dev Moves `amount` L2 units of `token` from the L2 supply to `owner`'s claimable
+    ///      balance (L1 units). Reverts if the supply would go negative: that cannot happen
+    ///      with a sound proof system, and refusing is what keeps the contract solvent if it
+    ///      ever did.
+    function _credit(address owner, uint256 token, uint256 amount) private {
+        uint256 l1Amount = amount * _tokens[token].scale;
+        TokenTotals storage t = _totals[token];
+        // forge-lint: disable-next-line(unsafe-typecast) -- payout amounts are 8-byte fields, so < 2^64
+        t.l2Supply -= uint64(amount);
+        // forge-lint: disable-next-line(unsafe-typecast) -- l1Amount < 2^64 * 2^96 = 2^160
+        t.claimable += uint192(l1Amount);
+        claimable[owner][token] += l1Amount;
+    }
+
+    // =================================================================== exodus
+
+    /// @notice Starts exodus mode if the oldest priority op not yet executed is past its
+    ///         deadline. Irreversible: batches stop; pending deposits are reclaimable and
+    ///         balances exit against the last executed root.
+    function activateExodusMode() external notExodus {
+        uint64 id = totalPriorityOpsExecuted;
+        if (id >= totalPriorityOps || block.timestamp <= _deadline(id)) revert NoExpiredPriorityOp();
+        exodusMode = true;
+        emit ExodusActivated(id);
+    }
+
+    /// @notice Exodus: makes a deposit that no executed batch consumed claimable again by its
+    ///         depositor. Anyone may call.
+    function reclaimDeposit(uint64 priorityId) external {
+        if (!exodusMode) revert NotInExodus();
+        if (priorityId < totalPriorityOpsExecuted || priorityId >= totalPriorityOps) revert DepositNotPending();
+        PriorityOp storage op = _priorityOps[priorityId];
+        if (op.kind != KIND_DEPOSIT) revert DepositNotPending();
+        uint64 amount = op.amount;
+        if (amount == 0) revert AlreadyReclaimed();
+        op.amount = 0;
+        address depositor = op.owner;
+        uint8 token = op.token;
+        _credit(depositor, token, amount);
+        emit DepositReclaimed(priorityId, depositor, token, amount);
+    }
+
+    /// @notice Exodus: proves a balance under the last executed root and makes it claimable by
+    ///         the account's L1 owner (from the leaf). Each (account, token) exits once.
+    ///         Keyless accounts (bridge reserve, pools: owner zero) and pool-share tokens
+    ///         cannot exit.
+    function exit(StoredBatchInfo calldata lastExecuted, StateProof.BalanceProof calldata proof) external {
+        if (!exodusMode) revert NotInExodus();
+        uint64 n = totalBatchesExecuted;
+        if (lastExecuted.batchNumber != n || _hash(lastExecuted) != storedBatchHash[n]) revert BatchMismatch();
+        uint256 account = proof.accountId;
+        uint256 token = proof.token;
+        uint64 balance = proof.balance;
+        if (
+            account == 0 || account >= ACCOUNT_ID_LIMIT || token >= tokenCount || balance == 0 || balance > MAX_AMOUNT
+                || proof.owner == address(0)
+        ) revert InvalidExit();
+        uint256 bits = _exited[account];
+        if (bits & (uint256(1) << token) != 0) revert AlreadyExited();
+        if (balanceProofVerifier.rootOf(proof) != lastExecuted.stateRoot) revert InvalidStateProof();
+        _exited[account] = bits | (uint256(1) << token);
+        _credit(proof.owner, token, balance);
+        // forge-lint: disable-next-line(unsafe-typecast) -- both come from a uint32 / uint8 field of the proof
+        emit Exited(uint32(account), uint8(token), proof.owner, balance);
+    }
+
+    /// @notice Whether (account, token) has exited in exodus.
+    function isExited(uint32 accountId, uint8 token) external view returns (bool) {
+        return _exited[accountId] & (uint256(1) << token) != 0;
+    }
+}

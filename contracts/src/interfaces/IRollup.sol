@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {StateProof} from "../lib/StateProof.sol";
+
+/// @title IRollup
+/// @notice Types, events and errors of Quire's settlement contract, for bindings (quire-l1)
+///         and the sequencer's L1 watcher. See src/Rollup.sol for the behaviour.
+interface IRollup {
+    // ------------------------------------------------------------------ types
+
+    /// @notice What the contract keeps of a committed batch: only
+    ///         `keccak256(abi.encode(StoredBatchInfo))` is stored; callers pass the struct back
+    ///         (it is in the `BatchCommitted` event) to prove, execute or exit against it.
+    struct StoredBatchInfo {
+        uint64 batchNumber;
+        /// L2 timestamp the operator gave the batch (seconds; monotonic, not in the future).
+        uint64 timestamp;
+        /// Queue index of the first priority operation the batch consumed.
+        uint64 firstPriorityId;
+        /// Number of priority operations consumed (derived from the pubdata).
+        uint64 priorityOpsCount;
+        /// State root before the batch (the previous batch's `stateRoot`).
+        bytes32 prevStateRoot;
+        /// State root after the batch (D9 L1 form).
+        bytes32 stateRoot;
+        /// keccak256(pubdata).
+        bytes32 pubdataCommitment;
+        /// D9 fold over the consumed priority operations' hashes.
+        bytes32 priorityCommitment;
+        /// keccak256 of the batch's payout records (see Pubdata.sol).
+        bytes32 payoutsHash;
+    }
+
+    /// @notice The operator's header of a new batch.
+    struct CommitBatchInfo {
+        uint64 batchNumber;
+        uint64 timestamp;
+        bytes32 newStateRoot;
+    }
+
+    /// @notice A queued priority operation as stored (two slots).
+    /// @dev `amount` holds the L2 amount of a Deposit (zeroed once reclaimed in exodus) and
+    ///      the account id of a FullExit; `owner` is the depositor or the exit's requester.
+    struct PriorityOp {
+        bytes32 opHash;
+        address owner;
+        uint64 amount;
+        uint8 token;
+        uint8 kind;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    event TokenRegistered(uint8 indexed tokenId, address indexed token, uint256 scale);
+    /// @notice A deposit entered the priority queue. `amount` is in L2 units (L1 amount /
+    ///         scale); `opHash` = keccak256 of its canonical encoding.
+    event DepositQueued(
+        uint64 indexed priorityId,
+        address indexed from,
+        uint8 indexed token,
+        uint64 amount,
+        bytes l2Key,
+        bytes32 opHash,
+        uint64 deadline
+    );
+    /// @notice A full exit entered the priority queue, requested by `owner`.
+    event FullExitQueued(
+        uint64 indexed priorityId,
+        uint32 indexed accountId,
+        address indexed owner,
+        uint8 token,
+        bytes32 opHash,
+        uint64 deadline
+    );
+    /// @notice A batch was committed; `payouts` are the records `executeBatch` needs.
+    event BatchCommitted(uint64 indexed batchNumber, bytes32 batchHash, StoredBatchInfo info, bytes payouts);
+    event BatchProven(uint64 indexed batchNumber, bytes32 batchHash);
+    /// @notice A batch was executed: its payouts are claimable and its root is final.
+    event BatchExecuted(uint64 indexed batchNumber, bytes32 batchHash, bytes32 stateRoot);
+    /// @notice Batches `firstBatch..lastBatch` (committed, unproven) were reverted.
+    event BatchesReverted(uint64 firstBatch, uint64 lastBatch);
+    /// @notice `amount` (L1 units) of `owner`'s claimable `token` was paid to `to`.
+    event Withdrawn(address indexed owner, uint8 indexed token, address to, uint256 amount);
+    event ExodusActivated(uint64 expiredPriorityId);
+    event DepositReclaimed(uint64 indexed priorityId, address indexed depositor, uint8 indexed token, uint64 amount);
+    event Exited(uint32 indexed accountId, uint8 indexed token, address indexed owner, uint64 amount);
+
+    // ------------------------------------------------------------------ errors
+
+    error InvalidScale();
+    error TokenAlreadyRegistered();
+    error TooManyTokens();
+    error UnknownToken();
+    error InvalidPublicKey();
+    error AmountNotMultipleOfScale();
+    error AmountOutOfRange();
+    error SupplyCapExceeded();
+    error FeeOnTransferToken();
+    error InvalidAccountId();
+    error ExodusActive();
+    error NotInExodus();
+    error InvalidDeadline();
+    error InvalidStateRoot();
+    error LastBatchMismatch();
+    error BatchNumberMismatch();
+    error InvalidTimestamp();
+    /// @notice Byte `offset` of the pubdata holds no known op type.
+    error UnknownOpType(uint256 offset);
+    error TruncatedPubdata();
+    /// @notice The pubdata consumes more priority operations than are queued.
+    error PriorityOpNotQueued(uint64 priorityId);
+    /// @notice The pubdata's priority op does not match the queued one.
+    error PriorityOpMismatch(uint64 priorityId);
+    error InvalidCreditedFlag();
+    error BatchNotCommitted();
+    error BatchNotProven();
+    error BatchMismatch();
+    error InvalidProof();
+    error PayoutsMismatch();
+    error CannotRevert();
+    error NothingToClaim();
+    error NoExpiredPriorityOp();
+    error DepositNotPending();
+    error AlreadyReclaimed();
+    error InvalidExit();
+    error AlreadyExited();
+    error InvalidStateProof();
+
+    // ------------------------------------------------------------------ functions
+
+    function registerToken(address token, uint96 scale) external returns (uint8 tokenId);
+    function depositETH(bytes calldata l2Key) external payable returns (uint64 priorityId);
+    function depositERC20(address token, uint256 amount, bytes calldata l2Key) external returns (uint64 priorityId);
+    function requestFullExit(uint32 accountId, uint8 token) external returns (uint64 priorityId);
+    function commitBatch(StoredBatchInfo calldata last, CommitBatchInfo calldata next, bytes calldata pubdata) external;
+    function proveBatch(StoredBatchInfo calldata batch, bytes calldata proof) external;
+    function executeBatch(StoredBatchInfo calldata batch, bytes calldata payouts) external;
+    function revertBatches(uint64 newLastBatch) external;
+    function withdraw(uint8 token) external returns (uint256 amount);
+    function withdrawTo(uint8 token, address to) external returns (uint256 amount);
+    function claim(address owner, uint8 token) external returns (uint256 amount);
+    function activateExodusMode() external;
+    function reclaimDeposit(uint64 priorityId) external;
+    function exit(StoredBatchInfo calldata lastExecuted, StateProof.BalanceProof calldata proof) external;
+}

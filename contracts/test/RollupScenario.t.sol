@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {RollupBase} from "./utils/RollupBase.sol";
+import {IRollup} from "../src/interfaces/IRollup.sol";
+import {StateProof} from "../src/lib/StateProof.sol";
+import {MockERC20} from "./mocks/Tokens.sol";
+import {TestBatchVerifier} from "./mocks/TestBatchVerifier.sol";
+
+/// @notice End to end against core: the L1 side of the batch that core's reference state
+///         transition produced in core/examples/l1_vectors.rs. The contract's queued op
+///         hashes, priority commitment, pubdata commitment and payout records must equal
+///         core's, the batch must run through prove and execute, and in exodus core's
+///         balance proofs must exit against the executed root.
+/// @dev Regenerate the fixture from the repository root with
+///      `cargo run -p quire-core --example l1_vectors > contracts/test/fixtures/l1_vectors.json`.
+contract RollupScenarioTest is RollupBase {
+    string internal json;
+    MockERC20 internal wbtc;
+    uint8 internal constant WBTC_ID = 3;
+    uint256 internal constant NUM_PRIORITY_OPS = 7;
+    uint256 internal constant NUM_PROOFS = 9;
+
+    function setUp() public override {
+        vm.warp(1_700_000_000);
+        json = vm.readFile("test/fixtures/l1_vectors.json");
+        verifier = new TestBatchVerifier();
+        _deploy(vm.parseJsonBytes32(json, ".scenario.genesis_root"));
+        // Same ids and scales as core's genesis (USDC 1, DAI 10^9), plus WBTC, which this L2
+        // does not know yet: its deposit is refunded.
+        wbtc = new MockERC20("WBTC", 8);
+        vm.prank(gov);
+        rollup.registerToken(address(wbtc), 1);
+    }
+
+    function _op(uint256 i, string memory field) internal pure returns (string memory) {
+        return string.concat(".scenario.priority_ops[", vm.toString(i), "].", field);
+    }
+
+    function _scale(uint8 token) internal view returns (uint256 s) {
+        (, s) = rollup.tokens(token);
+    }
+
+    /// @dev Replays core's L1 queue: every deposit and full-exit request, from the same L1
+    ///      addresses, in the same order.
+    function _queue() internal {
+        for (uint256 i; i < NUM_PRIORITY_OPS; ++i) {
+            string memory kind = vm.parseJsonString(json, _op(i, "kind"));
+            uint8 token = uint8(vm.parseJsonUint(json, _op(i, "token")));
+            uint64 id;
+            if (keccak256(bytes(kind)) == keccak256("deposit")) {
+                address from = vm.parseJsonAddress(json, _op(i, "from"));
+                bytes memory key = vm.parseJsonBytes(json, _op(i, "to"));
+                uint256 l1Amount = vm.parseJsonUint(json, _op(i, "amount")) * _scale(token);
+                if (token == ETH) {
+                    id = depositEth(from, l1Amount, key);
+                } else {
+                    MockERC20 t = token == USDC_ID ? usdc : token == DAI_ID ? dai : wbtc;
+                    id = depositToken(t, from, l1Amount, key);
+                }
+            } else {
+                address owner = vm.parseJsonAddress(json, _op(i, "owner"));
+                uint32 account = uint32(vm.parseJsonUint(json, _op(i, "account")));
+                vm.prank(owner);
+                id = rollup.requestFullExit(account, token);
+            }
+            assertEq(uint256(id), i);
+            (IRollup.PriorityOp memory op,) = rollup.priorityOp(id);
+            assertEq(op.opHash, vm.parseJsonBytes32(json, _op(i, "hash")), "queued op hash = keccak(core encoding)");
+        }
+    }
+
+    function _runBatch() internal returns (IRollup.StoredBatchInfo memory info) {
+        _queue();
+        bytes memory pubdata = vm.parseJsonBytes(json, ".scenario.batch.pubdata");
+        info = commitWithRoot(pubdata, vm.parseJsonBytes32(json, ".scenario.batch.new_root"));
+        assertEq(info.prevStateRoot, vm.parseJsonBytes32(json, ".scenario.batch.old_root"));
+        assertEq(info.pubdataCommitment, vm.parseJsonBytes32(json, ".scenario.batch.pubdata_commitment"));
+        assertEq(info.priorityCommitment, vm.parseJsonBytes32(json, ".scenario.priority_commitment"));
+        assertEq(uint256(info.priorityOpsCount), vm.parseJsonUint(json, ".scenario.batch.priority_ops_count"));
+        assertEq(batchPayouts[1], vm.parseJsonBytes(json, ".scenario.batch.payouts"), "payout records");
+        prove(1);
+        execute(1);
+    }
+
+    function test_scenario_batchMatchesCore() public {
+        _runBatch();
+        // The payouts: carol's refunded WBTC deposit, bob's USDC withdrawal, the DAI withdrawal
+        // to 0xd0…, alice's full exit of her ETH; bob's exit on alice's account paid nothing.
+        address carol = vm.parseJsonAddress(json, ".scenario.users.carol.l1");
+        address bobL1 = vm.parseJsonAddress(json, ".scenario.users.bob.l1");
+        address aliceL1 = vm.parseJsonAddress(json, ".scenario.users.alice.l1");
+        assertEq(rollup.claimable(carol, WBTC_ID), 12_345);
+        assertEq(rollup.claimable(bobL1, USDC_ID), 1_000_000_000);
+        assertEq(rollup.claimable(address(0xD0D0d0d0d0D0D0d0D0D0D0D0d0D0d0d0d0d0D0D0), DAI_ID), 3e9 * 1e9);
+        assertEq(rollup.claimable(aliceL1, ETH), 5_274_997_819 * 1e9);
+        assertEq(rollup.claimable(bobL1, ETH), 0);
+        assertEq(uint256(supply(WBTC_ID)), 0);
+        vm.prank(carol);
+        rollup.withdraw(WBTC_ID);
+        assertEq(wbtc.balanceOf(carol), 12_345);
+        vm.prank(aliceL1);
+        rollup.withdraw(ETH);
+        assertEq(aliceL1.balance, 5_274_997_819 * 1e9);
+    }
+
+    function _proof(uint256 i) internal view returns (StateProof.BalanceProof memory p) {
+        string memory k = string.concat(".scenario.balance_proofs[", vm.toString(i), "].");
+        p.accountId = uint32(vm.parseJsonUint(json, string.concat(k, "account")));
+        p.token = uint8(vm.parseJsonUint(json, string.concat(k, "token")));
+        p.balance = uint64(vm.parseJsonUint(json, string.concat(k, "balance")));
+        p.pubkeyHash = vm.parseJsonBytes32(json, string.concat(k, "pubkey_hash"));
+        p.owner = vm.parseJsonAddress(json, string.concat(k, "owner"));
+        p.nonce = uint32(vm.parseJsonUint(json, string.concat(k, "nonce")));
+        bytes32[] memory bp = vm.parseJsonBytes32Array(json, string.concat(k, "balance_path"));
+        bytes32[] memory ap = vm.parseJsonBytes32Array(json, string.concat(k, "account_path"));
+        for (uint256 j; j < 8; ++j) {
+            p.balancePath[j] = bp[j];
+        }
+        for (uint256 j; j < 24; ++j) {
+            p.accountPath[j] = ap[j];
+        }
+    }
+
+    function test_scenario_stateProofsMatchCoreRoot() public view {
+        bytes32 newRoot = vm.parseJsonBytes32(json, ".scenario.batch.new_root");
+        for (uint256 i; i < NUM_PROOFS; ++i) {
+            StateProof.BalanceProof memory p = _proof(i);
+            assertEq(this.rootOf(p), newRoot, "core balance proof verifies on L1");
+        }
+    }
+
+    function rootOf(StateProof.BalanceProof calldata p) external pure returns (bytes32) {
+        return StateProof.root(p);
+    }
+
+    function test_scenario_exodusExits() public {
+        _runBatch();
+        // A later deposit stays pending: it is reclaimed, not exited.
+        address carol = vm.parseJsonAddress(json, ".scenario.users.carol.l1");
+        uint64 pending = depositEth(carol, 1 ether, vm.parseJsonBytes(json, ".scenario.users.carol.key"));
+        vm.warp(block.timestamp + DEADLINE + 1);
+        rollup.activateExodusMode();
+
+        IRollup.StoredBatchInfo memory last = batchInfo[1];
+        uint64[6] memory ethBefore;
+        // Proofs 0..4: alice USDC, alice DAI, bob ETH, bob USDC, carol DAI; 6: the fee account.
+        uint256[6] memory ok = [uint256(0), 1, 2, 3, 4, 6];
+        for (uint256 k; k < ok.length; ++k) {
+            StateProof.BalanceProof memory p = _proof(ok[k]);
+            ethBefore[k] = supply(p.token);
+            uint256 before = rollup.claimable(p.owner, p.token);
+            rollup.exit(last, p);
+            assertTrue(rollup.isExited(p.accountId, p.token));
+            assertEq(rollup.claimable(p.owner, p.token), before + uint256(p.balance) * _scale(p.token));
+            assertEq(uint256(supply(p.token)), uint256(ethBefore[k]) - p.balance);
+            vm.expectRevert(IRollup.AlreadyExited.selector);
+            rollup.exit(last, p);
+        }
+
+        // Zero balance (alice's ETH after her full exit), keyless pool account, share token.
+        for (uint256 k = 5; k < 9; ++k) {
+            if (k == 6) continue;
+            StateProof.BalanceProof memory p = _proof(k);
+            vm.expectRevert(IRollup.InvalidExit.selector);
+            rollup.exit(last, p);
+        }
+
+        // Reclaim the pending deposit; every token's books now close to zero L2 supply except
+        // what stays locked in the pool and the bridge-accounted remainder.
+        rollup.reclaimDeposit(pending);
+        assertEq(rollup.claimable(carol, ETH), 1 ether);
+        _assertSolvent();
+    }
+
+    function test_scenario_forgedExitsRejected() public {
+        _runBatch();
+        vm.warp(block.timestamp + DEADLINE + 1);
+        vm.prank(alice);
+        rollup.requestFullExit(1, ETH); // something pending so exodus can start
+        vm.warp(block.timestamp + DEADLINE + 1);
+        rollup.activateExodusMode();
+        IRollup.StoredBatchInfo memory last = batchInfo[1];
+        StateProof.BalanceProof memory p = _proof(0);
+
+        StateProof.BalanceProof memory q = _copy(p);
+        q.balance += 1;
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(last, q);
+        // balance + p hashes like balance (here the fee account's 3000 gwei): the range check
+        // refuses it before the Merkle proof would accept it.
+        q = _proof(6);
+        assertLt(uint256(q.balance), 2 ** 32 - 1);
+        q.balance = uint64(uint256(q.balance) + 0xFFFFFFFF00000001);
+        assertEq(this.rootOf(q), last.stateRoot, "the Merkle proof alone would accept balance + p");
+        vm.expectRevert(IRollup.InvalidExit.selector);
+        rollup.exit(last, q);
+        // account id + 2^24 selects the same leaf: refused.
+        q = _copy(p);
+        q.accountId += uint32(1 << 24);
+        vm.expectRevert(IRollup.InvalidExit.selector);
+        rollup.exit(last, q);
+        // Another owner, another token, another account: the leaf changes.
+        q = _copy(p);
+        q.owner = address(0xBAD);
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(last, q);
+        q = _copy(p);
+        q.token = DAI_ID;
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(last, q);
+        q = _copy(p);
+        q.accountId += 1;
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(last, q);
+        q = _copy(p);
+        q.accountPath[23] = bytes32(uint256(q.accountPath[23]) ^ 1);
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(last, q);
+        // The genuine proof still exits, once.
+        rollup.exit(last, p);
+    }
+
+    function _copy(StateProof.BalanceProof memory p) internal pure returns (StateProof.BalanceProof memory q) {
+        q = abi.decode(abi.encode(p), (StateProof.BalanceProof));
+    }
+
+    function _assertSolvent() internal view {
+        for (uint8 t; t < 4; ++t) {
+            (address a, uint256 scale) = rollup.tokens(t);
+            uint256 held = t == ETH ? address(rollup).balance : MockERC20(a).balanceOf(address(rollup));
+            assertGe(held, totalClaimable(t) + uint256(supply(t)) * scale, "solvent");
+        }
+    }
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Vm} from "../utils/Test.sol";
+import {Rollup} from "../../src/Rollup.sol";
+import {IRollup} from "../../src/interfaces/IRollup.sol";
+import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
+import {MockERC20} from "../mocks/Tokens.sol";
+import {PubdataBuilder as PD} from "../utils/PubdataBuilder.sol";
+
+/// @notice Drives the rollup through random sequences of user and operator actions while
+///         keeping a ghost model of what the contract must hold and owe. The invariant test
+///         (RollupInvariant.t.sol) compares the contract with the model after every call.
+/// @dev The model plays an honest L2: a batch consumes the next queued priority ops (deposits
+///      credited or refunded, full exits of any amount the L2 holds), mixes in transfers and
+///      withdrawals that never move more than the L2 holds, and proofs are the test
+///      verifier's. Batches are also proven with wrong proofs (which must fail), reverted,
+///      executed, claimed, and exodus may start. Every action is total: it never reverts
+///      unexpectedly (fail_on_revert = true), it returns early when it does not apply.
+contract RollupHandler {
+    Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+
+    bytes internal constant KEY = hex"c5ec451f0bd6916c8de7e5cec6c21e8693098a29f80c969ecff292d6e4f3fb960010af5adef1c729";
+    uint256 internal constant NUM_TOKENS = 3;
+
+    struct QueuedOp {
+        bool isDeposit;
+        address owner;
+        uint8 token;
+        uint64 amount; // L2 units (deposits)
+        uint24 account; // full exits
+    }
+
+    Rollup public immutable rollup;
+    TestBatchVerifier public immutable verifier;
+    address public immutable operator;
+    MockERC20[NUM_TOKENS] public tokens; // index 0 unused (ETH)
+    uint256[NUM_TOKENS] public scales;
+    address[4] public actors;
+
+    // ---- model
+    QueuedOp[] internal queue;
+    /// @dev Committed batches (index = batch number; 0 = genesis) and what each leaves behind.
+    IRollup.StoredBatchInfo[] internal batches;
+    bytes[] internal payoutsOf;
+    uint256[] internal consumedAfter; // priority ops consumed through batch b
+    uint64[NUM_TOKENS][] internal l2HeldAfter; // what the L2 holds (credited - paid out) after b
+    mapping(uint256 => bool) public reclaimed;
+
+    /// Expected `claimable` and `l2Supply`, by the model.
+    mapping(address => mapping(uint256 => uint256)) public ghostClaimable;
+    uint256[NUM_TOKENS] public ghostSupply;
+    /// Money in and out, L1 units.
+    uint256[NUM_TOKENS] public ghostDeposited;
+    uint256[NUM_TOKENS] public ghostPaid;
+    mapping(address => mapping(uint256 => uint256)) public ghostCredited;
+    mapping(address => mapping(uint256 => uint256)) public ghostPaidTo;
+    /// Proof bookkeeping: batches proven with the valid proof; wrong proofs accepted (must stay 0).
+    mapping(uint256 => bool) public provenWithValidProof;
+    uint256 public invalidProofsAccepted;
+    uint256 public invalidProofsTried;
+    uint256 public exodusWronglyActivated;
+    uint256 public doubleSpendsAccepted;
+
+    mapping(bytes32 => uint256) public calls;
+
+    constructor(Rollup rollup_, TestBatchVerifier verifier_, address operator_, MockERC20 usdc, MockERC20 dai) {
+        rollup = rollup_;
+        verifier = verifier_;
+        operator = operator_;
+        tokens[1] = usdc;
+        tokens[2] = dai;
+        scales[0] = 1e9;
+        scales[1] = 1;
+        scales[2] = 1e9;
+        actors = [address(0xA1), address(0xA2), address(0xA3), address(0xA4)];
+        batches.push(_genesis());
+        payoutsOf.push("");
+        consumedAfter.push(0);
+        l2HeldAfter.push();
+    }
+
+    function _genesis() internal view returns (IRollup.StoredBatchInfo memory g) {
+        g.timestamp = uint64(block.timestamp);
+        g.stateRoot = bytes32(uint256(0x1234));
+        g.payoutsHash = keccak256("");
+    }
+
+    // =================================================================== views for invariants
+
+    function tip() public view returns (uint256) {
+        return batches.length - 1;
+    }
+
+    function queueLength() external view returns (uint256) {
+        return queue.length;
+    }
+
+    function numActors() external pure returns (uint256) {
+        return 4;
+    }
+
+    // =================================================================== user actions
+
+    function depositETH(uint256 actorSeed, uint256 gweiAmount) external {
+        if (rollup.exodusMode()) return;
+        ++calls["depositETH"];
+        address a = actors[actorSeed % 4];
+        uint64 amount = uint64(_bound(gweiAmount, 1, 1000e9));
+        vm.deal(a, a.balance + uint256(amount) * 1e9);
+        vm.prank(a);
+        rollup.depositETH{value: uint256(amount) * 1e9}(KEY);
+        _queued(a, 0, amount);
+    }
+
+    function depositToken(uint256 actorSeed, uint256 tokenSeed, uint256 l2Amount) external {
+        if (rollup.exodusMode()) return;
+        ++calls["depositToken"];
+        address a = actors[actorSeed % 4];
+        uint8 t = uint8(1 + tokenSeed % 2);
+        uint64 amount = uint64(_bound(l2Amount, 1, 1e15));
+        uint256 l1 = uint256(amount) * scales[t];
+        tokens[t].mint(a, l1);
+        vm.startPrank(a);
+        tokens[t].approve(address(rollup), l1);
+        rollup.depositERC20(address(tokens[t]), l1, KEY);
+        vm.stopPrank();
+        _queued(a, t, amount);
+    }
+
+    function _queued(address a, uint8 t, uint64 amount) internal {
+        queue.push(QueuedOp({isDeposit: true, owner: a, token: t, amount: amount, account: 0}));
+        ghostSupply[t] += amount;
+        ghostDeposited[t] += uint256(amount) * scales[t];
+    }
+
+    function requestFullExit(uint256 actorSeed, uint24 account, uint256 tokenSeed) external {
+        if (rollup.exodusMode()) return;
+        ++calls["requestFullExit"];
+        address a = actors[actorSeed % 4];
+        uint8 t = uint8(tokenSeed % NUM_TOKENS);
+        vm.prank(a);
+        rollup.requestFullExit(account, t);
+        queue.push(QueuedOp({isDeposit: false, owner: a, token: t, amount: 0, account: account}));
+    }
+
+    function claim(uint256 actorSeed, uint256 tokenSeed) external {
+        address a = actors[actorSeed % 4];
+        uint256 t = tokenSeed % NUM_TOKENS;
+        uint256 amount = rollup.claimable(a, t);
+        if (amount == 0) return;
+        ++calls["claim"];
+        uint256 before = t == 0 ? a.balance : tokens[t].balanceOf(a);
+        vm.prank(a);
+        rollup.withdraw(uint8(t));
+        uint256 received = (t == 0 ? a.balance : tokens[t].balanceOf(a)) - before;
+        ghostPaid[t] += received;
+        ghostPaidTo[a][t] += received;
+        ghostClaimable[a][t] -= amount;
+        // Claiming again pays nothing.
+        vm.prank(a);
+        try rollup.withdraw(uint8(t)) {
+            ++doubleSpendsAccepted;
+        } catch {}
+    }
+
+    // =================================================================== operator actions
+
+    function commitBatch(uint256 seed) external {
+        if (rollup.exodusMode()) return;
+        ++calls["commitBatch"];
+        uint256 b = tip();
+        uint256 next = consumedAfter[b];
+        uint256 k = _bound(seed, 0, queue.length - next);
+        uint64[NUM_TOKENS] memory held = l2HeldAfter[b];
+        bytes memory pubdata = PD.transfer(5, 6, 0, 1, 0);
+        bytes memory payouts;
+        for (uint256 i = next; i < next + k; ++i) {
+            QueuedOp memory op = queue[i];
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            if (op.isDeposit) {
+                bool credited = r % 5 != 0;
+                pubdata = bytes.concat(pubdata, PD.deposit(credited ? 3 : 0, op.token, op.amount, credited));
+                if (credited) held[op.token] += op.amount;
+                else payouts = bytes.concat(payouts, PD.payout(op.owner, op.token, op.amount));
+            } else {
+                uint64 amount = uint64(_bound(r, 0, held[op.token]));
+                if (r % 3 == 0) amount = 0; // not the owner
+                held[op.token] -= amount;
+                pubdata = bytes.concat(pubdata, PD.fullExit(op.account, op.token, amount, op.owner));
+                if (amount > 0) payouts = bytes.concat(payouts, PD.payout(op.owner, op.token, amount));
+            }
+            // L2 traffic in between: a withdrawal of part of what the L2 holds.
+            uint8 t = uint8((r >> 64) % NUM_TOKENS);
+            if ((r >> 72) % 2 == 0 && held[t] > 0) {
+                uint64 w = uint64(_bound(r >> 80, 1, held[t]));
+                held[t] -= w;
+                address to = actors[(r >> 160) % 4];
+                pubdata = bytes.concat(pubdata, PD.withdraw(7, t, w, 1, to));
+                payouts = bytes.concat(payouts, PD.payout(to, t, w));
+            } else {
+                pubdata = bytes.concat(pubdata, PD.swap(7, 2, 0, 1, 1, 0));
+            }
+        }
+
+        IRollup.CommitBatchInfo memory info = IRollup.CommitBatchInfo({
+            batchNumber: uint64(b + 1),
+            timestamp: uint64(block.timestamp),
+            newStateRoot: bytes32(
+                uint256(keccak256(abi.encode(seed, b)))
+                    & 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
+            )
+        });
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitBatch(batches[b], info, pubdata);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        IRollup.StoredBatchInfo memory stored;
+        bytes memory emitted;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IRollup.BatchCommitted.selector) {
+                (, stored, emitted) = abi.decode(logs[i].data, (bytes32, IRollup.StoredBatchInfo, bytes));
+            }
+        }
+        require(keccak256(emitted) == keccak256(payouts), "payouts differ from the model");
+        require(stored.priorityOpsCount == k && stored.firstPriorityId == next, "priority ops");
+        batches.push(stored);
+        payoutsOf.push(payouts);
+        consumedAfter.push(next + k);
+        l2HeldAfter.push(held);
+    }
+
+    function proveBatch(bool valid) external {
+        if (rollup.exodusMode()) return;
+        uint256 n = uint256(rollup.totalBatchesProven()) + 1;
+        if (n > tip()) return;
+        ++calls["proveBatch"];
+        IRollup.StoredBatchInfo memory b = batches[n];
+        bytes memory proof = verifier.proofFor(rollup.batchPublicInputs(b));
+        if (!valid) {
+            ++invalidProofsTried;
+            proof[0] ^= 0x80;
+            try rollup.proveBatch(b, proof) {
+                ++invalidProofsAccepted;
+            } catch {}
+            return;
+        }
+        rollup.proveBatch(b, proof);
+        provenWithValidProof[n] = true;
+    }
+
+    function executeBatch() external {
+        if (rollup.exodusMode()) return;
+        uint256 n = uint256(rollup.totalBatchesExecuted()) + 1;
+        if (n > rollup.totalBatchesProven()) return;
+        ++calls["executeBatch"];
+        bytes memory payouts = payoutsOf[n];
+        rollup.executeBatch(batches[n], payouts);
+        for (uint256 p; p < payouts.length; p += 29) {
+            address to;
+            uint256 t;
+            uint256 amount;
+            assembly {
+                let w := mload(add(add(payouts, 0x20), p))
+                to := shr(96, w)
+                t := byte(20, w)
+                amount := and(shr(24, w), 0xffffffffffffffff)
+            }
+            _credit(to, t, amount);
+        }
+    }
+
+    function revertBatches(uint256 seed) external {
+        if (rollup.exodusMode()) return;
+        uint256 proven = rollup.totalBatchesProven();
+        if (proven >= tip()) return;
+        ++calls["revertBatches"];
+        uint256 keep = _bound(seed, proven, tip() - 1);
+        vm.prank(operator);
+        rollup.revertBatches(uint64(keep));
+        while (tip() > keep) {
+            batches.pop();
+            payoutsOf.pop();
+            consumedAfter.pop();
+            l2HeldAfter.pop();
+        }
+    }
+
+    // =================================================================== time and exodus
+
+    function warp(uint256 secondsAhead) external {
+        ++calls["warp"];
+        vm.warp(block.timestamp + _bound(secondsAhead, 1, 1 days));
+    }
+
+    function activateExodus() external {
+        if (rollup.exodusMode()) return;
+        ++calls["activateExodus"];
+        uint64 oldest = rollup.totalPriorityOpsExecuted();
+        bool expired;
+        if (oldest < rollup.totalPriorityOps()) {
+            (, uint64 deadline) = rollup.priorityOp(oldest);
+            expired = block.timestamp > deadline;
+        }
+        try rollup.activateExodusMode() {
+            if (!expired) ++exodusWronglyActivated;
+        } catch {}
+    }
+
+    function reclaimDeposit(uint256 idSeed) external {
+        if (!rollup.exodusMode() || queue.length == 0) return;
+        ++calls["reclaimDeposit"];
+        uint256 id = idSeed % queue.length;
+        QueuedOp memory op = queue[id];
+        bool pending = op.isDeposit && id >= rollup.totalPriorityOpsExecuted() && !reclaimed[id];
+        try rollup.reclaimDeposit(uint64(id)) {
+            if (!pending) ++doubleSpendsAccepted;
+            reclaimed[id] = true;
+            _credit(op.owner, op.token, op.amount);
+        } catch {
+            require(!pending, "pending deposit not reclaimable");
+        }
+    }
+
+    // =================================================================== helpers
+
+    function _credit(address to, uint256 t, uint256 amount) internal {
+        ghostSupply[t] -= amount;
+        ghostClaimable[to][t] += amount * scales[t];
+        ghostCredited[to][t] += amount * scales[t];
+    }
+
+    function _bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        if (max <= min) return min;
+        return min + x % (max - min + 1);
+    }
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Test} from "../utils/Test.sol";
+import {Rollup} from "../../src/Rollup.sol";
+import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
+import {MockERC20} from "../mocks/Tokens.sol";
+import {RollupHandler} from "./RollupHandler.sol";
+
+/// @notice Invariant tests: forge calls RollupHandler's actions in random order (256 runs of
+///         64 calls; FOUNDRY_PROFILE=ci: 512 × 128) and checks after every call:
+///         - solvency: per token, holdings cover what is claimable plus what is locked on L2
+///           (queued deposits minus payouts, × scale), exactly, with no donations;
+///         - the contract's books equal the model's (claimable per owner, L2 supply);
+///         - nothing pays twice: paid <= credited per owner and token, repeated claims and
+///           reclaims fail, total paid <= total deposited;
+///         - batches finalize in order and only with a valid proof: executed <= proven <=
+///           committed, every proven batch was proven with its exact proof, no wrong proof
+///           was ever accepted;
+///         - exodus starts only after a priority op's deadline.
+contract RollupInvariantTest is Test {
+    Rollup internal rollup;
+    TestBatchVerifier internal verifier;
+    MockERC20 internal usdc;
+    MockERC20 internal dai;
+    RollupHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_700_000_000);
+        address gov = address(0x60);
+        address operator = address(0x0B);
+        verifier = new TestBatchVerifier();
+        rollup = new Rollup(gov, verifier, bytes32(uint256(0x1234)), 3 days);
+        usdc = new MockERC20("USDC", 6);
+        dai = new MockERC20("DAI", 18);
+        vm.startPrank(gov);
+        rollup.setOperator(operator, true);
+        rollup.registerToken(address(usdc), 1);
+        rollup.registerToken(address(dai), 1e9);
+        vm.stopPrank();
+        handler = new RollupHandler(rollup, verifier, operator, usdc, dai);
+    }
+
+    /// @dev forge's invariant runner reads the contracts to call from here.
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function _held(uint256 t) internal view returns (uint256) {
+        return t == 0 ? address(rollup).balance : (t == 1 ? usdc : dai).balanceOf(address(rollup));
+    }
+
+    function invariant_solvency() public view {
+        for (uint8 t; t < 3; ++t) {
+            (uint64 l2Supply, uint256 claimable) = rollup.tokenTotals(t);
+            (, uint256 scale) = rollup.tokens(t);
+            uint256 owed = claimable + uint256(l2Supply) * scale;
+            assertGe(_held(t), owed, "holdings cover claimable + locked on L2");
+            // No donations in this model, so the books balance exactly.
+            assertEq(_held(t), owed, "holdings == claimable + locked");
+            assertLe(uint256(l2Supply), uint256(type(uint64).max >> 1), "D1 supply cap");
+        }
+    }
+
+    function invariant_booksMatchModel() public view {
+        for (uint256 t; t < 3; ++t) {
+            (uint64 l2Supply, uint256 totalClaimable) = rollup.tokenTotals(uint8(t));
+            assertEq(uint256(l2Supply), handler.ghostSupply(t), "l2Supply");
+            uint256 sum;
+            for (uint256 i; i < 4; ++i) {
+                address a = handler.actors(i);
+                assertEq(rollup.claimable(a, t), handler.ghostClaimable(a, t), "claimable");
+                sum += rollup.claimable(a, t);
+            }
+            assertEq(totalClaimable, sum, "totalClaimable = sum of claimables");
+        }
+    }
+
+    function invariant_noDoublePayment() public view {
+        assertEq(handler.doubleSpendsAccepted(), 0, "a second claim or reclaim paid");
+        for (uint256 t; t < 3; ++t) {
+            assertLe(handler.ghostPaid(t), handler.ghostDeposited(t), "paid <= deposited");
+            for (uint256 i; i < 4; ++i) {
+                address a = handler.actors(i);
+                assertEq(
+                    handler.ghostPaidTo(a, t) + rollup.claimable(a, t),
+                    handler.ghostCredited(a, t),
+                    "paid + claimable == credited"
+                );
+            }
+        }
+    }
+
+    function invariant_batchesInOrderWithValidProofs() public view {
+        uint256 committed = rollup.totalBatchesCommitted();
+        uint256 proven = rollup.totalBatchesProven();
+        uint256 executed = rollup.totalBatchesExecuted();
+        assertLe(executed, proven, "executed <= proven");
+        assertLe(proven, committed, "proven <= committed");
+        assertEq(committed, handler.tip(), "committed == model tip");
+        for (uint256 n = 1; n <= proven; ++n) {
+            assertTrue(handler.provenWithValidProof(n), "proven only with the valid proof");
+            assertTrue(rollup.storedBatchHash(n) != bytes32(0));
+        }
+        assertEq(handler.invalidProofsAccepted(), 0, "a wrong proof was accepted");
+        assertLe(uint256(rollup.totalPriorityOpsExecuted()), uint256(rollup.totalPriorityOps()));
+    }
+
+    function invariant_exodusOnlyAfterDeadline() public view {
+        assertEq(handler.exodusWronglyActivated(), 0);
+    }
+}

@@ -1,0 +1,25 @@
+//! # quire-core
+//!
+//! The complete domain model of the Quire rollup, shared by every other crate:
+//!
+//! - [`field`] and [`hash`]: the Goldilocks field and Poseidon, taken from plonky2 so that
+//!   native code and circuits compute identical values;
+//! - [`ecgfp5`] and [`schnorr`]: the EcGFp5 curve (Pornin, eprint 2022/274) and Schnorr
+//!   signatures over it with a Poseidon challenge;
+//! - [`merkle`]: a sparse Merkle tree of any depth with batch updates from a diff;
+//! - [`account`], [`token`], [`amm`]: accounts, tokens with their L1 scale, AMM pools;
+//! - [`tx`]: transactions, their canonical binary and JSON codecs, signing hash, pubdata;
+//! - [`state`]: the rollup state and the sequential reference state transition
+//!   [`state::State::apply`], against which the parallel executor and the circuits are
+//!   checked.
+
+pub mod account;
+pub mod amm;
+pub mod ecgfp5;
+pub mod field;
+pub mod hash;
+pub mod merkle;
+pub mod schnorr;
+pub mod state;
+pub mod token;
+pub mod tx;

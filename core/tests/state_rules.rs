@@ -1,0 +1,472 @@
+//! One test per rule of the reference state transition, each naming the typed error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{World, CHAIN_ID, USDC};
+use quire_core::account::{AccountId, Address, BRIDGE_ACCOUNT, FEE_ACCOUNT, MAX_AMOUNT};
+use quire_core::amm::{AmmError, MINIMUM_LIQUIDITY};
+use quire_core::state::{Outcome, RefundReason, TxError};
+use quire_core::token::TokenId;
+use quire_core::tx::{
+    AddLiquidity, FullExit, L2Tx, Operation, PriorityOp, RemoveLiquidity, Swap, Transfer, Withdraw,
+};
+
+const ETH: TokenId = TokenId::ETH;
+
+fn world() -> World {
+    let mut w = World::new(3);
+    for who in 0..2 {
+        for t in [ETH, USDC] {
+            let op = w.deposit(who, t, 1_000_000_000);
+            w.state.apply(&op).unwrap();
+        }
+    }
+    w
+}
+
+fn transfer(w: &World, amount: u64, fee: u64, nonce: u32) -> L2Tx {
+    L2Tx::Transfer(Transfer {
+        from: w.id(0),
+        to: w.id(1),
+        token: ETH,
+        amount,
+        fee,
+        nonce,
+    })
+}
+
+/// Applies and checks that a rejection leaves the root and records untouched.
+fn reject(w: &mut World, op: Operation) -> TxError {
+    let root = w.state.root();
+    let diff = w.state.pending_diff();
+    let err = w.state.apply(&op).expect_err("must be rejected");
+    assert_eq!(w.state.pending_diff(), diff);
+    assert_eq!(w.state.root(), root);
+    err
+}
+
+#[test]
+fn deposits_open_accounts_in_order_and_credit_existing_ones() {
+    let mut w = World::new(2);
+    let first = w.state.num_accounts();
+    let op = w.deposit(0, ETH, 500);
+    let r = w.state.apply(&op).unwrap();
+    let id = w.id(0);
+    assert_eq!(id.get(), first);
+    assert_eq!(
+        r.outcome,
+        Outcome::Deposit {
+            account: id,
+            created: true,
+            credited: true,
+            refund: None
+        }
+    );
+    assert_eq!(w.state.account(id).unwrap().l1_owner, Address([1; 20]));
+    let op = w.deposit(0, ETH, 700);
+    let r = w.state.apply(&op).unwrap();
+    assert_eq!(
+        r.outcome,
+        Outcome::Deposit {
+            account: id,
+            created: false,
+            credited: true,
+            refund: None
+        }
+    );
+    assert_eq!(w.state.balance(id, ETH), 1200);
+    assert_eq!(w.state.balance(BRIDGE_ACCOUNT, ETH), MAX_AMOUNT - 1200);
+}
+
+#[test]
+fn bad_deposits_are_refunded_not_rejected() {
+    let mut w = World::new(2);
+    for (token, amount, reason) in [
+        (TokenId(77), 5, RefundReason::UnknownToken),
+        (TokenId(200), 5, RefundReason::UnknownToken),
+        (ETH, 0, RefundReason::AmountOutOfRange),
+        (ETH, MAX_AMOUNT + 1, RefundReason::AmountOutOfRange),
+    ] {
+        let op = w.deposit(0, token, amount);
+        let before = w.state.next_priority_id();
+        let r = w.state.apply(&op).unwrap();
+        assert_eq!(
+            r.outcome,
+            Outcome::Deposit {
+                account: BRIDGE_ACCOUNT,
+                created: false,
+                credited: false,
+                refund: Some(reason)
+            }
+        );
+        assert_eq!(w.state.next_priority_id(), before + 1);
+        assert_eq!(r.pubdata[13], 0, "credited flag is clear");
+    }
+    assert_eq!(
+        w.state.account_id_by_key(&w.keys[0].public_key()),
+        None,
+        "no account opened"
+    );
+    // The supply cap: MAX_AMOUNT in total, then refunds.
+    let op = w.deposit(0, ETH, MAX_AMOUNT);
+    assert!(matches!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::Deposit { credited: true, .. }
+    ));
+    let op = w.deposit(1, ETH, 1);
+    let r = w.state.apply(&op).unwrap();
+    assert_eq!(
+        r.outcome,
+        Outcome::Deposit {
+            account: BRIDGE_ACCOUNT,
+            created: false,
+            credited: false,
+            refund: Some(RefundReason::SupplyCapReached)
+        }
+    );
+}
+
+#[test]
+fn priority_operations_must_come_in_queue_order() {
+    let mut w = World::new(1);
+    let mut op = w.deposit(0, ETH, 5);
+    if let Operation::Priority(PriorityOp::Deposit(d)) = &mut op {
+        d.priority_id += 1;
+    }
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::PriorityOutOfOrder {
+            expected: 0,
+            got: 1
+        }
+    );
+}
+
+#[test]
+fn transfer_moves_value_and_pays_the_fee() {
+    let mut w = world();
+    let (a, b) = (w.id(0), w.id(1));
+    let fee_before = w.state.balance(FEE_ACCOUNT, ETH);
+    let r = w
+        .state
+        .apply(&transfer(&w, 100, 7, 0).sign(&w.keys[0], CHAIN_ID).into())
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Transfer);
+    assert_eq!(w.state.balance(a, ETH), 1_000_000_000 - 107);
+    assert_eq!(w.state.balance(b, ETH), 1_000_000_100);
+    assert_eq!(w.state.balance(FEE_ACCOUNT, ETH), fee_before + 7);
+    assert_eq!(w.state.account(a).unwrap().nonce, 1);
+}
+
+#[test]
+fn signature_nonce_and_balance_rules() {
+    let mut w = world();
+    // Signed by the wrong key.
+    let op = transfer(&w, 1, 0, 0).sign(&w.keys[1], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::BadSignature);
+    // Signed for another chain.
+    let op = transfer(&w, 1, 0, 0).sign(&w.keys[0], CHAIN_ID + 1).into();
+    assert_eq!(reject(&mut w, op), TxError::BadSignature);
+    // Replay and future nonce.
+    let op = transfer(&w, 1, 0, 0).sign(&w.keys[0], CHAIN_ID).into();
+    w.state.apply(&op).unwrap();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::BadNonce {
+            expected: 1,
+            got: 0
+        }
+    );
+    let op = transfer(&w, 1, 0, 5).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::BadNonce {
+            expected: 1,
+            got: 5
+        }
+    );
+    // Overdraft, including amount + fee beyond u64.
+    let op = transfer(&w, 1_000_000_000, 0, 1)
+        .sign(&w.keys[0], CHAIN_ID)
+        .into();
+    assert!(matches!(
+        reject(&mut w, op),
+        TxError::InsufficientBalance {
+            needed: 1_000_000_000,
+            available: 999_999_999,
+            ..
+        }
+    ));
+    // Amount range.
+    let op = transfer(&w, 0, 0, 1).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::AmountOutOfRange {
+            field: "amount",
+            value: 0
+        }
+    );
+    let op = transfer(&w, MAX_AMOUNT + 1, 0, 1)
+        .sign(&w.keys[0], CHAIN_ID)
+        .into();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::AmountOutOfRange {
+            field: "amount",
+            value: MAX_AMOUNT + 1
+        }
+    );
+    // Fee packing.
+    let op = transfer(&w, 1, 2049, 1).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::FeeNotPackable {
+            fee: 2049,
+            suggestion: Some(2050)
+        }
+    );
+}
+
+#[test]
+fn accounts_and_tokens_must_exist_and_keyless_accounts_cannot_take_part() {
+    let mut w = world();
+    let pool = w.pools[0];
+    let mut t = Transfer {
+        from: w.id(0),
+        to: AccountId::new(999).unwrap(),
+        token: ETH,
+        amount: 1,
+        fee: 0,
+        nonce: 0,
+    };
+    let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(
+        reject(&mut w, op),
+        TxError::UnknownAccount(AccountId::new(999).unwrap())
+    );
+    t.to = pool;
+    let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::KeylessAccount(pool));
+    t.to = w.id(1);
+    t.token = TokenId(99);
+    let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::UnknownToken(TokenId(99)));
+    t.from = w.id(2); // key 2 never deposited
+    t.token = ETH;
+    let op = L2Tx::Transfer(t).sign(&w.keys[2], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::UnknownAccount(w.id(2)));
+}
+
+#[test]
+fn withdrawals_return_value_to_the_bridge_and_shares_cannot_leave() {
+    let mut w = world();
+    let a = w.id(0);
+    let bridge = w.state.balance(BRIDGE_ACCOUNT, ETH);
+    let op = L2Tx::Withdraw(Withdraw {
+        from: a,
+        to: Address([3; 20]),
+        token: ETH,
+        amount: 400,
+        fee: 10,
+        nonce: 0,
+    });
+    w.state
+        .apply(&op.sign(&w.keys[0], CHAIN_ID).into())
+        .unwrap();
+    assert_eq!(w.state.balance(BRIDGE_ACCOUNT, ETH), bridge + 400);
+    assert_eq!(w.state.balance(a, ETH), 1_000_000_000 - 410);
+    let share = w.state.pools()[&w.pools[0]].share_token;
+    let op = L2Tx::Withdraw(Withdraw {
+        from: a,
+        to: Address([3; 20]),
+        token: share,
+        amount: 1,
+        fee: 0,
+        nonce: 1,
+    });
+    let op = op.sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::NotAnL1Asset(share));
+}
+
+#[test]
+fn full_exit_takes_effect_only_for_the_owner() {
+    let mut w = world();
+    let a = w.id(0);
+    let exit = |w: &World, owner| {
+        Operation::Priority(PriorityOp::FullExit(FullExit {
+            priority_id: w.state.next_priority_id(),
+            account: a,
+            owner,
+            token: ETH,
+        }))
+    };
+    let op = exit(&w, Address([42; 20]));
+    assert_eq!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::FullExit { amount: 0 }
+    );
+    assert_eq!(w.state.balance(a, ETH), 1_000_000_000);
+    let op = exit(&w, Address([1; 20]));
+    assert_eq!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::FullExit {
+            amount: 1_000_000_000
+        }
+    );
+    assert_eq!(w.state.balance(a, ETH), 0);
+}
+
+#[test]
+fn amm_liquidity_and_swaps() {
+    let mut w = world();
+    let (a, b) = (w.id(0), w.id(1));
+    let pool = w.pools[0];
+    let p = w.state.pools()[&pool].clone();
+    // Swapping against an empty pool fails.
+    let swap = |w: &World, who: usize, amount_in, min_out, nonce| {
+        L2Tx::Swap(Swap {
+            account: w.id(who),
+            pool,
+            token_in: ETH,
+            amount_in,
+            min_amount_out: min_out,
+            fee: 0,
+            nonce,
+        })
+        .sign(&w.keys[who], CHAIN_ID)
+        .into()
+    };
+    let op = swap(&w, 1, 1000, 0, 0);
+    assert_eq!(reject(&mut w, op), TxError::Amm(AmmError::NoLiquidity));
+    // First liquidity: sqrt(4e8 · 1e8) = 2e8 shares, 1000 locked with the bridge.
+    let add = L2Tx::AddLiquidity(AddLiquidity {
+        account: a,
+        pool,
+        max_amount_a: 400_000_000,
+        max_amount_b: 100_000_000,
+        min_shares: 0,
+        fee: 0,
+        nonce: 0,
+    });
+    let r = w
+        .state
+        .apply(&add.sign(&w.keys[0], CHAIN_ID).into())
+        .unwrap();
+    assert_eq!(
+        r.outcome,
+        Outcome::AddLiquidity {
+            amount_a: 400_000_000,
+            amount_b: 100_000_000,
+            shares: 200_000_000 - MINIMUM_LIQUIDITY
+        }
+    );
+    assert_eq!(
+        w.state.balance(BRIDGE_ACCOUNT, p.share_token),
+        MINIMUM_LIQUIDITY
+    );
+    assert_eq!(w.state.pool_supply(&p), 200_000_000);
+    // A swap with a too-high minimum is rejected; a fair one pays the curve's output.
+    let op = swap(&w, 1, 1_000_000, 1_000_000, 0);
+    assert!(matches!(
+        reject(&mut w, op),
+        TxError::Amm(AmmError::Slippage { .. })
+    ));
+    let op = swap(&w, 1, 1_000_000, 0, 0);
+    let expected =
+        quire_core::amm::swap_output(400_000_000, 100_000_000, 1_000_000, p.fee_bps).unwrap();
+    assert_eq!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::Swap {
+            amount_out: expected
+        }
+    );
+    assert_eq!(w.state.balance(b, USDC), 1_000_000_000 + expected);
+    // Removing all shares returns at most what the pool holds per share.
+    let shares = w.state.balance(a, p.share_token);
+    let rm = L2Tx::RemoveLiquidity(RemoveLiquidity {
+        account: a,
+        pool,
+        shares,
+        min_amount_a: 0,
+        min_amount_b: 0,
+        fee: 0,
+        nonce: 1,
+    });
+    let r = w
+        .state
+        .apply(&rm.sign(&w.keys[0], CHAIN_ID).into())
+        .unwrap();
+    let Outcome::RemoveLiquidity { amount_a, amount_b } = r.outcome else {
+        panic!("wrong outcome")
+    };
+    assert!(amount_a <= 401_000_000 && amount_b < 100_000_000);
+    assert_eq!(w.state.pool_supply(&p), MINIMUM_LIQUIDITY);
+    assert!(
+        w.state.balance(pool, ETH) > 0 && w.state.balance(pool, USDC) > 0,
+        "locked liquidity keeps reserves"
+    );
+}
+
+#[test]
+fn balance_proofs_verify_against_the_root() {
+    let mut w = world();
+    let a = w.id(0);
+    let proof = w.state.balance_proof(a, ETH).unwrap();
+    let root = w.state.root();
+    assert_eq!(proof.balance, 1_000_000_000);
+    assert!(proof.verify(&root));
+    let mut forged = proof.clone();
+    forged.balance += 1;
+    assert!(!forged.verify(&root));
+    let mut other = proof;
+    other.token = USDC;
+    assert!(!other.verify(&root));
+}
+
+#[test]
+fn a_snapshot_of_the_records_rebuilds_the_same_state() {
+    let mut w = world();
+    let op = transfer(&w, 100, 7, 0).sign(&w.keys[0], CHAIN_ID).into();
+    w.state.apply(&op).unwrap();
+    let root = w.state.root();
+    let records: Vec<_> = (0..w.state.num_accounts())
+        .map(|i| w.state.account(AccountId::new(i).unwrap()).unwrap().clone())
+        .collect();
+    let mut rebuilt = quire_core::state::State::from_snapshot(
+        &common::genesis(),
+        records.clone(),
+        w.state.next_priority_id(),
+    )
+    .unwrap();
+    assert_eq!(rebuilt.root(), root);
+    assert_eq!(
+        rebuilt.account_id_by_key(&w.keys[1].public_key()),
+        Some(w.id(1))
+    );
+    // A tampered record gives another root; a snapshot missing genesis accounts is refused.
+    let mut tampered = records.clone();
+    tampered[w.id(0).index()].nonce += 1;
+    let mut other =
+        quire_core::state::State::from_snapshot(&common::genesis(), tampered, 0).unwrap();
+    assert_ne!(other.root(), root);
+    assert!(
+        quire_core::state::State::from_snapshot(&common::genesis(), records[..1].to_vec(), 0)
+            .is_err()
+    );
+}
+
+#[test]
+fn a_diff_round_trips_through_json() {
+    let mut w = world();
+    let op = transfer(&w, 100, 7, 0).sign(&w.keys[0], CHAIN_ID).into();
+    w.state.apply(&op).unwrap();
+    let diff = w.state.pending_diff();
+    assert!(!diff.balances.is_empty());
+    let json = serde_json::to_string(&diff).unwrap();
+    assert_eq!(
+        serde_json::from_str::<quire_core::state::StateDiff>(&json).unwrap(),
+        diff
+    );
+}

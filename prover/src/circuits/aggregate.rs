@@ -1,0 +1,170 @@
+//! Binary recursion over chunk proofs, and the EVM wrapper proof.
+//!
+//! An aggregation node verifies two proofs of the same child circuit (a chunk, or a node of
+//! the level below), asserts that the left proof's new root is the right proof's old root,
+//! and exposes (left old root, right new root, Poseidon(left digest ‖ right digest)): the
+//! same 12 public inputs as a chunk, so levels stack. The child's verifier data is a
+//! constant of the node circuit, so only proofs of that exact child circuit are accepted.
+//!
+//! The wrapper verifies the top node's proof in a circuit built for
+//! `KeccakGoldilocksConfig` with high-rate FRI ([`wrapper_config`]), which makes a proof
+//! that an EVM verifier checks cheaply (keccak Merkle paths, few queries). Its public
+//! inputs are, for now, the node's 12 (roots and the interim Poseidon pubdata digest); the
+//! D9 layout (24 elements with keccak-256 pubdata and priority commitments as 32-bit words)
+//! needs the in-circuit keccak that is the next step (see `prover/README.md`).
+
+use std::time::Instant;
+
+use anyhow::Result;
+use plonky2::fri::reduction_strategies::FriReductionStrategy;
+use plonky2::fri::FriConfig;
+use plonky2::hash::poseidon::PoseidonHash;
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::config::KeccakGoldilocksConfig;
+use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
+
+use super::C;
+use crate::gadgets::{D, F};
+
+/// The outer config of the wrapper proof.
+pub type WrapperConfig = KeccakGoldilocksConfig;
+
+/// The wrapper's circuit config: the standard recursion config with rate 1/256, Merkle
+/// caps of height 0 (one root per commitment), 10 FRI queries and 20 bits of grinding
+/// (10 × 8 + 20 = 100 bits, as the standard config).
+pub fn wrapper_config() -> CircuitConfig {
+    CircuitConfig {
+        fri_config: FriConfig {
+            rate_bits: 8,
+            cap_height: 0,
+            proof_of_work_bits: 20,
+            reduction_strategy: FriReductionStrategy::ConstantArityBits(4, 5),
+            num_query_rounds: 10,
+        },
+        ..CircuitConfig::standard_recursion_config()
+    }
+}
+
+/// One aggregation level.
+pub struct AggregationNode {
+    /// The node circuit.
+    pub data: CircuitData<F, C, D>,
+    left: ProofWithPublicInputsTarget<D>,
+    right: ProofWithPublicInputsTarget<D>,
+    /// Rows before `build`.
+    pub rows: usize,
+}
+
+impl AggregationNode {
+    /// A node over two proofs of `child`.
+    pub fn build(child: &CircuitData<F, C, D>) -> Self {
+        let mut b = CircuitBuilder::<F, D>::new(crate::stats::circuit_config());
+        let vd = b.constant_verifier_data::<C>(&child.verifier_only);
+        let left = b.add_virtual_proof_with_pis(&child.common);
+        let right = b.add_virtual_proof_with_pis(&child.common);
+        b.verify_proof::<C>(&left, &vd, &child.common);
+        b.verify_proof::<C>(&right, &vd, &child.common);
+        let (l, r) = (&left.public_inputs, &right.public_inputs);
+        for i in 0..4 {
+            b.connect(l[4 + i], r[i]);
+        }
+        let digest = b.hash_n_to_hash_no_pad::<PoseidonHash>(
+            l[8..12].iter().chain(&r[8..12]).copied().collect(),
+        );
+        b.register_public_inputs(&l[0..4]);
+        b.register_public_inputs(&r[4..8]);
+        b.register_public_inputs(&digest.elements);
+        let rows = b.num_gates();
+        Self {
+            data: b.build::<C>(),
+            left,
+            right,
+            rows,
+        }
+    }
+
+    /// Proves the node over two child proofs.
+    pub fn prove(
+        &self,
+        left: &ProofWithPublicInputs<F, C, D>,
+        right: &ProofWithPublicInputs<F, C, D>,
+    ) -> Result<ProofWithPublicInputs<F, C, D>> {
+        let mut pw = PartialWitness::new();
+        pw.set_proof_with_pis_target(&self.left, left)?;
+        pw.set_proof_with_pis_target(&self.right, right)?;
+        let start = Instant::now();
+        let p = self.data.prove(pw)?;
+        log::info!("aggregation node proven in {:?}", start.elapsed());
+        Ok(p)
+    }
+}
+
+/// The EVM wrapper circuit.
+pub struct Wrapper {
+    /// The wrapper circuit (keccak config).
+    pub data: CircuitData<F, WrapperConfig, D>,
+    inner: ProofWithPublicInputsTarget<D>,
+    /// Rows before `build`.
+    pub rows: usize,
+}
+
+impl Wrapper {
+    /// A wrapper around proofs of `inner` (the top aggregation node, or a chunk).
+    pub fn build(inner: &CircuitData<F, C, D>) -> Self {
+        let mut b = CircuitBuilder::<F, D>::new(wrapper_config());
+        let vd = b.constant_verifier_data::<C>(&inner.verifier_only);
+        let proof = b.add_virtual_proof_with_pis(&inner.common);
+        b.verify_proof::<C>(&proof, &vd, &inner.common);
+        b.register_public_inputs(&proof.public_inputs);
+        let rows = b.num_gates();
+        Self {
+            data: b.build::<WrapperConfig>(),
+            inner: proof,
+            rows,
+        }
+    }
+
+    /// Wraps one proof.
+    pub fn prove(
+        &self,
+        inner: &ProofWithPublicInputs<F, C, D>,
+    ) -> Result<ProofWithPublicInputs<F, WrapperConfig, D>> {
+        let mut pw = PartialWitness::new();
+        pw.set_proof_with_pis_target(&self.inner, inner)?;
+        let start = Instant::now();
+        let p = self.data.prove(pw)?;
+        log::info!("wrapper proven in {:?}", start.elapsed());
+        Ok(p)
+    }
+}
+
+/// For the on-chain verifier generator (issue #7) and its tests: a wrapper circuit over a
+/// one-step chunk of chain 7 and a proof of it (a padding step at the genesis root of a
+/// small genesis). Takes a few seconds in release, longer in the dev profile.
+pub fn wrapper_for_tests() -> Result<(
+    CircuitData<F, WrapperConfig, D>,
+    ProofWithPublicInputs<F, WrapperConfig, D>,
+)> {
+    use quire_core::account::Address;
+    use quire_core::schnorr::SecretKey;
+    use quire_core::state::Genesis;
+
+    let g = Genesis {
+        chain_id: 7,
+        operator: SecretKey::from_seed(b"operator").public_key(),
+        operator_l1: Address([0xee; 20]),
+        tokens: vec![],
+        pools: vec![],
+    };
+    let (mut state, mut shadow) = crate::witness::genesis(&g)?;
+    let mut w = crate::witness::replay_batch(&mut state, &mut shadow, &[], None)?;
+    w.pad_to_multiple(1, &mut shadow)?;
+    let chunk = super::chunk::ChunkCircuit::build(g.chain_id, 1);
+    let inner = chunk.prove(&w.steps)?;
+    let wrapper = Wrapper::build(&chunk.data);
+    let proof = wrapper.prove(&inner)?;
+    wrapper.data.verify(proof.clone())?;
+    Ok((wrapper.data, proof))
+}

@@ -1,0 +1,603 @@
+//! The witness builder: replays a batch with quire-core's reference transition and records,
+//! per operation, everything the transaction-step circuit needs.
+//!
+//! The circuit updates the state root one *slot* at a time: a slot is one balance
+//! `(account, token)` whose leaf changes from `bal_old` to `bal_new` in the account's
+//! balance tree (depth 8), then the account leaf (with the nonce possibly bumped, or the
+//! account opened) in the account tree (depth 24). Every operation is a fixed list of
+//! [`N_SLOTS`] slots (unused ones are no-ops on the bridge account's ETH balance), in the
+//! order below, each proven against the root the previous slot produced, so aliasing (a
+//! transfer to oneself, the operator paying its own fee) needs no special case:
+//!
+//! | op | slots (account, token, change) |
+//! |---|---|
+//! | Transfer | (from, t, −amount−fee, nonce+1), (to, t, +amount), (fee acct, t, +fee) |
+//! | Withdraw | (from, t, −amount−fee, nonce+1), (bridge, t, +amount), (fee acct, t, +fee) |
+//! | Swap | (acct, in, −amount_in−fee, nonce+1), (pool, in, +amount_in), (pool, out, −out), (acct, out, +out), (fee acct, in, +fee) |
+//! | AddLiquidity | (acct, A, −a−fee, nonce+1), (acct, B, −b), (pool, A, +a), (pool, B, +b), (pool, S, −shares−locked), (acct, S, +shares), (bridge, S, +locked), (fee acct, A, +fee) |
+//! | RemoveLiquidity | (acct, A, −fee, nonce+1), (acct, S, −shares), (pool, S, +shares), (pool, A, −a), (pool, B, −b), (acct, A, +a), (acct, B, +b), (fee acct, A, +fee) |
+//! | Deposit (credited) | (account, t, +amount, opened if new), (bridge, t, −amount) |
+//! | Deposit (refunded), padding | no-ops |
+//! | FullExit | (account, t, −amount), (bridge, t, +amount) |
+//!
+//! The replay keeps its own copy of the trees (a *shadow*) updated slot by slot, and checks
+//! after every operation that the shadow root equals `State::root` of the reference
+//! transition, and at the end that receipts, pubdata, commitments and roots equal what the
+//! batch claims.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use quire_core::account::{
+    balance_leaf, Account, AccountId, Address, ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH,
+    BRIDGE_ACCOUNT, FEE_ACCOUNT,
+};
+use quire_core::amm::MINIMUM_LIQUIDITY;
+use quire_core::hash::{keccak256, Digest};
+use quire_core::merkle::SparseMerkleTree;
+use quire_core::schnorr::{PublicKey, Signature};
+use quire_core::state::{Genesis, Outcome, Receipt, State};
+use quire_core::token::TokenId;
+use quire_core::tx::{priority_commitment, pubdata, L2Tx, Operation, PriorityOp, SignedTx};
+
+/// Slots per operation: the most any operation touches (the liquidity operations).
+pub const N_SLOTS: usize = 8;
+
+/// An account leaf's preimage, less the balance root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// Poseidon hash of the key (zero for keyless accounts).
+    pub pubkey_hash: Digest,
+    /// The L1 owner.
+    pub l1_owner: Address,
+    /// The nonce.
+    pub nonce: u32,
+}
+
+/// One balance update and the account-leaf update it causes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotWitness {
+    /// The account.
+    pub account: AccountId,
+    /// The token.
+    pub token: TokenId,
+    /// True if this update opens the account (its leaf was empty).
+    pub created: bool,
+    /// The record before (meaningless when `created`).
+    pub before: AccountRecord,
+    /// The record after.
+    pub after: AccountRecord,
+    /// Balance before.
+    pub bal_old: u64,
+    /// Balance after.
+    pub bal_new: u64,
+    /// Siblings of the balance leaf in the balance tree, leaf level first (8).
+    pub balance_siblings: Vec<Digest>,
+    /// Siblings of the account leaf in the account tree, leaf level first (24).
+    pub account_siblings: Vec<Digest>,
+    /// State root before this slot.
+    pub root_before: Digest,
+    /// State root after this slot.
+    pub root_after: Digest,
+}
+
+/// Everything one step of the circuit consumes.
+#[derive(Clone, Debug)]
+pub struct StepWitness {
+    /// The operation (`None`: padding).
+    pub op: Option<Operation>,
+    /// Its receipt from the reference transition (`None`: padding).
+    pub receipt: Option<Receipt>,
+    /// The key the circuit decodes: the signer's for L2 transactions, the credited key for
+    /// deposits, the operator's otherwise (any valid key; unused).
+    pub pubkey: PublicKey,
+    /// The signature of an L2 transaction.
+    pub signature: Option<Signature>,
+    /// The slots, in the order of the module table, padded with no-ops.
+    pub slots: Vec<SlotWitness>,
+    /// Root before the operation.
+    pub root_before: Digest,
+    /// Root after the operation.
+    pub root_after: Digest,
+}
+
+impl StepWitness {
+    /// The operation's pubdata (empty for padding).
+    pub fn pubdata(&self) -> &[u8] {
+        self.receipt.as_ref().map_or(&[], |r| &r.pubdata)
+    }
+}
+
+/// What a stored batch claims (the `batches` row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchClaim {
+    /// Root before the batch.
+    pub prev_root: Digest,
+    /// Root after the batch.
+    pub root: Digest,
+    /// Concatenated pubdata.
+    pub pubdata: Vec<u8>,
+    /// keccak-256 of the pubdata.
+    pub pubdata_commitment: [u8; 32],
+    /// Priority commitment (D9).
+    pub priority_commitment: [u8; 32],
+}
+
+/// A replayed batch.
+#[derive(Clone, Debug)]
+pub struct BatchWitness {
+    /// Chain id (part of every signing hash).
+    pub chain_id: u32,
+    /// Per-operation witnesses, in batch order.
+    pub steps: Vec<StepWitness>,
+    /// Root before.
+    pub old_root: Digest,
+    /// Root after.
+    pub new_root: Digest,
+    /// Concatenated pubdata.
+    pub pubdata: Vec<u8>,
+    /// keccak-256 of the pubdata.
+    pub pubdata_commitment: [u8; 32],
+    /// Priority commitment of the consumed priority operations.
+    pub priority_commitment: [u8; 32],
+}
+
+impl BatchWitness {
+    /// Appends padding steps (no-ops at the final root) up to a multiple of `chunk`.
+    pub fn pad_to_multiple(&mut self, chunk: usize, shadow: &mut Shadow) -> Result<()> {
+        while self.steps.is_empty() || self.steps.len() % chunk != 0 {
+            let w = shadow.padding_step()?;
+            self.steps.push(w);
+        }
+        Ok(())
+    }
+}
+
+/// One slot of a forged step ([`Shadow::forge_step`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ForgedSlot {
+    /// Account.
+    pub account: AccountId,
+    /// Token.
+    pub token: TokenId,
+    /// Added to the balance in the field.
+    pub delta: quire_core::field::F,
+    /// Bump the nonce.
+    pub bump_nonce: bool,
+}
+
+/// A signed slot change.
+#[derive(Clone, Copy, Debug)]
+struct SlotSpec {
+    account: AccountId,
+    token: TokenId,
+    /// Signed change of the balance.
+    delta: i128,
+    bump_nonce: bool,
+    open: Option<(PublicKey, Address)>,
+}
+
+fn spec(account: AccountId, token: TokenId, delta: i128) -> SlotSpec {
+    SlotSpec {
+        account,
+        token,
+        delta,
+        bump_nonce: false,
+        open: None,
+    }
+}
+
+/// The prover's own copy of the trees, updated one slot at a time.
+#[derive(Clone, Debug)]
+pub struct Shadow {
+    accounts: Vec<Account>,
+    balance_trees: Vec<SparseMerkleTree>,
+    account_tree: SparseMerkleTree,
+    operator: PublicKey,
+}
+
+impl Shadow {
+    /// A copy of `state`'s trees, rebuilt from its records; checked against its root.
+    pub fn from_state(state: &mut State, operator: PublicKey) -> Result<Self> {
+        let mut s = Shadow {
+            accounts: Vec::new(),
+            balance_trees: Vec::new(),
+            account_tree: SparseMerkleTree::new(ACCOUNT_TREE_DEPTH),
+            operator,
+        };
+        let mut leaves = Vec::new();
+        for id in 0..state.num_accounts() {
+            let id = AccountId::new(id).ok_or_else(|| anyhow!("account id"))?;
+            let acc = state.account(id).ok_or_else(|| anyhow!("account"))?.clone();
+            let mut tree = SparseMerkleTree::new(BALANCE_TREE_DEPTH);
+            let updates = acc
+                .balances
+                .iter()
+                .map(|(t, &b)| (t.0 as u64, balance_leaf(b)))
+                .collect();
+            let broot = tree.update_batch(updates)?;
+            leaves.push((id.get() as u64, acc.leaf(&broot)));
+            s.accounts.push(acc);
+            s.balance_trees.push(tree);
+        }
+        s.account_tree.update_batch(leaves)?;
+        ensure!(
+            s.root() == state.root(),
+            "shadow tree disagrees with the reference state"
+        );
+        Ok(s)
+    }
+
+    /// The root.
+    pub fn root(&self) -> Digest {
+        self.account_tree.root()
+    }
+
+    fn record(&self, id: AccountId) -> AccountRecord {
+        self.accounts.get(id.index()).map_or(
+            AccountRecord {
+                pubkey_hash: Digest::ZERO,
+                l1_owner: Address::ZERO,
+                nonce: 0,
+            },
+            |a| AccountRecord {
+                pubkey_hash: a.pubkey_hash,
+                l1_owner: a.l1_owner,
+                nonce: a.nonce,
+            },
+        )
+    }
+
+    fn apply_slot(&mut self, s: &SlotSpec) -> Result<SlotWitness> {
+        let root_before = self.root();
+        let created = s.open.is_some();
+        if created {
+            ensure!(
+                s.account.index() == self.accounts.len(),
+                "opened account {} is not the next id",
+                s.account
+            );
+            let (pk, owner) = s.open.unwrap_or_else(|| unreachable!());
+            self.accounts.push(Account::with_key(pk, owner));
+            self.balance_trees
+                .push(SparseMerkleTree::new(BALANCE_TREE_DEPTH));
+        }
+        let idx = s.account.index();
+        ensure!(idx < self.accounts.len(), "unknown account {}", s.account);
+        let before = if created {
+            AccountRecord {
+                pubkey_hash: Digest::ZERO,
+                l1_owner: Address::ZERO,
+                nonce: 0,
+            }
+        } else {
+            self.record(s.account)
+        };
+        let bal_old = self.accounts[idx].balance(s.token);
+        let bal_new = u64::try_from(bal_old as i128 + s.delta)
+            .map_err(|_| anyhow!("slot balance out of range"))?;
+        let balance_siblings = self.balance_trees[idx].proof(s.token.0 as u64)?.siblings;
+        let account_siblings = self.account_tree.proof(s.account.get() as u64)?.siblings;
+        self.accounts[idx].set_balance(s.token, bal_new);
+        if s.bump_nonce {
+            self.accounts[idx].nonce = self.accounts[idx]
+                .nonce
+                .checked_add(1)
+                .ok_or_else(|| anyhow!("nonce overflow"))?;
+        }
+        let broot = self.balance_trees[idx].update(s.token.0 as u64, balance_leaf(bal_new))?;
+        let leaf = self.accounts[idx].leaf(&broot);
+        let root_after = self.account_tree.update(s.account.get() as u64, leaf)?;
+        Ok(SlotWitness {
+            account: s.account,
+            token: s.token,
+            created,
+            before,
+            after: self.record(s.account),
+            bal_old,
+            bal_new,
+            balance_siblings,
+            account_siblings,
+            root_before,
+            root_after,
+        })
+    }
+
+    /// A step that skips the reference transition: `slots` are applied as given, balances
+    /// changed by field additions (so a forged step may hold a "negative" balance p − x).
+    /// For soundness tests: the circuit must reject every step the reference rejects.
+    pub fn forge_step(
+        &mut self,
+        op: Operation,
+        pubkey: PublicKey,
+        signature: Option<Signature>,
+        slots: &[ForgedSlot],
+    ) -> Result<StepWitness> {
+        use plonky2::field::types::{Field, PrimeField64};
+        ensure!(slots.len() <= N_SLOTS, "too many slots");
+        let root_before = self.root();
+        let mut out = Vec::with_capacity(N_SLOTS);
+        for f in slots {
+            let idx = f.account.index();
+            ensure!(idx < self.accounts.len(), "unknown account");
+            let old = self.accounts[idx].balance(f.token);
+            let target =
+                (quire_core::field::F::from_canonical_u64(old) + f.delta).to_canonical_u64();
+            // Reuse apply_slot's bookkeeping with an exact delta to the target value.
+            let mut w = self.apply_slot(&SlotSpec {
+                account: f.account,
+                token: f.token,
+                delta: 0,
+                bump_nonce: f.bump_nonce,
+                open: None,
+            })?;
+            if target != old {
+                self.accounts[idx].set_balance(f.token, target);
+                let broot =
+                    self.balance_trees[idx].update(f.token.0 as u64, balance_leaf(target))?;
+                let leaf = self.accounts[idx].leaf(&broot);
+                w.root_after = self.account_tree.update(f.account.get() as u64, leaf)?;
+                w.bal_new = target;
+            }
+            out.push(w);
+        }
+        while out.len() < N_SLOTS {
+            out.push(self.apply_slot(&spec(BRIDGE_ACCOUNT, TokenId::ETH, 0))?);
+        }
+        Ok(StepWitness {
+            op: Some(op),
+            receipt: None,
+            pubkey,
+            signature,
+            slots: out,
+            root_before,
+            root_after: self.root(),
+        })
+    }
+
+    fn run_slots(&mut self, specs: &[SlotSpec]) -> Result<Vec<SlotWitness>> {
+        ensure!(specs.len() <= N_SLOTS, "too many slots");
+        let mut out = Vec::with_capacity(N_SLOTS);
+        for s in specs {
+            out.push(self.apply_slot(s)?);
+        }
+        while out.len() < N_SLOTS {
+            out.push(self.apply_slot(&spec(BRIDGE_ACCOUNT, TokenId::ETH, 0))?);
+        }
+        Ok(out)
+    }
+
+    /// A padding step at the current root.
+    pub fn padding_step(&mut self) -> Result<StepWitness> {
+        let root = self.root();
+        let slots = self.run_slots(&[])?;
+        Ok(StepWitness {
+            op: None,
+            receipt: None,
+            pubkey: self.operator,
+            signature: None,
+            slots,
+            root_before: root,
+            root_after: root,
+        })
+    }
+}
+
+/// The slot list of an operation with its receipt, against the state before it.
+fn slot_specs(
+    state: &State,
+    op: &Operation,
+    outcome: &Outcome,
+    locked: u64,
+) -> Result<Vec<SlotSpec>> {
+    let n = |v: u64| v as i128;
+    let bumped = |mut s: SlotSpec| {
+        s.bump_nonce = true;
+        s
+    };
+    Ok(match (op, outcome) {
+        (Operation::L2(s), outcome) => match (&s.tx, outcome) {
+            (L2Tx::Transfer(t), Outcome::Transfer) => vec![
+                bumped(spec(t.from, t.token, -n(t.amount) - n(t.fee))),
+                spec(t.to, t.token, n(t.amount)),
+                spec(FEE_ACCOUNT, t.token, n(t.fee)),
+            ],
+            (L2Tx::Withdraw(t), Outcome::Withdraw) => vec![
+                bumped(spec(t.from, t.token, -n(t.amount) - n(t.fee))),
+                spec(BRIDGE_ACCOUNT, t.token, n(t.amount)),
+                spec(FEE_ACCOUNT, t.token, n(t.fee)),
+            ],
+            (L2Tx::Swap(t), Outcome::Swap { amount_out }) => {
+                let pool = state.pools().get(&t.pool).context("pool")?;
+                let out = pool.counterpart(t.token_in).context("token")?;
+                vec![
+                    bumped(spec(t.account, t.token_in, -n(t.amount_in) - n(t.fee))),
+                    spec(t.pool, t.token_in, n(t.amount_in)),
+                    spec(t.pool, out, -n(*amount_out)),
+                    spec(t.account, out, n(*amount_out)),
+                    spec(FEE_ACCOUNT, t.token_in, n(t.fee)),
+                ]
+            }
+            (
+                L2Tx::AddLiquidity(t),
+                Outcome::AddLiquidity {
+                    amount_a,
+                    amount_b,
+                    shares,
+                },
+            ) => {
+                let pool = state.pools().get(&t.pool).context("pool")?;
+                vec![
+                    bumped(spec(t.account, pool.token_a, -n(*amount_a) - n(t.fee))),
+                    spec(t.account, pool.token_b, -n(*amount_b)),
+                    spec(t.pool, pool.token_a, n(*amount_a)),
+                    spec(t.pool, pool.token_b, n(*amount_b)),
+                    spec(t.pool, pool.share_token, -n(*shares) - n(locked)),
+                    spec(t.account, pool.share_token, n(*shares)),
+                    spec(BRIDGE_ACCOUNT, pool.share_token, n(locked)),
+                    spec(FEE_ACCOUNT, pool.token_a, n(t.fee)),
+                ]
+            }
+            (L2Tx::RemoveLiquidity(t), Outcome::RemoveLiquidity { amount_a, amount_b }) => {
+                let pool = state.pools().get(&t.pool).context("pool")?;
+                vec![
+                    bumped(spec(t.account, pool.token_a, -n(t.fee))),
+                    spec(t.account, pool.share_token, -n(t.shares)),
+                    spec(t.pool, pool.share_token, n(t.shares)),
+                    spec(t.pool, pool.token_a, -n(*amount_a)),
+                    spec(t.pool, pool.token_b, -n(*amount_b)),
+                    spec(t.account, pool.token_a, n(*amount_a)),
+                    spec(t.account, pool.token_b, n(*amount_b)),
+                    spec(FEE_ACCOUNT, pool.token_a, n(t.fee)),
+                ]
+            }
+            _ => bail!("receipt does not match the transaction"),
+        },
+        (
+            Operation::Priority(PriorityOp::Deposit(d)),
+            Outcome::Deposit {
+                account,
+                created,
+                credited,
+                ..
+            },
+        ) => {
+            if *credited {
+                let mut first = spec(*account, d.token, n(d.amount));
+                if *created {
+                    first.open = Some((d.to, d.from));
+                }
+                vec![first, spec(BRIDGE_ACCOUNT, d.token, -n(d.amount))]
+            } else {
+                vec![]
+            }
+        }
+        (Operation::Priority(PriorityOp::FullExit(e)), Outcome::FullExit { amount }) => vec![
+            spec(e.account, e.token, -n(*amount)),
+            spec(BRIDGE_ACCOUNT, e.token, n(*amount)),
+        ],
+        _ => bail!("receipt does not match the operation"),
+    })
+}
+
+/// Replays `ops` on `state` (which must be the state before the batch; it is left at the
+/// state after) and on `shadow` (its copy of the trees), producing the batch witness.
+/// Every operation must be accepted by the reference transition; if `claim` is given,
+/// roots, pubdata and commitments must equal it.
+pub fn replay_batch(
+    state: &mut State,
+    shadow: &mut Shadow,
+    ops: &[Operation],
+    claim: Option<&BatchClaim>,
+) -> Result<BatchWitness> {
+    let old_root = state.root();
+    ensure!(
+        shadow.root() == old_root,
+        "shadow root differs from the state"
+    );
+    let mut steps = Vec::with_capacity(ops.len());
+    let mut pubdata_bytes = Vec::new();
+    let mut priority = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        // What the slot list needs from the state before the operation: the signer's key
+        // and, for a pool's first liquidity, the locked shares.
+        let signer_key = match op {
+            Operation::L2(s) => state.account(s.tx.signer()).and_then(|a| a.pubkey),
+            Operation::Priority(_) => None,
+        };
+        let locked = match op {
+            Operation::L2(SignedTx {
+                tx: L2Tx::AddLiquidity(t),
+                ..
+            }) => match state.pools().get(&t.pool) {
+                Some(pool) if state.pool_supply(pool) == 0 => MINIMUM_LIQUIDITY,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        let receipt = state
+            .apply(op)
+            .with_context(|| format!("operation {i} rejected by the reference transition"))?;
+        let expected_pubdata = pubdata::encode(op, &receipt.outcome)?;
+        ensure!(
+            receipt.pubdata == expected_pubdata,
+            "operation {i}: pubdata"
+        );
+        let specs = slot_specs(state, op, &receipt.outcome, locked)?;
+        let root_before = shadow.root();
+        let slots = shadow.run_slots(&specs)?;
+        let root_after = shadow.root();
+        ensure!(
+            root_after == state.root(),
+            "operation {i}: shadow root differs from the reference root"
+        );
+        let (pubkey, signature) = match op {
+            Operation::L2(s) => {
+                let signer = signer_key.ok_or_else(|| anyhow!("operation {i}: keyless signer"))?;
+                (signer, Some(s.signature))
+            }
+            Operation::Priority(p) => {
+                priority.push(p.clone());
+                match p {
+                    PriorityOp::Deposit(d) => (d.to, None),
+                    PriorityOp::FullExit(_) => (shadow.operator, None),
+                }
+            }
+        };
+        pubdata_bytes.extend_from_slice(&receipt.pubdata);
+        steps.push(StepWitness {
+            op: Some(op.clone()),
+            receipt: Some(receipt),
+            pubkey,
+            signature,
+            slots,
+            root_before,
+            root_after,
+        });
+    }
+    let new_root = state.root();
+    let w = BatchWitness {
+        chain_id: state.chain_id(),
+        steps,
+        old_root,
+        new_root,
+        pubdata_commitment: keccak256(&pubdata_bytes),
+        pubdata: pubdata_bytes,
+        priority_commitment: priority_commitment(&priority),
+    };
+    if let Some(c) = claim {
+        ensure!(
+            c.prev_root == w.old_root,
+            "batch claims another previous root"
+        );
+        ensure!(c.root == w.new_root, "batch claims another root");
+        ensure!(c.pubdata == w.pubdata, "batch claims other pubdata");
+        ensure!(
+            c.pubdata_commitment == w.pubdata_commitment,
+            "batch claims another pubdata commitment"
+        );
+        ensure!(
+            c.priority_commitment == w.priority_commitment,
+            "batch claims another priority commitment"
+        );
+    }
+    Ok(w)
+}
+
+/// Convenience for tests and the worker: the genesis state and its shadow.
+pub fn genesis(g: &Genesis) -> Result<(State, Shadow)> {
+    let mut state = State::genesis(g).map_err(|e| anyhow!("genesis: {e}"))?;
+    let shadow = Shadow::from_state(&mut state, g.operator)?;
+    Ok((state, shadow))
+}
+
+/// Distinct accounts touched by a batch (for logs).
+pub fn touched_accounts(w: &BatchWitness) -> usize {
+    let mut m = BTreeMap::new();
+    for s in &w.steps {
+        for sl in &s.slots {
+            m.insert(sl.account, ());
+        }
+    }
+    m.len()
+}

@@ -1,0 +1,302 @@
+//! `POST /v1/transactions`: admission of a signed L2 transaction.
+//!
+//! Checks run cheapest first and nothing is stored until all pass: decoding, the
+//! static rules of the state transition, signer and nonce window, minimum fee, a balance
+//! pre-check, the signature (on the blocking pool), then the mempool's slot and bounds.
+//! The reply is sent only after the transaction is in the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use quire_core::hash::Digest;
+use quire_core::schnorr;
+use quire_core::state::TxError;
+use quire_core::tx::{L2Tx, SignedTx};
+
+use super::error::ApiError;
+use crate::node::{now, Node};
+use crate::storage::{PendingTx, TxStatus};
+
+/// Query of a submission.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct SubmitQuery {
+    /// `soft`: reply only once the transaction is executed in a stored batch (or rejected).
+    pub wait: Option<String>,
+}
+
+/// The reply to a submission.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubmitResponse {
+    /// The transaction id (signing hash).
+    #[schema(value_type = String)]
+    pub hash: Digest,
+    /// Its status: `pending`, or with `?wait=soft` the outcome.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub status: TxStatus,
+}
+
+fn decode(headers: &HeaderMap, body: &[u8]) -> Result<SignedTx, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    if content_type.starts_with("application/octet-stream") {
+        return SignedTx::decode(body).map_err(|e| ApiError::malformed(e.to_string()));
+    }
+    if !content_type.starts_with("application/json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json or application/octet-stream (canonical encoding)",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match path.as_str() {
+            // Inside the internally tagged `tx`, serde loses the path: find the field by
+            // decoding the body again as the named variant.
+            "tx" => variant_field(body).unwrap_or(path),
+            _ => path,
+        };
+        let err = ApiError::malformed(e.inner().to_string());
+        if field == "." {
+            err
+        } else {
+            err.field(field)
+        }
+    })
+}
+
+/// The path of the first bad field of the `tx` object, decoded as its `type`'s struct.
+fn variant_field(body: &[u8]) -> Option<String> {
+    use quire_core::tx::{AddLiquidity, RemoveLiquidity, Swap, Transfer, Withdraw};
+    fn path_of<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<String> {
+        serde_path_to_error::deserialize::<_, T>(v)
+            .err()
+            .map(|e| format!("tx.{}", e.path()))
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut tx = value.get("tx")?.clone();
+    let kind = tx.as_object_mut()?.remove("type")?;
+    match kind.as_str()? {
+        "transfer" => path_of::<Transfer>(&tx),
+        "withdraw" => path_of::<Withdraw>(&tx),
+        "swap" => path_of::<Swap>(&tx),
+        "add_liquidity" => path_of::<AddLiquidity>(&tx),
+        "remove_liquidity" => path_of::<RemoveLiquidity>(&tx),
+        _ => Some("tx.type".into()),
+    }
+}
+
+/// The amount of the main debit, checked against the balance before admission.
+fn debit(tx: &L2Tx) -> Option<(quire_core::token::TokenId, u128)> {
+    match tx {
+        L2Tx::Transfer(t) => Some((t.token, t.amount as u128 + t.fee as u128)),
+        L2Tx::Withdraw(t) => Some((t.token, t.amount as u128 + t.fee as u128)),
+        L2Tx::Swap(t) => Some((t.token_in, t.amount_in as u128 + t.fee as u128)),
+        L2Tx::AddLiquidity(_) | L2Tx::RemoveLiquidity(_) => None,
+    }
+}
+
+/// Submits a signed transaction (JSON, or the canonical binary encoding).
+#[utoipa::path(
+    post,
+    path = "/v1/transactions",
+    params(SubmitQuery),
+    request_body(content = Object, description = "A signed transaction: {\"tx\": {\"type\": \"transfer\", …}, \"signature\": \"0x…\"}, or its canonical encoding as application/octet-stream"),
+    responses(
+        (status = 202, description = "Acknowledged and durable", body = SubmitResponse),
+        (status = 200, description = "With ?wait=soft: executed or rejected", body = SubmitResponse),
+        (status = 400, description = "Malformed", body = super::error::ErrorBody),
+        (status = 409, description = "Already known, or nonce taken", body = super::error::ErrorBody),
+        (status = 413, description = "Body too large", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid transaction", body = super::error::ErrorBody),
+        (status = 429, description = "Mempool full", body = super::error::ErrorBody),
+    )
+)]
+pub async fn submit(
+    State(node): State<Arc<Node>>,
+    Query(query): Query<SubmitQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    let result = admit(&node, &headers, body, query.wait.as_deref() == Some("soft")).await;
+    let label = match &result {
+        Ok(_) => "accepted",
+        Err(e) => leak_code(&e.body.code),
+    };
+    metrics::counter!("quire_tx_submitted_total", "result" => label).increment(1);
+    result
+}
+
+/// Error codes are a small fixed set; metrics labels need `'static` strings.
+fn leak_code(code: &str) -> &'static str {
+    const CODES: &[&str] = &[
+        "malformed",
+        "too_large",
+        "unsupported_media_type",
+        "amount_out_of_range",
+        "fee_not_packable",
+        "unknown_token",
+        "not_an_l1_asset",
+        "unknown_pool",
+        "token_not_in_pool",
+        "unknown_account",
+        "keyless_account",
+        "bad_signature",
+        "bad_nonce",
+        "fee_too_low",
+        "insufficient_balance",
+        "already_known",
+        "nonce_taken",
+        "mempool_full",
+        "account_queue_full",
+        "internal",
+    ];
+    CODES
+        .iter()
+        .find(|c| **c == code)
+        .copied()
+        .unwrap_or("other")
+}
+
+async fn admit(
+    node: &Arc<Node>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    wait: bool,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "request body too large",
+            )
+        } else {
+            ApiError::malformed(e.body_text())
+        }
+    })?;
+    let signed = decode(headers, &body)?;
+    let chain_id = node.genesis.chain_id;
+    let hash = signed.tx.signing_hash(chain_id);
+    if node.mempool.lock().contains(&hash) {
+        return Err(crate::mempool::AdmitError::AlreadyKnown.into());
+    }
+
+    // Rules that need the state, under a short read lock.
+    let pubkey = {
+        let state = node.state.read();
+        state.check_static(&signed.tx)?;
+        let signer = signed.tx.signer();
+        let account = state
+            .account(signer)
+            .ok_or(TxError::UnknownAccount(signer))?;
+        let pubkey = account.pubkey.ok_or(TxError::KeylessAccount(signer))?;
+        let nonce = signed.tx.nonce();
+        let window = node.config.mempool.nonce_window;
+        if nonce < account.nonce || nonce - account.nonce >= window {
+            return Err(ApiError::from(TxError::BadNonce {
+                expected: account.nonce,
+                got: nonce,
+            }));
+        }
+        if signed.tx.fee() < node.config.mempool.min_fee {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "fee_too_low",
+                format!(
+                    "fee {} is below the minimum {}",
+                    signed.tx.fee(),
+                    node.config.mempool.min_fee
+                ),
+            )
+            .field("fee"));
+        }
+        if nonce == account.nonce {
+            if let Some((token, needed)) = debit(&signed.tx) {
+                let available = account.balance(token);
+                if needed > available as u128 {
+                    return Err(TxError::InsufficientBalance {
+                        account: signer,
+                        token,
+                        needed,
+                        available,
+                    }
+                    .into());
+                }
+            }
+        }
+        pubkey
+    };
+
+    // The signature: CPU-heavy, so off the async workers.
+    let to_check = signed.clone();
+    let valid = tokio::task::spawn_blocking(move || {
+        schnorr::verify(&pubkey, &hash.to_hash_out(), &to_check.signature).is_ok()
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if !valid {
+        return Err(TxError::BadSignature.into());
+    }
+
+    // Reserve the slot, write durably, then offer it to the batcher.
+    let seq = node.take_seq();
+    let received_at_ms = now();
+    node.mempool
+        .lock()
+        .admit(hash, seq, signed.clone(), received_at_ms, false)?;
+    let waiter = wait.then(|| node.wait_for(hash));
+    if let Err(e) = node
+        .persist(PendingTx {
+            hash,
+            seq,
+            tx: signed,
+            received_at_ms,
+        })
+        .await
+    {
+        node.mempool.lock().remove(&[hash]);
+        return Err(ApiError::internal(e));
+    }
+    let ready = {
+        let mut pool = node.mempool.lock();
+        pool.mark_durable(&[hash]);
+        pool.len() >= node.config.batch.max_txs
+    };
+    if ready {
+        node.batch_ready.notify_one();
+    }
+
+    let Some(waiter) = waiter else {
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(SubmitResponse {
+                hash,
+                status: TxStatus::Pending,
+            }),
+        ));
+    };
+    let limit = Duration::from_secs(node.config.api.max_wait_secs);
+    match tokio::time::timeout(limit, waiter).await {
+        Ok(Ok(status)) => Ok((StatusCode::OK, Json(SubmitResponse { hash, status }))),
+        // Timed out (or shutting down): still durable and pending.
+        _ => Ok((
+            StatusCode::ACCEPTED,
+            Json(SubmitResponse {
+                hash,
+                status: TxStatus::Pending,
+            }),
+        )),
+    }
+}

@@ -1,0 +1,90 @@
+//! Runs the service: API server and batcher, with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::node::{Node, StartError};
+
+/// A started sequencer.
+pub struct Running {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The shared node.
+    pub node: Arc<Node>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    batcher: tokio::task::JoinHandle<()>,
+    stop: watch::Sender<bool>,
+}
+
+/// The process-wide Prometheus recorder (installed once; tests start several nodes).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may be installed already (embedding); ours then only renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Starts the node, the API on `config.listen` and the batcher.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartError::State(format!("binding {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::State(e.to_string()))?;
+    let node = Node::start(config).await?;
+    let (stop, stop_rx) = watch::channel(false);
+    let app = crate::api::router(Arc::clone(&node), metrics_handle());
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.changed().await;
+            })
+            .await
+    });
+    let batcher = tokio::spawn(crate::batcher::run(Arc::clone(&node), stop_rx));
+    tracing::info!(%addr, "sequencer listening");
+    Ok(Running {
+        addr,
+        node,
+        server,
+        batcher,
+        stop,
+    })
+}
+
+impl Running {
+    /// Stops accepting requests, lets in-flight ones finish, closes a last batch of what is
+    /// pending, then closes the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Err(e) = self.server.await {
+            tracing::warn!(error = %e, "server task ended abnormally");
+        }
+        if let Err(e) = self.batcher.await {
+            tracing::warn!(error = %e, "batcher task ended abnormally");
+        }
+        self.node.storage.close().await;
+        tracing::info!("sequencer stopped");
+    }
+
+    /// Runs until `signal` completes, then shuts down gracefully.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) {
+        signal.await;
+        tracing::info!("shutdown requested");
+        self.shutdown().await;
+    }
+}

@@ -1,0 +1,253 @@
+//! The batcher: closes a batch on size or time, executes it with the parallel executor,
+//! and writes it — transactions' results, receipts, diff, roots, pubdata and the prover
+//! job — in one database transaction before anyone hears of it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use quire_core::hash::{keccak256, Digest};
+use quire_core::state::{Receipt, State, TxError};
+use quire_core::tx::{priority_commitment, Operation, PriorityOp};
+
+use crate::api::error::tx_error_code;
+use crate::executor::{execute_parallel_verified, ExecutorError};
+use crate::node::{now, Node};
+use crate::storage::{BatchRecord, TxResult, TxStatus};
+
+/// Runs until `shutdown` turns true, then closes one last batch of what is pending.
+pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
+    let wait = Duration::from_millis(node.config.batch.max_wait_ms.max(1));
+    loop {
+        let stopping = tokio::select! {
+            _ = tokio::time::sleep(wait) => false,
+            _ = node.batch_ready.notified() => false,
+            _ = shutdown.changed() => true,
+        };
+        match close_batch(&node).await {
+            Ok(Some(n)) => tracing::debug!(batch = n, "batch closed"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "batch failed; state reloaded from storage");
+                if let Err(e) = reload_state(&node).await {
+                    tracing::error!(error = %e, "reloading state failed; stopping the batcher");
+                    return;
+                }
+            }
+        }
+        if stopping || *shutdown.borrow() {
+            tracing::info!("batcher stopped");
+            return;
+        }
+    }
+}
+
+async fn reload_state(node: &Node) -> Result<(), String> {
+    let (accounts, next) = node.storage.snapshot().await.map_err(|e| e.to_string())?;
+    let mut state =
+        State::from_snapshot(&node.genesis, accounts, next).map_err(|e| e.to_string())?;
+    state.root();
+    *node.state.write() = state;
+    Ok(())
+}
+
+/// Executes and stores one batch of whatever is pending; `None` if nothing is.
+pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
+    let max = node.config.batch.max_txs.max(1);
+    // Priority operations first, in L1 order, from where the state expects them.
+    let pending_priority = node
+        .storage
+        .pending_priority_ops()
+        .await
+        .map_err(|e| e.to_string())?;
+    let first = node.state.read().next_priority_id();
+    let priority: Vec<PriorityOp> = pending_priority
+        .into_iter()
+        .zip(first..)
+        .take_while(|(op, expected)| op.priority_id() == *expected)
+        .map(|(op, _)| op)
+        .take(max)
+        .collect();
+    let selection = {
+        let state = node.state.read();
+        node.mempool
+            .lock()
+            .select(max - priority.len(), now(), |a| {
+                state.account(a).map_or(0, |acc| acc.nonce)
+            })
+    };
+    if priority.is_empty() && selection.ready.is_empty() && selection.expired.is_empty() {
+        return Ok(None);
+    }
+
+    let number = node.latest_batch.load(std::sync::atomic::Ordering::SeqCst) + 1;
+    let mut ops: Vec<Operation> = priority.iter().cloned().map(Operation::Priority).collect();
+    let mut verified = vec![false; ops.len()];
+    for (_, tx) in &selection.ready {
+        ops.push(Operation::L2(tx.clone()));
+        verified.push(true); // every mempool entry's signature was verified at admission
+    }
+
+    // Execute on the blocking pool: the executor uses rayon and holds the state lock.
+    let exec_node = Arc::clone(node);
+    let exec_ops = ops.clone();
+    let executor_config = node.config.executor.clone();
+    let (prev_root, out) = tokio::task::spawn_blocking(move || {
+        let mut state = exec_node.state.write();
+        let prev = state.committed_root();
+        execute_parallel_verified(&mut state, &exec_ops, &verified, &executor_config)
+            .map(|out| (prev, out))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e: ExecutorError| e.to_string())?;
+
+    let chain_id = node.genesis.chain_id;
+    let record = build_record(
+        number,
+        chain_id,
+        prev_root,
+        &ops,
+        &out.receipts,
+        &selection.expired,
+        &out,
+    );
+    let started = std::time::Instant::now();
+    node.storage
+        .commit_batch(&record)
+        .await
+        .map_err(|e| e.to_string())?;
+    node.latest_batch
+        .store(number, std::sync::atomic::Ordering::SeqCst);
+
+    // Only now, with the batch durable, do clients hear of it.
+    let mut removed: Vec<Digest> = selection.ready.iter().map(|(h, _)| *h).collect();
+    removed.extend(&selection.expired);
+    node.mempool.lock().remove(&removed);
+    let mut outcomes = Vec::with_capacity(record.tx_results.len());
+    for (hash, r) in &record.tx_results {
+        let status = match r {
+            TxResult::Executed { position, receipt } => TxStatus::Executed {
+                batch_number: number,
+                position: *position,
+                receipt: serde_json::from_str(receipt).unwrap_or(serde_json::Value::Null),
+            },
+            TxResult::Rejected { code, message } => TxStatus::Rejected {
+                batch_number: number,
+                code: code.clone(),
+                message: message.clone(),
+            },
+        };
+        outcomes.push((*hash, status));
+    }
+    node.notify(outcomes);
+
+    let s = &out.stats;
+    metrics::counter!("quire_batches_total").increment(1);
+    metrics::counter!("quire_batch_ops_total").increment(record.ops.len() as u64);
+    metrics::counter!("quire_batch_rejected_total").increment(
+        (record.tx_results.len() + priority.len()).saturating_sub(record.ops.len()) as u64,
+    );
+    metrics::gauge!("quire_latest_batch").set(number as f64);
+    metrics::gauge!("quire_mempool_size").set(node.mempool.lock().len() as f64);
+    metrics::histogram!("quire_batch_critical_path").record(s.critical_path as f64);
+    metrics::histogram!("quire_batch_max_width").record(s.max_width as f64);
+    for (phase, d) in [
+        ("signatures", s.signatures),
+        ("schedule", s.schedule),
+        ("execute", s.execute),
+        ("merge", s.merge),
+        ("root", s.root),
+        ("store", started.elapsed()),
+    ] {
+        metrics::histogram!("quire_batch_phase_seconds", "phase" => phase).record(d.as_secs_f64());
+    }
+    tracing::info!(
+        batch = number,
+        ops = record.ops.len(),
+        rejected = record.tx_results.len() + priority.len() - record.ops.len(),
+        root = %out.root,
+        critical_path = s.critical_path,
+        "batch stored"
+    );
+    Ok(Some(number))
+}
+
+fn build_record(
+    number: u64,
+    chain_id: u32,
+    prev_root: Digest,
+    ops: &[Operation],
+    receipts: &[Result<Receipt, TxError>],
+    expired: &[Digest],
+    out: &crate::executor::BatchOutput,
+) -> BatchRecord {
+    let mut accepted = Vec::new();
+    let mut tx_results = Vec::new();
+    let mut priority_results = Vec::new();
+    let mut consumed = Vec::new();
+    let mut pubdata = Vec::new();
+    for (op, r) in ops.iter().zip(receipts) {
+        match (op, r) {
+            (Operation::Priority(p), Ok(receipt)) => {
+                let position = accepted.len() as u64;
+                let json = serde_json::to_string(receipt).unwrap_or_default();
+                priority_results.push((p.priority_id(), position, json));
+                consumed.push(p.clone());
+                pubdata.extend_from_slice(&receipt.pubdata);
+                accepted.push((receipt.hash, op.encode()));
+            }
+            (Operation::L2(_), Ok(receipt)) => {
+                let position = accepted.len() as u64;
+                let json = serde_json::to_string(receipt).unwrap_or_default();
+                tx_results.push((
+                    receipt.hash,
+                    TxResult::Executed {
+                        position,
+                        receipt: json,
+                    },
+                ));
+                pubdata.extend_from_slice(&receipt.pubdata);
+                accepted.push((receipt.hash, op.encode()));
+            }
+            (Operation::L2(s), Err(e)) => {
+                let hash = s.tx.signing_hash(chain_id);
+                tx_results.push((
+                    hash,
+                    TxResult::Rejected {
+                        code: tx_error_code(e).to_string(),
+                        message: e.to_string(),
+                    },
+                ));
+            }
+            (Operation::Priority(p), Err(e)) => {
+                // Only an out-of-order id, which the batcher never builds.
+                tracing::error!(priority_id = p.priority_id(), error = %e, "priority operation refused");
+            }
+        }
+    }
+    for hash in expired {
+        tx_results.push((
+            *hash,
+            TxResult::Rejected {
+                code: "expired".into(),
+                message: "the transaction could not execute before its time to live".into(),
+            },
+        ));
+    }
+    BatchRecord {
+        number,
+        prev_root,
+        root: out.root,
+        ops: accepted,
+        tx_results,
+        pubdata_commitment: keccak256(&pubdata),
+        priority_commitment: priority_commitment(&consumed),
+        first_priority_id: consumed.first().map_or(0, PriorityOp::priority_id),
+        priority_results,
+        pubdata,
+        diff: out.diff.clone(),
+        stats: serde_json::to_string(&out.stats).unwrap_or_default(),
+    }
+}

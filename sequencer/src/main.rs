@@ -1,0 +1,92 @@
+//! `quire-sequencer`: the sequencer service. Configuration: a TOML file (`--config`), then
+//! `QUIRE_*` environment variables, then these flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use quire_sequencer::app;
+use quire_sequencer::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "quire-sequencer",
+    version,
+    about = "Quire sequencer: API, mempool, batcher"
+)]
+struct Args {
+    /// TOML configuration file.
+    #[arg(long, env = "QUIRE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Listen address (overrides config and env).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Database URL: sqlite:PATH or postgres://… (overrides config and env).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Genesis JSON for a new database.
+    #[arg(long)]
+    genesis: Option<PathBuf>,
+    /// Enable /v1/dev/* (devnet only).
+    #[arg(long)]
+    dev: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut config = match &args.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    config.apply_env(|k| std::env::var(k).ok())?;
+    if let Some(l) = args.listen {
+        config.listen = l;
+    }
+    if let Some(u) = args.database_url {
+        config.database_url = u;
+    }
+    if let Some(g) = args.genesis {
+        config.genesis = Some(g);
+    }
+    if args.dev {
+        config.api.dev_endpoints = true;
+    }
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if config.log_format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let running = app::start(config).await.context("starting the sequencer")?;
+    println!("quire-sequencer listening on http://{}", running.addr);
+    running.run_until(shutdown_signal()).await;
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,343 @@
+//! The real service on a random port against SQLite (and PostgreSQL when
+//! `QUIRE_TEST_POSTGRES_URL` is set): the happy path, every bad input with its code and no
+//! state change, and recovery after a restart.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
+
+mod common;
+
+use common::{key, start, transfer, Client};
+use quire_core::state::BalanceProof;
+use serde_json::{json, Value};
+
+async fn happy_path(client: &Client) {
+    let (alice, bob) = (key(1), key(2));
+    let a = client.fund(&alice, 0, 1_000_000).await;
+    let b = client.fund(&bob, 0, 5).await;
+
+    // Submit and wait for soft confirmation.
+    let (s, v) = client
+        .post_json(
+            "/v1/transactions?wait=soft",
+            &transfer(&alice, a, b, 1000, 10, 0),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "executed", "{v}");
+    let hash = v["hash"].as_str().unwrap().to_string();
+    let (s, rec) = client.get(&format!("/v1/transactions/{hash}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(rec["status"], "executed");
+    let batch = rec["batch_number"].as_u64().unwrap();
+
+    let (_, acc) = client.get(&format!("/v1/accounts/{}", b.get())).await;
+    assert_eq!(acc["balances"]["0"], "1005");
+    let (_, acc) = client.get(&format!("/v1/accounts/{}", a.get())).await;
+    assert_eq!(acc["balances"]["0"], (1_000_000 - 1010).to_string());
+    assert_eq!(acc["nonce"], 1);
+
+    // The proof verifies against the root the API reports.
+    let (s, p) = client
+        .get(&format!("/v1/accounts/{}/proof/0", b.get()))
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let proof: BalanceProof = serde_json::from_value(p["proof"].clone()).unwrap();
+    let root = p["root"].as_str().unwrap().parse().unwrap();
+    assert_eq!(proof.balance, 1005);
+    assert!(proof.verify(&root));
+
+    let (s, b1) = client.get(&format!("/v1/batches/{batch}")).await;
+    assert_eq!(s, 200);
+    assert!(b1["pubdata_bytes"].as_u64().unwrap() >= 18);
+    let (_, list) = client.get("/v1/batches?limit=2").await;
+    assert!(!list.as_array().unwrap().is_empty());
+    let (_, tokens) = client.get("/v1/tokens").await;
+    assert_eq!(tokens[0]["symbol"], "ETH");
+    let (_, pools) = client.get("/v1/pools").await;
+    assert_eq!(pools.as_array().unwrap().len(), 1);
+    let (_, doc) = client.get("/openapi.json").await;
+    assert!(doc["paths"]["/v1/transactions"]["post"].is_object());
+    let metrics = client
+        .http
+        .get(format!("{}/metrics", client.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("quire_batches_total"), "{metrics}");
+    assert_eq!(client.get("/healthz").await.0, 200);
+}
+
+#[tokio::test]
+async fn happy_path_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("q.db").display());
+    let (running, client) = start(&url).await;
+    happy_path(&client).await;
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn happy_path_on_postgres() {
+    let Some(url) = common::postgres_database("happy").await else {
+        return;
+    };
+    let (running, client) = start(&url).await;
+    happy_path(&client).await;
+    running.shutdown().await;
+}
+
+/// Everything observable about the state.
+async fn snapshot(client: &Client, ids: &[u32]) -> Value {
+    let mut accounts = Vec::new();
+    for id in ids {
+        accounts.push(client.get(&format!("/v1/accounts/{id}")).await.1);
+    }
+    let s = client.status().await;
+    json!({"root": s["root"], "pending": s["pending"], "batch": s["latest_batch"], "accounts": accounts})
+}
+
+#[tokio::test]
+async fn bad_inputs_get_their_code_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("q.db").display());
+    let (running, client) = start(&url).await;
+    let (alice, bob) = (key(1), key(2));
+    let a = client.fund(&alice, 0, 1_000_000).await;
+    let b = client.fund(&bob, 0, 5).await;
+    let (s, v) = client
+        .post_json(
+            "/v1/transactions?wait=soft",
+            &transfer(&alice, a, b, 1, 0, 0),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("executed")));
+    let executed = transfer(&alice, a, b, 1, 0, 0);
+
+    let good = transfer(&alice, a, b, 10, 0, 1);
+    let mut bad_sig = good.clone();
+    let sig = bad_sig["signature"].as_str().unwrap().to_string();
+    // Flip a bit of e's first limb (bytes 40..48): still canonical, no longer valid.
+    let mut bytes = hex::decode(&sig[2..]).unwrap();
+    bytes[41] ^= 1;
+    bad_sig["signature"] = json!(format!("0x{}", hex::encode(bytes)));
+    let mut wrong_type = good.clone();
+    wrong_type["tx"]["nonce"] = json!("one");
+    let mut unknown_token = transfer(&alice, a, b, 10, 0, 1);
+    unknown_token["tx"]["token"] = json!(77);
+    let unknown_token = {
+        let tx: quire_core::tx::L2Tx = serde_json::from_value(unknown_token["tx"].clone()).unwrap();
+        serde_json::to_value(tx.sign(&alice, quire_sequencer::node::DEVNET_CHAIN_ID)).unwrap()
+    };
+
+    let cases: Vec<(
+        &str,
+        Box<dyn Fn() -> (String, Vec<u8>)>,
+        u16,
+        &str,
+        Option<&str>,
+    )> = vec![
+        (
+            "malformed json",
+            Box::new(|| ("application/json".into(), b"{\"tx\": ".to_vec())),
+            400,
+            "malformed",
+            None,
+        ),
+        (
+            "wrong type",
+            Box::new(move || {
+                (
+                    "application/json".into(),
+                    serde_json::to_vec(&wrong_type).unwrap(),
+                )
+            }),
+            400,
+            "malformed",
+            Some("tx.nonce"),
+        ),
+        (
+            "oversized",
+            Box::new(|| ("application/json".into(), vec![b' '; 200_000])),
+            413,
+            "too_large",
+            None,
+        ),
+        (
+            "unsupported media",
+            Box::new(|| ("text/plain".into(), b"hi".to_vec())),
+            415,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            "bad binary",
+            Box::new(|| ("application/octet-stream".into(), vec![2, 0, 0])),
+            400,
+            "malformed",
+            None,
+        ),
+        (
+            "bad signature",
+            Box::new(move || {
+                (
+                    "application/json".into(),
+                    serde_json::to_vec(&bad_sig).unwrap(),
+                )
+            }),
+            422,
+            "bad_signature",
+            Some("signature"),
+        ),
+        (
+            "replayed tx",
+            Box::new(move || {
+                (
+                    "application/json".into(),
+                    serde_json::to_vec(&executed).unwrap(),
+                )
+            }),
+            422,
+            "bad_nonce",
+            Some("nonce"),
+        ),
+        (
+            "unknown token",
+            Box::new(move || {
+                (
+                    "application/json".into(),
+                    serde_json::to_vec(&unknown_token).unwrap(),
+                )
+            }),
+            422,
+            "unknown_token",
+            Some("token"),
+        ),
+    ];
+    let before = snapshot(&client, &[a.get(), b.get(), 1]).await;
+    for (name, body, status, code, field) in &cases {
+        let (ct, bytes) = body();
+        let (s, v) = client.post_raw("/v1/transactions", &ct, bytes).await;
+        assert_eq!(s, *status, "{name}: {v}");
+        assert_eq!(v["code"], *code, "{name}: {v}");
+        if let Some(f) = field {
+            assert_eq!(v["field"], *f, "{name}: {v}");
+        }
+        assert!(
+            v["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{name}: {v}"
+        );
+    }
+    // Amounts: zero, ≥ 2^63, overdraft, and an unknown receiver.
+    let amount_cases = [
+        (
+            transfer(&alice, a, b, 0, 0, 1),
+            "amount_out_of_range",
+            Some("amount"),
+        ),
+        (
+            transfer(&alice, a, b, 1 << 63, 0, 1),
+            "amount_out_of_range",
+            Some("amount"),
+        ),
+        (
+            transfer(&alice, a, b, (1 << 62) + 1, 0, 1),
+            "insufficient_balance",
+            None,
+        ),
+        (
+            transfer(&alice, a, b, 5, 2049, 1),
+            "fee_not_packable",
+            Some("fee"),
+        ),
+        (
+            transfer(&bob, a, b, 5, 0, 1),
+            "bad_signature",
+            Some("signature"),
+        ),
+        (
+            transfer(&alice, a, b, 5, 0, 100_000),
+            "bad_nonce",
+            Some("nonce"),
+        ),
+    ];
+    for (body, code, field) in amount_cases {
+        let (s, v) = client.post_json("/v1/transactions", &body).await;
+        assert_eq!((s, v["code"].as_str()), (422, Some(code)), "{v}");
+        if let Some(f) = field {
+            assert_eq!(v["field"], f, "{v}");
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        snapshot(&client, &[a.get(), b.get(), 1]).await,
+        before,
+        "bad input changed state"
+    );
+
+    // Duplicates: the same transaction twice is 409, the first still executes.
+    let (s, _) = client.post_json("/v1/transactions", &good).await;
+    assert_eq!(s, 202);
+    let (s, v) = client.post_json("/v1/transactions", &good).await;
+    assert!(
+        s == 409 || (s == 422 && v["code"] == "bad_nonce"),
+        "{s} {v}"
+    );
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn restart_rebuilds_the_same_state_and_keeps_pending_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("q.db").display());
+    let (running, client) = start(&url).await;
+    let (alice, bob) = (key(1), key(2));
+    let a = client.fund(&alice, 0, 1_000_000).await;
+    let b = client.fund(&bob, 0, 5).await;
+    for n in 0..5 {
+        let (s, _) = client
+            .post_json(
+                "/v1/transactions?wait=soft",
+                &transfer(&alice, a, b, 1, 0, n),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    // A transaction with a nonce gap stays pending across the restart.
+    let (s, gap) = client
+        .post_json("/v1/transactions", &transfer(&alice, a, b, 1, 0, 6))
+        .await;
+    assert_eq!(s, 202);
+    let before = client.status().await;
+    running.shutdown().await;
+
+    let (running, client) = start(&url).await;
+    let after = client.status().await;
+    assert_eq!(after["root"], before["root"]);
+    assert_eq!(after["latest_batch"], before["latest_batch"]);
+    assert_eq!(after["pending"], 1);
+    // Closing the gap executes both.
+    let (s, v) = client
+        .post_json(
+            "/v1/transactions?wait=soft",
+            &transfer(&alice, a, b, 1, 0, 5),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("executed")), "{v}");
+    let hash = gap["hash"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, rec) = client.get(&format!("/v1/transactions/{hash}")).await;
+        if rec["status"] == "executed" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gap transaction never executed: {rec}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    running.shutdown().await;
+}
