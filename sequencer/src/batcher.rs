@@ -13,7 +13,7 @@ use quire_core::tx::{priority_commitment, Operation, PriorityOp};
 
 use crate::api::error::tx_error_code;
 use crate::executor::{execute_parallel_verified, ExecutorError};
-use crate::node::{now, Node};
+use crate::node::{now, Head, Node};
 use crate::storage::{BatchRecord, TxResult, TxStatus};
 
 /// Runs until `shutdown` turns true, then closes one last batch of what is pending.
@@ -81,7 +81,7 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
         return Ok(None);
     }
 
-    let number = node.latest_batch.load(std::sync::atomic::Ordering::SeqCst) + 1;
+    let number = node.head.read().number + 1;
     let mut ops: Vec<Operation> = priority.iter().cloned().map(Operation::Priority).collect();
     let mut verified = vec![false; ops.len()];
     for (_, tx) in &selection.ready {
@@ -118,8 +118,10 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
         .commit_batch(&record)
         .await
         .map_err(|e| e.to_string())?;
-    node.latest_batch
-        .store(number, std::sync::atomic::Ordering::SeqCst);
+    *node.head.write() = Head {
+        number,
+        root: record.root,
+    };
 
     // Only now, with the batch durable, do clients hear of it.
     let mut removed: Vec<Digest> = selection.ready.iter().map(|(h, _)| *h).collect();

@@ -18,6 +18,7 @@ pub mod app;
 pub mod batcher;
 pub mod config;
 pub mod executor;
+pub mod loadgen;
 pub mod mempool;
 pub mod node;
 pub mod storage;

@@ -61,13 +61,24 @@ pub struct Node {
     pub mempool: Mutex<Mempool>,
     /// Next arrival number.
     pub(crate) next_seq: AtomicU64,
-    /// Number of the latest batch.
-    pub latest_batch: AtomicU64,
+    /// The latest batch that is durable in the database. The in-memory `state` runs ahead
+    /// of it while a batch is being stored; readers that must agree with the database
+    /// (chain status, the batch list) use this.
+    pub head: RwLock<Head>,
     pub(crate) persist: mpsc::Sender<PersistRequest>,
     pub(crate) waiters: Mutex<FxHashMap<Digest, Vec<oneshot::Sender<TxStatus>>>>,
     /// Wakes the batcher early (the mempool holds a full batch).
     pub(crate) batch_ready: Notify,
     pub(crate) dev_lock: tokio::sync::Mutex<()>,
+}
+
+/// The latest durable batch: its number (0 before the first) and the state root after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// Batch number.
+    pub number: u64,
+    /// State root after the batch (the genesis root before the first batch).
+    pub root: Digest,
 }
 
 /// Start-up failures.
@@ -166,7 +177,10 @@ impl Node {
             state: RwLock::new(state),
             mempool: Mutex::new(mempool),
             next_seq: AtomicU64::new(next_seq),
-            latest_batch: AtomicU64::new(latest.map_or(0, |b| b.number)),
+            head: RwLock::new(Head {
+                number: latest.as_ref().map_or(0, |b| b.number),
+                root,
+            }),
             persist,
             waiters: Mutex::new(FxHashMap::default()),
             batch_ready: Notify::new(),

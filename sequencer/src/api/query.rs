@@ -230,7 +230,7 @@ pub struct StatusView {
     pub chain_id: u32,
     /// Latest batch.
     pub latest_batch: u64,
-    /// State root.
+    /// State root after the latest batch (stored durably).
     #[schema(value_type = String)]
     pub root: Digest,
     /// Open accounts.
@@ -245,11 +245,12 @@ pub struct StatusView {
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
 pub async fn status(State(node): State<Arc<Node>>) -> Json<StatusView> {
     let pending = node.mempool.lock().len();
+    let head = *node.head.read();
     let state = node.state.read();
     Json(StatusView {
         chain_id: state.chain_id(),
-        latest_batch: node.latest_batch.load(std::sync::atomic::Ordering::SeqCst),
-        root: state.committed_root(),
+        latest_batch: head.number,
+        root: head.root,
         accounts: state.num_accounts(),
         pending,
         next_priority_id: state.next_priority_id(),
