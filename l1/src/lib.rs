@@ -1,9 +1,33 @@
 //! # quire-l1
 //!
-//! Everything that talks to Ethereum L1, shared by the sequencer, the prover and the CLI.
+//! Everything that talks to Ethereum L1, shared by the sequencer, the prover and the CLI:
 //!
-//! Planned contents (see `shared/DESIGN.md` and issue #9): ethers bindings generated from
-//! the forge artifacts in `contracts/`, deployment of the verifier and the `Rollup`
-//! contract, and the L1 client with confirmation-depth handling.
-//!
-//! Nothing here yet: this crate exists so that the workspace layout is the final one.
+//! - [`bindings`]: ethers bindings generated (`abigen!`) from the forge artifacts of
+//!   `contracts/`, committed under `l1/abi/` and checked for staleness by `tests/abi_fresh.rs`;
+//! - [`deploy`]: deployment of the verifier and `Rollup` to any RPC, token registration, and
+//!   the [`deploy::Deployment`] file services read (also the `quire-l1-deploy` binary);
+//! - [`watcher`]: priority operations (deposits, full exits) from confirmed blocks, resumable
+//!   from a cursor, reorg-checked;
+//! - [`committer`]: `commitBatch` / `proveBatch` / `executeBatch` with nonce management and
+//!   fee bumping of stuck transactions;
+//! - [`client`]: an HTTP provider with a local signing key.
+
+pub mod artifacts;
+pub mod bindings;
+pub mod client;
+pub mod committer;
+pub mod convert;
+pub mod deploy;
+pub mod error;
+pub mod types;
+pub mod watcher;
+
+pub use client::{connect, L1Client};
+pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
+pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
+pub use error::L1Error;
+pub use types::{BatchHeader, CommittedBatch, StoredBatch};
+pub use watcher::{BlockRef, L1Watcher, WatchPoll, WatcherConfig, WatcherCursor};
+
+/// The JSON-RPC chain id anvil uses by default (the devnet's L1).
+pub const ANVIL_CHAIN_ID: u64 = 31337;

@@ -1,0 +1,343 @@
+//! The L1 watcher: turns the rollup's `DepositQueued` / `FullExitQueued` events into core
+//! priority operations, reading confirmed blocks only, resumable from a stored cursor.
+//!
+//! Safety rests on three checks:
+//! - only blocks at least `confirmations` deep are read, so ordinary reorgs never reach the
+//!   watcher;
+//! - every poll first checks that the cursor's checkpoint block still has the hash recorded
+//!   when it was read. Block hashes chain, so an unchanged checkpoint means every block
+//!   before it, and every event already delivered, is unchanged; a changed one is a reorg
+//!   deeper than the confirmation depth and is reported as [`L1Error::Reorg`], never
+//!   papered over;
+//! - priority ids must continue the cursor's `next_priority_id` without gaps; ids already
+//!   delivered are skipped, so re-reading a range never delivers an operation twice.
+//!
+//! Each event's `opHash` is compared with `keccak256` of the operation's canonical encoding
+//! (core's codec), so a decoding disagreement with the contract surfaces here rather than as
+//! a batch L1 refuses.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ethers::contract::EthEvent;
+use ethers::providers::Middleware;
+use ethers::types::{Address as EthAddress, BlockNumber, Filter, Log, ValueOrArray, H256};
+use quire_core::account::{AccountId, Address};
+use quire_core::schnorr::{PublicKey, PUBLIC_KEY_LEN};
+use quire_core::token::TokenId;
+use quire_core::tx::{Deposit, FullExit, PriorityOp};
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::rollup::{BatchCommittedFilter, DepositQueuedFilter, FullExitQueuedFilter};
+use crate::deploy::Deployment;
+use crate::error::L1Error;
+use crate::types::{CommittedBatch, StoredBatch};
+
+/// A block the watcher has read, identified by number and hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRef {
+    /// Block number.
+    pub number: u64,
+    /// Block hash when it was read.
+    pub hash: H256,
+}
+
+/// Where the watcher resumes. Persist it together with the operations a poll returned (in
+/// one database transaction), so a restart neither skips nor repeats any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatcherCursor {
+    /// First block not read yet.
+    pub next_block: u64,
+    /// The priority id the next operation must have.
+    pub next_priority_id: u64,
+    /// A block already read whose hash must still be on the chain (the last block of the
+    /// previous poll, or the deployment block).
+    pub checkpoint: Option<BlockRef>,
+}
+
+impl WatcherCursor {
+    /// The cursor of a fresh deployment: read from the rollup's creation block, with that
+    /// block as the checkpoint.
+    pub fn from_deployment(d: &Deployment) -> Self {
+        WatcherCursor {
+            next_block: d.block_number,
+            next_priority_id: 0,
+            checkpoint: Some(BlockRef {
+                number: d.block_number,
+                hash: d.block_hash,
+            }),
+        }
+    }
+}
+
+/// Watcher settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatcherConfig {
+    /// Blocks on top of an event's block before it is read (0 reads the head; mainnet
+    /// operators typically use 12–64).
+    pub confirmations: u64,
+    /// Most blocks one `eth_getLogs` may span (public RPCs cap ranges, often at 1,000–10,000).
+    pub max_blocks_per_poll: u64,
+}
+
+impl Default for WatcherConfig {
+    fn default() -> Self {
+        WatcherConfig {
+            confirmations: 12,
+            max_blocks_per_poll: 2_000,
+        }
+    }
+}
+
+/// What one poll found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchPoll {
+    /// New priority operations, in queue order, ids contiguous from the old cursor's
+    /// `next_priority_id`.
+    pub ops: Vec<PriorityOp>,
+    /// The cursor to store with them.
+    pub cursor: WatcherCursor,
+    /// Last confirmed block (head − confirmations) at the time of the poll; `caught_up` is
+    /// whether the new cursor reached it.
+    pub safe_head: u64,
+    /// False when more confirmed blocks remain (the range was capped): poll again at once.
+    pub caught_up: bool,
+}
+
+/// Reads priority operations from the rollup's events.
+#[derive(Clone, Debug)]
+pub struct L1Watcher<M> {
+    client: Arc<M>,
+    rollup: EthAddress,
+    cfg: WatcherConfig,
+}
+
+impl<M: Middleware + 'static> L1Watcher<M> {
+    /// A watcher of the rollup at `rollup`.
+    pub fn new(client: Arc<M>, rollup: EthAddress, cfg: WatcherConfig) -> Self {
+        L1Watcher {
+            client,
+            rollup,
+            cfg,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WatcherConfig {
+        &self.cfg
+    }
+
+    async fn block_hash(&self, number: u64) -> Result<Option<H256>, L1Error> {
+        let block = self
+            .client
+            .get_block(BlockNumber::Number(number.into()))
+            .await
+            .map_err(L1Error::rpc)?;
+        Ok(block.and_then(|b| b.hash))
+    }
+
+    async fn check(&self, r: BlockRef) -> Result<(), L1Error> {
+        let found = self.block_hash(r.number).await?;
+        if found != Some(r.hash) {
+            return Err(L1Error::Reorg {
+                number: r.number,
+                expected: r.hash,
+                found: found.unwrap_or_default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads the confirmed blocks after `cursor` (at most `max_blocks_per_poll`) and returns
+    /// their priority operations with the cursor to resume from.
+    pub async fn poll(&self, cursor: &WatcherCursor) -> Result<WatchPoll, L1Error> {
+        if let Some(cp) = cursor.checkpoint {
+            self.check(cp).await?;
+        }
+        let head = self
+            .client
+            .get_block_number()
+            .await
+            .map_err(L1Error::rpc)?
+            .as_u64();
+        let Some(safe_head) = head.checked_sub(self.cfg.confirmations) else {
+            return Ok(unchanged(cursor, 0));
+        };
+        if safe_head < cursor.next_block {
+            return Ok(unchanged(cursor, safe_head));
+        }
+        let span = self.cfg.max_blocks_per_poll.max(1);
+        let to = safe_head.min(cursor.next_block.saturating_add(span - 1));
+        let to_hash = self.block_hash(to).await?.ok_or_else(|| {
+            L1Error::Rpc(format!("node reports head {head} but has no block {to}"))
+        })?;
+
+        let filter = Filter::new()
+            .address(self.rollup)
+            .from_block(cursor.next_block)
+            .to_block(to)
+            .topic0(ValueOrArray::Array(vec![
+                DepositQueuedFilter::signature(),
+                FullExitQueuedFilter::signature(),
+            ]));
+        let mut logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
+        logs.sort_by_key(|l| (l.block_number, l.log_index));
+
+        // The logs must come from the chain whose block `to` we hashed: a log's block must
+        // still carry the hash the log names, and `to` must not have moved meanwhile.
+        let mut seen: BTreeMap<u64, H256> = BTreeMap::new();
+        for log in &logs {
+            let (number, hash) = log_block(log)?;
+            if log.removed == Some(true) || number < cursor.next_block || number > to {
+                return Err(L1Error::InvalidEvent(format!(
+                    "log outside the requested range or removed: block {number}"
+                )));
+            }
+            seen.insert(number, hash);
+        }
+        for (&number, &hash) in &seen {
+            self.check(BlockRef { number, hash }).await?;
+        }
+        let checkpoint = BlockRef {
+            number: to,
+            hash: to_hash,
+        };
+        self.check(checkpoint).await?;
+
+        let mut ops = Vec::new();
+        let mut next_id = cursor.next_priority_id;
+        for log in &logs {
+            let op = decode_priority_op(log)?;
+            let id = op.priority_id();
+            if id < next_id {
+                continue; // already delivered
+            }
+            if id > next_id {
+                return Err(L1Error::PriorityGap {
+                    expected: next_id,
+                    found: id,
+                });
+            }
+            ops.push(op);
+            next_id += 1;
+        }
+        Ok(WatchPoll {
+            ops,
+            cursor: WatcherCursor {
+                next_block: to + 1,
+                next_priority_id: next_id,
+                checkpoint: Some(checkpoint),
+            },
+            safe_head,
+            caught_up: to == safe_head,
+        })
+    }
+
+    /// The latest `BatchCommitted` event of batch `number` (a batch number is emitted again
+    /// after `revertBatches`): the struct to pass back to prove, execute or commit on top,
+    /// and the payout records `executeBatch` needs. Searches from block `from_block`.
+    pub async fn committed_batch(
+        &self,
+        number: u64,
+        from_block: u64,
+    ) -> Result<Option<CommittedBatch>, L1Error> {
+        let filter = Filter::new()
+            .address(self.rollup)
+            .from_block(from_block)
+            .to_block(BlockNumber::Latest)
+            .topic0(BatchCommittedFilter::signature())
+            .topic1(H256::from_low_u64_be(number));
+        let logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
+        let Some(log) = logs
+            .into_iter()
+            .max_by_key(|l| (l.block_number, l.log_index))
+        else {
+            return Ok(None);
+        };
+        let (block_number, _) = log_block(&log)?;
+        let e = BatchCommittedFilter::decode_log(&log.into())
+            .map_err(|e| L1Error::InvalidEvent(format!("BatchCommitted: {e}")))?;
+        Ok(Some(CommittedBatch {
+            info: StoredBatch::from(e.info),
+            payouts: e.payouts,
+            block_number,
+        }))
+    }
+}
+
+fn unchanged(cursor: &WatcherCursor, safe_head: u64) -> WatchPoll {
+    WatchPoll {
+        ops: Vec::new(),
+        cursor: *cursor,
+        safe_head,
+        caught_up: true,
+    }
+}
+
+fn log_block(log: &Log) -> Result<(u64, H256), L1Error> {
+    match (log.block_number, log.block_hash) {
+        (Some(n), Some(h)) => Ok((n.as_u64(), h)),
+        _ => Err(L1Error::InvalidEvent(
+            "log without block number or hash".into(),
+        )),
+    }
+}
+
+/// Decodes a `DepositQueued` or `FullExitQueued` log into a core priority operation and checks
+/// its `opHash` against core's canonical encoding.
+pub fn decode_priority_op(log: &Log) -> Result<PriorityOp, L1Error> {
+    let topic = log.topics.first().copied().unwrap_or_default();
+    let raw = log.clone().into();
+    let (op, op_hash) = if topic == DepositQueuedFilter::signature() {
+        let e = DepositQueuedFilter::decode_log(&raw)
+            .map_err(|e| L1Error::InvalidEvent(format!("DepositQueued: {e}")))?;
+        let key: &[u8; PUBLIC_KEY_LEN] = e.l_2_key.as_ref().try_into().map_err(|_| {
+            L1Error::InvalidEvent(format!(
+                "deposit {}: key of {} bytes",
+                e.priority_id,
+                e.l_2_key.len()
+            ))
+        })?;
+        let to = PublicKey::from_bytes(key).map_err(|err| {
+            L1Error::InvalidEvent(format!("deposit {}: key rejected: {err}", e.priority_id))
+        })?;
+        let op = PriorityOp::Deposit(Deposit {
+            priority_id: e.priority_id,
+            from: Address(e.from.0),
+            to,
+            token: TokenId(e.token),
+            amount: e.amount,
+        });
+        (op, e.op_hash)
+    } else if topic == FullExitQueuedFilter::signature() {
+        let e = FullExitQueuedFilter::decode_log(&raw)
+            .map_err(|e| L1Error::InvalidEvent(format!("FullExitQueued: {e}")))?;
+        let account = AccountId::new(e.account_id).ok_or_else(|| {
+            L1Error::InvalidEvent(format!(
+                "full exit {}: account id out of range",
+                e.priority_id
+            ))
+        })?;
+        let op = PriorityOp::FullExit(FullExit {
+            priority_id: e.priority_id,
+            account,
+            owner: Address(e.owner.0),
+            token: TokenId(e.token),
+        });
+        (op, e.op_hash)
+    } else {
+        return Err(L1Error::InvalidEvent(format!(
+            "unexpected event topic {topic:?}"
+        )));
+    };
+    let ours = quire_core::hash::keccak256(&op.encode());
+    if ours != op_hash {
+        return Err(L1Error::InvalidEvent(format!(
+            "priority op {}: L1 opHash 0x{} != keccak256(encode(op)) 0x{}",
+            op.priority_id(),
+            hex::encode(op_hash),
+            hex::encode(ours)
+        )));
+    }
+    Ok(op)
+}
