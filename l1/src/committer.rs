@@ -72,6 +72,8 @@ pub struct SentTx {
     pub nonce: U256,
     /// Hash of the latest version sent.
     pub hash: H256,
+    /// Max fee per gas of the latest version sent (wei).
+    pub max_fee_per_gas: U256,
 }
 
 /// A transaction that reached its confirmations.
@@ -148,6 +150,7 @@ impl<M: Middleware + 'static> Committer<M> {
             action: t.action,
             nonce: *n,
             hash: t.hashes.last().copied().unwrap_or_default(),
+            max_fee_per_gas: fees_of(&t.tx).0,
         })
     }
 
@@ -234,6 +237,7 @@ impl<M: Middleware + 'static> Committer<M> {
             action,
             nonce,
             hash,
+            max_fee_per_gas: max_fee,
         })
     }
 
