@@ -11,7 +11,8 @@
 //! single-core permutation rate. Every run is checked against the sequential result.
 //!
 //! Environment: `QUIRE_BENCH_ACCOUNTS` (default 100000), `QUIRE_BENCH_TXS` (10000),
-//! `QUIRE_BENCH_REPS` (3, best of).
+//! `QUIRE_BENCH_REPS` (3, best of), `QUIRE_BENCH_WORKLOADS` (comma-separated names; all
+//! when unset).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -91,8 +92,17 @@ fn main() {
         Workload::Swap16Pools,
         Workload::Hybrid,
     ];
+    let only: Option<Vec<String>> = std::env::var("QUIRE_BENCH_WORKLOADS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
     let config = ExecutorConfig::default();
     for w in workloads {
+        if only
+            .as_ref()
+            .is_some_and(|names| !names.iter().any(|n| *n == w.name()))
+        {
+            continue;
+        }
         let batch = world.batch(w, txs, 42);
         let name = w.name();
 

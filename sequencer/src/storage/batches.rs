@@ -8,7 +8,7 @@ use quire_core::hash::Digest;
 use quire_core::state::StateDiff;
 use quire_core::token::TokenId;
 
-use super::{corrupt, now_ms, placeholders, Result, Storage, CHUNK_ROWS};
+use super::{corrupt, now_ms, placeholders, DbKind, Result, Storage, CHUNK_ROWS};
 
 /// The fate of one L2 transaction in a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,13 +86,14 @@ pub struct BatchSummary {
 }
 
 pub(super) async fn write_accounts(
+    kind: DbKind,
     db: &mut Transaction<'_, Any>,
     created: &[(AccountId, &Account)],
 ) -> Result<()> {
     for chunk in created.chunks(CHUNK_ROWS) {
         let sql = format!(
             "INSERT INTO accounts (id, pubkey, l1_owner, nonce) VALUES {}",
-            placeholders(chunk.len(), 4)
+            placeholders(kind, chunk.len(), 4)
         );
         let mut q = sqlx::query(&sql);
         for (id, a) in chunk {
@@ -108,6 +109,7 @@ pub(super) async fn write_accounts(
 }
 
 pub(super) async fn upsert_balances(
+    kind: DbKind,
     db: &mut Transaction<'_, Any>,
     balances: &[(AccountId, TokenId, u64)],
 ) -> Result<()> {
@@ -115,7 +117,7 @@ pub(super) async fn upsert_balances(
         let sql = format!(
             "INSERT INTO balances (account, token, amount) VALUES {} \
              ON CONFLICT (account, token) DO UPDATE SET amount = excluded.amount",
-            placeholders(chunk.len(), 3)
+            placeholders(kind, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for (a, t, v) in chunk {
@@ -161,6 +163,7 @@ impl Storage {
     /// transaction's result, the priority operations it consumed, the account and balance
     /// rows of its diff, and its prover job — in one database transaction.
     pub async fn commit_batch(&self, b: &BatchRecord) -> Result<()> {
+        let kind = self.kind;
         let mut db = self.pool.begin().await?;
         let n = b.number as i64;
         let now = now_ms();
@@ -193,7 +196,7 @@ impl Storage {
         for (chunk_start, chunk) in b.ops.chunks(CHUNK_ROWS).enumerate() {
             let sql = format!(
                 "INSERT INTO batch_ops (batch_number, position, hash, body) VALUES {}",
-                placeholders(chunk.len(), 4)
+                placeholders(kind, chunk.len(), 4)
             );
             let mut q = sqlx::query(&sql);
             for (i, (hash, body)) in chunk.iter().enumerate() {
@@ -211,7 +214,7 @@ impl Storage {
             let sql = format!(
                 "INSERT INTO tx_results (hash, batch_number, position, status, receipt, error_code, \
                  error_message) VALUES {}",
-                placeholders(chunk.len(), 7)
+                placeholders(kind, chunk.len(), 7)
             );
             let mut q = sqlx::query(&sql);
             for (hash, r) in chunk {
@@ -254,7 +257,7 @@ impl Storage {
             .collect();
         let created_refs: Vec<(AccountId, &Account)> =
             created.iter().map(|(id, a)| (*id, a)).collect();
-        write_accounts(&mut db, &created_refs).await?;
+        write_accounts(self.kind, &mut db, &created_refs).await?;
         for (id, nonce) in &b.diff.nonces {
             sqlx::query("UPDATE accounts SET nonce = $1 WHERE id = $2")
                 .bind(*nonce as i64)
@@ -268,7 +271,7 @@ impl Storage {
             .iter()
             .map(|(&(a, t), &v)| (a, t, v))
             .collect();
-        upsert_balances(&mut db, &balances).await?;
+        upsert_balances(self.kind, &mut db, &balances).await?;
 
         sqlx::query(
             "INSERT INTO prover_jobs (batch_number, status, attempts, created_at_ms, updated_at_ms) \

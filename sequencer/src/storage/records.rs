@@ -72,7 +72,7 @@ impl Storage {
         for chunk in txs.chunks(CHUNK_ROWS) {
             let sql = format!(
                 "INSERT INTO transactions (hash, seq, account, nonce, body, received_at_ms) VALUES {}",
-                placeholders(chunk.len(), 6)
+                placeholders(self.kind, chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for t in chunk {
