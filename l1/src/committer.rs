@@ -9,6 +9,12 @@
 //! `max_fee_per_gas`) — the replacement and the original are the same call, so whichever is
 //! mined settles it. A nonce found used by a transaction we never sent is reported
 //! ([`L1Error::NonceConsumed`]): two processes share the key, which must not happen.
+//!
+//! The tracked set lives in memory. After a restart the committer starts at the node's
+//! pending nonce, so transactions the previous process left in the mempool are not bumped
+//! by it; the caller should re-read the pipeline's state from L1 (`BatchCommitted`,
+//! `totalBatches*`) and, if the account's pending and latest nonces differ, wait for them
+//! to clear before resubmitting.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -98,6 +98,15 @@ async fn deploy_bin_deploys_the_example_genesis() {
     assert_eq!(rollup.token_count().call().await.unwrap(), 2);
     assert!(!client.get_code(d.rollup, None).await.unwrap().is_empty());
 
+    // Gas of the deployment (rollup, operator, token), for the guide's estimate.
+    let head = client.get_block_number().await.unwrap().as_u64();
+    let mut gas = ethers::types::U256::zero();
+    for n in d.block_number..=head {
+        gas += client.get_block(n).await.unwrap().unwrap().gas_used;
+    }
+    println!("deployment_gas={gas} (rollup + setOperator + 1 registerToken)");
+    assert!(gas > 1_000_000u64.into() && gas < 16_000_000u64.into(), "{gas}");
+
     // Without a verifier choice the binary refuses to deploy.
     let status = Command::new(env!("CARGO_BIN_EXE_quire-l1-deploy"))
         .args(["--rpc-url", &anvil.url, "--genesis"])
