@@ -105,7 +105,10 @@ async fn deploy_bin_deploys_the_example_genesis() {
         gas += client.get_block(n).await.unwrap().unwrap().gas_used;
     }
     println!("deployment_gas={gas} (rollup + setOperator + 1 registerToken)");
-    assert!(gas > 1_000_000u64.into() && gas < 16_000_000u64.into(), "{gas}");
+    assert!(
+        gas > 1_000_000u64.into() && gas < 16_000_000u64.into(),
+        "{gas}"
+    );
 
     // Without a verifier choice the binary refuses to deploy.
     let status = Command::new(env!("CARGO_BIN_EXE_quire-l1-deploy"))
