@@ -105,44 +105,11 @@ fn circuit_stats(prove: bool) {
     }
 }
 
-/// Sizes of the batch circuits: every step kind shares one step circuit (selectors), so
-/// `*_step_rows` is the rows one step adds to a chunk.
+/// Sizes of the batch circuits (`stats::batch_stats`): one `name=value` per line.
 fn batch_stats() -> anyhow::Result<()> {
-    use quire_prover::circuits::aggregate::{AggregationNode, Wrapper};
-    use quire_prover::circuits::chunk::ChunkCircuit;
-    let c1 = ChunkCircuit::build(7, 1);
-    let c2 = ChunkCircuit::build(7, 2);
-    let step = c2.rows - c1.rows;
     println!("# batch circuits (standard recursion config; one step circuit for every kind)");
-    for kind in ["padding", "deposit", "transfer"] {
-        println!("{kind}_step_rows={step}");
+    for (name, value) in stats::batch_stats()? {
+        println!("{name}={value}");
     }
-    println!(
-        "chunk1_rows={} chunk1_degree={}",
-        c1.rows,
-        c1.data.common.degree()
-    );
-    println!(
-        "chunk2_rows={} chunk2_degree={}",
-        c2.rows,
-        c2.data.common.degree()
-    );
-    let node = AggregationNode::build(&c1.data);
-    println!(
-        "aggregation_node_rows={} aggregation_node_degree={}",
-        node.rows,
-        node.data.common.degree()
-    );
-    let node2 = AggregationNode::build(&node.data);
-    println!("aggregation_node2_rows={}", node2.rows);
-    let wrapper = Wrapper::build(&node2.data);
-    println!(
-        "wrapper_rows={} wrapper_degree={}",
-        wrapper.rows,
-        wrapper.data.common.degree()
-    );
-    let (data, proof) = quire_prover::circuits::aggregate::wrapper_for_tests()?;
-    println!("wrapper_proof_bytes={}", proof.to_bytes().len());
-    data.verify(proof)?;
     Ok(())
 }

@@ -147,3 +147,92 @@ pub fn install_row_logger() -> bool {
         false
     }
 }
+
+/// Sizes of the batch circuits, as `name=value` lines (`quire-prover circuit-stats
+/// --batch`). Every operation kind shares one step circuit (one-hot selectors), so each
+/// `*_step_rows` is the rows one step adds to a chunk (`num_gates()` of a 2-step chunk
+/// minus that of a 1-step chunk). The aggregation node, the wrapper and the wrapper proof
+/// are those of a real pipeline: 4 chunks of 2 padding steps, two node levels, the wrapper;
+/// `wrapper_proof_bytes` is plonky2's serialization (`ProofWithPublicInputs::to_bytes`).
+pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
+    use quire_core::account::Address;
+    use quire_core::schnorr::SecretKey;
+    use quire_core::state::{Genesis, PoolSpec};
+    use quire_core::token::{TokenId, TokenInfo};
+
+    use crate::circuits::aggregate::{AggregationNode, Wrapper};
+    use crate::circuits::chunk::ChunkCircuit;
+    use crate::circuits::keccak::CircuitBuilderKeccak;
+    use crate::circuits::step::StepParams;
+
+    let g = Genesis {
+        chain_id: 7,
+        operator: SecretKey::from_seed(b"operator").public_key(),
+        operator_l1: Address([0xee; 20]),
+        tokens: vec![TokenInfo {
+            id: TokenId(1),
+            symbol: "USDC".into(),
+            l1_address: Address([1; 20]),
+            scale: 1,
+        }],
+        pools: vec![PoolSpec {
+            token_a: TokenId::ETH,
+            token_b: TokenId(1),
+            fee_bps: 30,
+        }],
+    };
+    let (state, mut shadow) = crate::witness::genesis(&g)?;
+    let params = StepParams::from_state(&state);
+    let mut out = Vec::new();
+    let mut put = |k: &str, v: String| out.push((k.to_string(), v));
+    let c1 = ChunkCircuit::build_with(&params, 1);
+    let c2 = ChunkCircuit::build_with(&params, 2);
+    let step = c2.rows - c1.rows;
+    for kind in [
+        "transfer",
+        "swap",
+        "withdraw",
+        "add_liquidity",
+        "remove_liquidity",
+        "deposit",
+        "full_exit",
+        "padding",
+    ] {
+        put(&format!("{kind}_step_rows"), step.to_string());
+    }
+    put("chunk_steps", "2".into());
+    put("chunk_rows", c2.rows.to_string());
+    put("chunk_degree", c2.data.common.degree().to_string());
+    let node1 = AggregationNode::build(&c2.data);
+    put("aggregation_rows", node1.rows.to_string());
+    put("aggregation_degree", node1.data.common.degree().to_string());
+    let node2 = AggregationNode::build(&node1.data);
+    let wrapper = Wrapper::build(&node2.data);
+    put("wrapper_rows", wrapper.rows.to_string());
+    put("wrapper_degree", wrapper.data.common.degree().to_string());
+    let steps: Vec<_> = (0..8)
+        .map(|_| shadow.padding_step())
+        .collect::<anyhow::Result<_>>()?;
+    let chunks = steps
+        .chunks(2)
+        .map(|s| c2.prove(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let l1 = [
+        node1.prove(&chunks[0], &chunks[1])?,
+        node1.prove(&chunks[2], &chunks[3])?,
+    ];
+    let top = node2.prove(&l1[0], &l1[1])?;
+    let proof = wrapper.prove(&top)?;
+    put("wrapper_proof_bytes", proof.to_bytes().len().to_string());
+    wrapper.data.verify(proof)?;
+    // One keccak-f[1600] permutation built from standard gates (not yet in the batch
+    // circuits: see prover/README.md).
+    let mut b = CircuitBuilder::<F, D>::new(circuit_config());
+    // Every bit a variable: constant bits would fold and understate the cost.
+    let state_bits: [[_; 64]; 25] =
+        core::array::from_fn(|_| core::array::from_fn(|_| b.add_virtual_bool_target_safe()));
+    let start = b.num_gates();
+    b.keccak_f1600(&state_bits);
+    put("keccak_f_rows", (b.num_gates() - start).to_string());
+    Ok(out)
+}

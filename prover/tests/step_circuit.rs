@@ -1,7 +1,9 @@
-//! The transaction-step circuit against quire-core's reference transition: a batch of
-//! deposits (opening and existing accounts) and transfers proves in chunks, and tampered
-//! witnesses (signature, nonce, overdraft, Merkle path, amount ≥ 2^63, pubdata, roots)
-//! fail to prove.
+//! The transaction-step circuit against quire-core's reference transition: a batch mixing
+//! every operation type (deposits opening and existing accounts, refunded deposits,
+//! transfers, a withdrawal, a swap, first and later liquidity, a removal, full exits that
+//! move the balance, move nothing, or target an absent id) proves in chunks, and tampered
+//! witnesses (signature, nonce, overdraft, Merkle path, amount ≥ 2^63, pubdata, roots, swap
+//! output above the curve, shares above the bound, a censored full exit) fail to prove.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,20 +11,38 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use plonky2::field::types::Field;
-use quire_core::account::{AccountId, Address};
+use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
 use quire_core::hash::Digest;
 use quire_core::schnorr::SecretKey;
-use quire_core::state::Genesis;
+use quire_core::state::{Genesis, Outcome, PoolSpec, Receipt, State};
 use quire_core::token::{TokenId, TokenInfo};
-use quire_core::tx::{Deposit, L2Tx, Operation, PriorityOp, Transfer};
+use quire_core::tx::{
+    AddLiquidity, Deposit, FullExit, L2Tx, OpType, Operation, PriorityOp, RemoveLiquidity, Swap,
+    Transfer, Withdraw,
+};
 use quire_prover::circuits::chunk::{pubdata_digest, ChunkCircuit};
+use quire_prover::circuits::step::{StepKind, StepParams};
 use quire_prover::gadgets::F;
-use quire_prover::witness::{self, BatchWitness, StepWitness};
+use quire_prover::witness::{self, BatchWitness, ForgedSlot, Shadow, StepWitness};
 
 const CHAIN_ID: u32 = 7;
+const USDC: TokenId = TokenId(1);
+/// Genesis: 0 bridge, 1 operator, 2 the ETH/USDC pool (share token 128); deposits open
+/// 3 (key 0) and 4 (key 1).
+const POOL: u32 = 2;
+const K0: u32 = 3;
+const K1: u32 = 4;
 
 fn key(i: usize) -> SecretKey {
     SecretKey::from_seed(format!("prover test key {i}").as_bytes())
+}
+
+fn owner(i: usize) -> Address {
+    Address([0x10 + i as u8; 20])
+}
+
+fn id(v: u32) -> AccountId {
+    AccountId::new(v).unwrap()
 }
 
 fn genesis() -> Genesis {
@@ -31,58 +51,145 @@ fn genesis() -> Genesis {
         operator: SecretKey::from_seed(b"operator").public_key(),
         operator_l1: Address([0xee; 20]),
         tokens: vec![TokenInfo {
-            id: TokenId(1),
+            id: USDC,
             symbol: "USDC".into(),
             l1_address: Address([1; 20]),
             scale: 1_000_000_000_000,
         }],
-        pools: vec![],
+        pools: vec![PoolSpec {
+            token_a: TokenId::ETH,
+            token_b: USDC,
+            fee_bps: 30,
+        }],
     }
 }
 
-fn deposit(id: u64, to: usize, token: u8, amount: u64) -> Operation {
+fn deposit(pid: u64, to: usize, token: TokenId, amount: u64) -> Operation {
     Operation::Priority(PriorityOp::Deposit(Deposit {
-        priority_id: id,
-        from: Address([0x10 + to as u8; 20]),
+        priority_id: pid,
+        from: owner(to),
         to: key(to).public_key(),
-        token: TokenId(token),
+        token,
         amount,
     }))
 }
 
-fn transfer(from: usize, from_id: u32, to_id: u32, amount: u64, fee: u64, nonce: u32) -> Operation {
-    let tx = L2Tx::Transfer(Transfer {
-        from: AccountId::new(from_id).unwrap(),
-        to: AccountId::new(to_id).unwrap(),
-        token: TokenId::ETH,
-        amount,
-        fee,
-        nonce,
-    });
-    Operation::L2(tx.sign(&key(from), CHAIN_ID))
+fn full_exit(pid: u64, account: u32, by: usize, token: TokenId) -> Operation {
+    Operation::Priority(PriorityOp::FullExit(FullExit {
+        priority_id: pid,
+        account: id(account),
+        owner: owner(by),
+        token,
+    }))
 }
 
-/// Genesis has accounts 0 (bridge) and 1 (operator); deposits open 2 (key 0) and 3 (key 1).
-fn batch() -> BatchWitness {
-    let g = genesis();
-    let (mut state, mut shadow) = witness::genesis(&g).unwrap();
-    let ops = vec![
-        deposit(0, 0, 0, 1_000_000),
-        deposit(1, 1, 0, 5),
-        deposit(2, 0, 0, 7), // existing account
-        transfer(0, 2, 3, 1000, 20_000, 0),
-        transfer(1, 3, 2, 1, 0, 0),
-        deposit(3, 1, 200, 5),       // unknown token: refunded
-        transfer(0, 2, 2, 10, 1, 1), // to oneself
-    ];
-    let mut w = witness::replay_batch(&mut state, &mut shadow, &ops, None).unwrap();
-    w.pad_to_multiple(2, &mut shadow).unwrap();
-    w
+fn signed(k: usize, tx: L2Tx) -> Operation {
+    Operation::L2(tx.sign(&key(k), CHAIN_ID))
+}
+
+fn transfer(k: usize, from: u32, to: u32, amount: u64, fee: u64, nonce: u32) -> Operation {
+    signed(
+        k,
+        L2Tx::Transfer(Transfer {
+            from: id(from),
+            to: id(to),
+            token: TokenId::ETH,
+            amount,
+            fee,
+            nonce,
+        }),
+    )
+}
+
+fn swap(account: u32, amount_in: u64, min_out: u64, nonce: u32) -> L2Tx {
+    L2Tx::Swap(Swap {
+        account: id(account),
+        pool: id(POOL),
+        token_in: TokenId::ETH,
+        amount_in,
+        min_amount_out: min_out,
+        fee: 5,
+        nonce,
+    })
+}
+
+fn add_liquidity(account: u32, max_a: u64, max_b: u64, nonce: u32) -> L2Tx {
+    L2Tx::AddLiquidity(AddLiquidity {
+        account: id(account),
+        pool: id(POOL),
+        max_amount_a: max_a,
+        max_amount_b: max_b,
+        min_shares: 1,
+        fee: 10,
+        nonce,
+    })
+}
+
+/// Every operation type, in an order the reference accepts.
+fn mixed_ops() -> Vec<Operation> {
+    vec![
+        deposit(0, 0, TokenId::ETH, 1_000_000),
+        deposit(1, 1, TokenId::ETH, 500_000),
+        deposit(2, 0, USDC, 2_000_000), // existing account
+        deposit(3, 1, TokenId(200), 5), // share-token id: refunded
+        transfer(0, K0, K1, 1000, 20_000, 0),
+        signed(0, add_liquidity(K0, 100_000, 400_000, 1)), // first: locks 1000 shares
+        signed(1, swap(K1, 10_000, 1, 0)),
+        signed(1, add_liquidity(K1, 5_000, 30_000, 1)), // later: min of two bounds
+        signed(
+            0,
+            L2Tx::RemoveLiquidity(RemoveLiquidity {
+                account: id(K0),
+                pool: id(POOL),
+                shares: 50_000,
+                min_amount_a: 1,
+                min_amount_b: 1,
+                fee: 1,
+                nonce: 2,
+            }),
+        ),
+        signed(
+            0,
+            L2Tx::Withdraw(Withdraw {
+                from: id(K0),
+                to: Address([0x77; 20]),
+                token: TokenId::ETH,
+                amount: 1000,
+                fee: 1,
+                nonce: 3,
+            }),
+        ),
+        full_exit(4, K1, 1, USDC),         // the owner: the whole balance
+        full_exit(5, K0, 1, TokenId::ETH), // not the owner: nothing
+        full_exit(6, 99, 0, TokenId::ETH), // never opened: nothing
+        deposit(7, 0, TokenId::ETH, (1 << 63) + 5), // ≥ 2^63: refunded
+    ]
+}
+
+fn params() -> StepParams {
+    let (state, _) = witness::genesis(&genesis()).unwrap();
+    StepParams::from_state(&state)
+}
+
+/// Replays `ops` from genesis; returns the witness, and the state and shadow after.
+fn replay(ops: &[Operation]) -> (BatchWitness, State, Shadow) {
+    let (mut state, mut shadow) = witness::genesis(&genesis()).unwrap();
+    let w = witness::replay_batch(&mut state, &mut shadow, ops, None).unwrap();
+    (w, state, shadow)
+}
+
+fn mixed_batch() -> &'static BatchWitness {
+    static W: OnceLock<BatchWitness> = OnceLock::new();
+    W.get_or_init(|| {
+        let (mut w, _, mut shadow) = replay(&mixed_ops());
+        w.pad_to_multiple(2, &mut shadow).unwrap();
+        w
+    })
 }
 
 fn circuit() -> &'static ChunkCircuit {
     static C: OnceLock<ChunkCircuit> = OnceLock::new();
-    C.get_or_init(|| ChunkCircuit::build(CHAIN_ID, 2))
+    C.get_or_init(|| ChunkCircuit::build_with(&params(), 2))
 }
 
 fn proves(steps: &[StepWitness]) -> bool {
@@ -94,29 +201,86 @@ fn proves(steps: &[StepWitness]) -> bool {
     }
 }
 
-/// The shadow after the three opening deposits (account 2: key 0 with 1_000_007 ETH,
-/// account 3: key 1 with 5 ETH).
-fn after_deposits() -> witness::Shadow {
-    let (mut state, mut shadow) = witness::genesis(&genesis()).unwrap();
-    let ops = vec![
-        deposit(0, 0, 0, 1_000_000),
-        deposit(1, 1, 0, 5),
-        deposit(2, 0, 0, 7),
-    ];
-    witness::replay_batch(&mut state, &mut shadow, &ops, None).unwrap();
-    shadow
+#[test]
+fn batch_mixing_every_operation_type_proves() {
+    let w = mixed_batch();
+    let kinds: Vec<StepKind> = w.steps.iter().map(StepKind::kind).collect();
+    for k in [
+        StepKind::Deposit,
+        StepKind::Transfer,
+        StepKind::Withdraw,
+        StepKind::Swap,
+        StepKind::AddLiquidity,
+        StepKind::RemoveLiquidity,
+        StepKind::FullExit,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} missing");
+    }
+    // The full exits: one moves a balance, two move nothing (one of them absent).
+    assert!(matches!(
+        w.steps[10].receipt.as_ref().unwrap().outcome,
+        Outcome::FullExit { amount } if amount > 0
+    ));
+    assert!(w.steps[12].slots[0].absent);
+    let c = circuit();
+    eprintln!(
+        "chunk(2) rows: {}, degree {}",
+        c.rows,
+        c.data.common.degree()
+    );
+    for (i, pair) in w.steps.chunks(2).enumerate() {
+        let p = c.prove(pair).unwrap_or_else(|e| {
+            panic!(
+                "chunk {i} ({:?}) does not prove: {e}",
+                pair.iter().map(StepKind::kind).collect::<Vec<_>>()
+            )
+        });
+        assert_eq!(&p.public_inputs[0..4], &pair[0].root_before.elements());
+        assert_eq!(&p.public_inputs[4..8], &pair[1].root_after.elements());
+        assert_eq!(&p.public_inputs[8..12], &pubdata_digest(pair));
+        c.data.verify(p).expect("verifies");
+    }
 }
 
-/// A transfer step from account 2 (key 0) to 3 forged past the reference transition:
+/// The transfer (step 4) and the first liquidity (step 5).
+fn transfer_pair() -> Vec<StepWitness> {
+    mixed_batch().steps[4..6].to_vec()
+}
+
+#[test]
+fn wrong_signature_fails() {
+    let mut s = transfer_pair();
+    let mut sig = s[0].signature.unwrap();
+    sig.e[0] += F::ONE;
+    s[0].signature = Some(sig);
+    assert!(!proves(&s));
+}
+
+/// The shadow after the four deposits (account 3: key 0 with 1_000_000 ETH and 2_000_000
+/// USDC, account 4: key 1 with 500_000 ETH).
+fn after_deposits() -> Shadow {
+    replay(&mixed_ops()[..4]).2
+}
+
+fn slot(account: u32, token: TokenId, delta: F, bump: bool) -> ForgedSlot {
+    ForgedSlot {
+        account: id(account),
+        token,
+        delta,
+        bump_nonce: bump,
+    }
+}
+
+/// A transfer step from account 3 (key 0) to 4 forged past the reference transition:
 /// `amount` is what the slots move, `signed` the transfer the signature covers (signed by
-/// `signer`), `nonce_bump` whether the signer's nonce moves. Followed by a padding step.
+/// `signer`). Followed by a padding step.
 fn forged_transfer(amount: u64, fee: u64, signed: (u64, u32), signer: usize) -> Vec<StepWitness> {
     let mut shadow = after_deposits();
-    let f = |v: u64| F::from_noncanonical_u64(v);
+    let f = F::from_noncanonical_u64;
     let tx = |amount: u64, nonce: u32| {
         L2Tx::Transfer(Transfer {
-            from: AccountId::new(2).unwrap(),
-            to: AccountId::new(3).unwrap(),
+            from: id(K0),
+            to: id(K1),
             token: TokenId::ETH,
             amount,
             fee,
@@ -130,54 +294,15 @@ fn forged_transfer(amount: u64, fee: u64, signed: (u64, u32), signer: usize) -> 
         tx: tx(amount, signed.1),
         signature: sig,
     });
-    let slot = |account: u32, delta: F, bump: bool| witness::ForgedSlot {
-        account: AccountId::new(account).unwrap(),
-        token: TokenId::ETH,
-        delta,
-        bump_nonce: bump,
-    };
     let slots = [
-        slot(2, -(f(amount) + f(fee)), true),
-        slot(3, f(amount), false),
-        slot(1, f(fee), false),
+        slot(K0, TokenId::ETH, -(f(amount) + f(fee)), true),
+        slot(K1, TokenId::ETH, f(amount), false),
+        slot(FEE_ACCOUNT.get(), TokenId::ETH, f(fee), false),
     ];
     let step = shadow
         .forge_step(op, key(0).public_key(), Some(sig), &slots)
         .unwrap();
     vec![step, shadow.padding_step().unwrap()]
-}
-
-#[test]
-fn batch_of_deposits_and_transfers_proves() {
-    let w = batch();
-    assert_eq!(w.steps.len(), 8);
-    let c = circuit();
-    eprintln!(
-        "chunk(2) rows: {}, degree {}",
-        c.rows,
-        c.data.common.degree()
-    );
-    for pair in w.steps.chunks(2) {
-        let p = c.prove(pair).expect("chunk proves");
-        assert_eq!(&p.public_inputs[0..4], &pair[0].root_before.elements());
-        assert_eq!(&p.public_inputs[4..8], &pair[1].root_after.elements());
-        assert_eq!(&p.public_inputs[8..12], &pubdata_digest(pair));
-        c.data.verify(p).expect("verifies");
-    }
-}
-
-fn transfer_pair() -> Vec<StepWitness> {
-    let w = batch();
-    w.steps[3..5].to_vec()
-}
-
-#[test]
-fn wrong_signature_fails() {
-    let mut s = transfer_pair();
-    let mut sig = s[0].signature.unwrap();
-    sig.e[0] += F::ONE;
-    s[0].signature = Some(sig);
-    assert!(!proves(&s));
 }
 
 #[test]
@@ -204,11 +329,11 @@ fn wrong_nonce_fails() {
 
 #[test]
 fn overdraft_fails() {
-    // Account 2 holds 1_000_007; sending 2_000_000 leaves p − 999_993 (a "negative"
+    // Account 3 holds 1_000_000 ETH; sending 2_000_000 leaves p − 1_000_000 (a "negative"
     // balance) that the no-wrap subtraction rejects.
     assert!(!proves(&forged_transfer(2_000_000, 0, (2_000_000, 0), 0)));
-    assert!(!proves(&forged_transfer(1_000_000, 8, (1_000_000, 0), 0)));
-    assert!(proves(&forged_transfer(1_000_000, 7, (1_000_000, 0), 0)));
+    assert!(!proves(&forged_transfer(999_999, 2, (999_999, 0), 0)));
+    assert!(proves(&forged_transfer(999_999, 1, (999_999, 0), 0)));
 }
 
 #[test]
@@ -220,17 +345,16 @@ fn wrong_merkle_path_fails() {
 
 #[test]
 fn amount_at_least_2_pow_63_fails() {
-    // 2^63 + 10, correctly signed: the amount's 63-bit range check (in the debit's and
-    // the credit's no-wrap additions) rejects it.
+    // 2^63 + 10, correctly signed: the amount's 63-bit range check rejects it.
     let amount = (1u64 << 63) + 10;
     assert!(!proves(&forged_transfer(amount, 0, (amount, 0), 0)));
 }
 
 #[test]
 fn discontinuous_roots_fail() {
-    let w = batch();
-    // Step 3 followed by step 5 (skipping 4): roots do not chain.
-    let s = vec![w.steps[3].clone(), w.steps[5].clone()];
+    let w = mixed_batch();
+    // Step 4 followed by step 6 (skipping 5): roots do not chain.
+    let s = vec![w.steps[4].clone(), w.steps[6].clone()];
     assert!(!proves(&s));
 }
 
@@ -247,12 +371,93 @@ fn different_pubdata_changes_the_digest() {
     assert_ne!(&p.public_inputs[8..12], &pubdata_digest(&other));
 }
 
+/// The swap of the mixed batch (step 6) forged with output `out` (and its slots moving
+/// `out`), from the state before it, followed by a padding step.
+fn forged_swap(out_delta: i64) -> Vec<StepWitness> {
+    let ops = mixed_ops();
+    let honest = &mixed_batch().steps[6];
+    let Some(Outcome::Swap { amount_out }) = honest.receipt.as_ref().map(|r| r.outcome.clone())
+    else {
+        panic!("step 6 is the swap")
+    };
+    let out = (amount_out as i64 + out_delta) as u64;
+    let mut shadow = replay(&ops[..6]).2;
+    let f = F::from_noncanonical_u64;
+    let Operation::L2(st) = &ops[6] else {
+        panic!("swap")
+    };
+    let slots = [
+        slot(K1, TokenId::ETH, -(f(10_000) + f(5)), true),
+        slot(POOL, TokenId::ETH, f(10_000), false),
+        slot(POOL, USDC, -f(out), false),
+        slot(K1, USDC, f(out), false),
+        slot(FEE_ACCOUNT.get(), TokenId::ETH, f(5), false),
+    ];
+    let mut step = shadow
+        .forge_step(
+            ops[6].clone(),
+            key(1).public_key(),
+            Some(st.signature),
+            &slots,
+        )
+        .unwrap();
+    step.receipt = Some(Receipt {
+        hash: Digest::ZERO,
+        op_type: OpType::Swap,
+        outcome: Outcome::Swap { amount_out: out },
+        pubdata: Vec::new(),
+    });
+    vec![step, shadow.padding_step().unwrap()]
+}
+
+#[test]
+fn swap_output_above_the_curve_fails() {
+    // Control: the honest output, through the same forging path, proves.
+    assert!(proves(&forged_swap(0)));
+    // One unit more than ⌊r_out·a'/(r_in·10⁴ + a')⌋ breaks k (or the rounding).
+    assert!(!proves(&forged_swap(1)));
+    // One unit less is not the native rounding either.
+    assert!(!proves(&forged_swap(-1)));
+}
+
+#[test]
+fn censored_full_exit_fails() {
+    // The owner's full exit (step 10) claimed as moving nothing: the circuit computes the
+    // amount from the leaf it reads.
+    let ops = mixed_ops();
+    let mut shadow = replay(&ops[..10]).2;
+    let op = ops[10].clone();
+    let mut step = shadow
+        .forge_step(
+            op,
+            SecretKey::from_seed(b"operator").public_key(),
+            None,
+            &[
+                slot(K1, USDC, F::ZERO, false),
+                slot(0, USDC, F::ZERO, false),
+            ],
+        )
+        .unwrap();
+    step.receipt = Some(Receipt {
+        hash: Digest::ZERO,
+        op_type: OpType::FullExit,
+        outcome: Outcome::FullExit { amount: 0 },
+        pubdata: Vec::new(),
+    });
+    let pad = shadow.padding_step().unwrap();
+    assert!(!proves(&[step, pad]));
+}
+
 #[test]
 fn chunks_aggregate_and_wrap() {
     use quire_prover::circuits::aggregate::{AggregationNode, Wrapper};
-    let w = batch();
+    let w = mixed_batch();
     let c = circuit();
-    let proofs: Vec<_> = w.steps.chunks(2).map(|p| c.prove(p).unwrap()).collect();
+    // Four chunks (8 steps) are enough to exercise two aggregation levels.
+    let proofs: Vec<_> = w.steps[..8]
+        .chunks(2)
+        .map(|p| c.prove(p).unwrap())
+        .collect();
     let node1 = AggregationNode::build(&c.data);
     let l1: Vec<_> = proofs
         .chunks(2)
@@ -264,7 +469,7 @@ fn chunks_aggregate_and_wrap() {
     let node2 = AggregationNode::build(&node1.data);
     let top = node2.prove(&l1[0], &l1[1]).unwrap();
     assert_eq!(&top.public_inputs[0..4], &w.old_root.elements());
-    assert_eq!(&top.public_inputs[4..8], &w.new_root.elements());
+    assert_eq!(&top.public_inputs[4..8], &w.steps[7].root_after.elements());
     let wrapper = Wrapper::build(&node2.data);
     let wp = wrapper.prove(&top).unwrap();
     let size = wp.to_bytes().len();

@@ -16,7 +16,7 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CircuitData;
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
-use super::step::{build_step, StepTargets, MAX_PUBDATA};
+use super::step::{build_step, StepParams, StepTargets, MAX_PUBDATA};
 use super::C;
 use crate::gadgets::{D, F};
 use crate::witness::StepWitness;
@@ -37,15 +37,20 @@ pub struct ChunkCircuit {
 }
 
 impl ChunkCircuit {
-    /// Builds a chunk of `k` steps for `chain_id`.
+    /// Builds a chunk of `k` steps for `chain_id`, a chain without pools.
     pub fn build(chain_id: u32, k: usize) -> Self {
+        Self::build_with(&StepParams::new(chain_id), k)
+    }
+
+    /// Builds a chunk of `k` steps for the chain of `params`.
+    pub fn build_with(params: &StepParams, k: usize) -> Self {
         let mut b = CircuitBuilder::<F, D>::new(crate::stats::circuit_config());
         let old_root = b.add_virtual_hash();
         let mut root = old_root;
         let mut steps = Vec::with_capacity(k);
         let mut pd = Vec::with_capacity(k * (MAX_PUBDATA + 1));
         for _ in 0..k {
-            let s = build_step(&mut b, chain_id, root);
+            let s = build_step(&mut b, params, root);
             root = s.root_out;
             pd.extend(&s.pubdata);
             pd.push(s.pubdata_len);

@@ -2,9 +2,11 @@
 //! moving the state root through [`N_SLOTS`] slot updates (see [`crate::witness`] for the
 //! slot table) and producing the operation's pubdata bytes.
 //!
-//! Implemented so far: padding, Deposit, Transfer. Withdraw, Swap, AddLiquidity,
-//! RemoveLiquidity and FullExit have witnesses (the slot lists) but no selector yet: a
-//! step witness of those types is refused by [`StepTargets::set`].
+//! Every kind of `quire_core`'s reference transition is a selector: padding, Deposit,
+//! Transfer, Withdraw, Swap, AddLiquidity, RemoveLiquidity, FullExit. Each kind writes its
+//! row of a table (slot → account, token, change, debit or credit); a slot's expected
+//! values are the selector-weighted sum of the rows, so unused slots must be no-op updates
+//! of (account 0, token 0).
 //!
 //! Per slot (`slot_update`): token and account ids split into 8 and 24 bits (the Merkle
 //! path directions, and the range checks of the ids); the balance leaf `[bal, 0, 0, 0]`
@@ -12,10 +14,30 @@
 //! `H(pubkey_hash ‖ l1_owner ‖ nonce ‖ balance_root)` before (or the empty leaf, zero,
 //! when the slot opens the account, whose balance root must then be the empty root) and
 //! after, both hashed up the same account path; the root before must be the incoming root.
+//! Slot 0 may also read an *absent* account (a full exit of an id never opened): the leaf
+//! is zero before and after.
 //!
 //! Balances: each slot's change `d` is a credit (`old + d = new`) or a debit
 //! (`new + d = old`), checked by [`CircuitBuilderU63::add_u63`] as an integer sum of values
 //! below 2^63 with no wrap around p, so a debit can never exceed the balance.
+//!
+//! AMM kinds: the pool's tokens and fee come from the pool table the circuit is built with
+//! ([`StepParams`]: pools exist only from genesis, so the table is a constant of the
+//! circuit); the reserves and the share supply are the `bal_old` of the pool's slots. The
+//! quotients are checked exactly as `quire_core::amm` rounds them, with integer
+//! arithmetic past the field size ([`super::bigint`]):
+//! - swap: `out·den + rem = r_out·a'`, `0 ≤ rem < den`, `a' = amount_in·(10⁴ − fee_bps)`,
+//!   `den = r_in·10⁴ + a'`; reserves non-zero, `out ≥ max(1, min_amount_out)`;
+//! - first liquidity (supply 0): `root = shares + 1000`, `root² ≤ max_a·max_b < (root+1)²`,
+//!   everything offered taken, 1000 shares locked to the bridge account;
+//! - later liquidity: `shares = min(⌊max_a·S/ra⌋, ⌊max_b·S/rb⌋)` as `shares·r ≤ max·S` for
+//!   both and `(shares+1)·r > max·S` for one; `amount = ⌈shares·r/S⌉` as
+//!   `0 ≤ amount·S − shares·r < S`; reserves non-zero; `shares ≥ max(1, min_shares)`;
+//! - remove: `amount = ⌊shares·r/S⌋` as `0 ≤ shares·r − amount·S < S`, `shares ≤ S`, not
+//!   both amounts zero, slippage bounds.
+//!
+//! Pool accounts are checked keyless (zero key hash), so a signer is never its own pool
+//! and the pool's reserves read in its slots are untouched by the signer's slots.
 
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -25,13 +47,17 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::config::AlgebraicHasher;
-use quire_core::account::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, FEE_ACCOUNT};
+use quire_core::account::{
+    ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, BRIDGE_ACCOUNT, FEE_ACCOUNT, MAX_AMOUNT,
+};
+use quire_core::amm::{Pool, BPS, MINIMUM_LIQUIDITY};
 use quire_core::hash::Digest;
 use quire_core::merkle::empty_hashes;
-use quire_core::state::Outcome;
+use quire_core::state::{Outcome, State};
 use quire_core::tx::packing::pack_fee;
 use quire_core::tx::{L2Tx, OpType, Operation, PriorityOp, TX_DOMAIN_TAG};
 
+use super::bigint::CircuitBuilderBigInt;
 use crate::gadgets::{
     CircuitBuilderSchnorr, PublicKeyTarget, SignatureTarget, WitnessSchnorr, D, F,
 };
@@ -49,19 +75,69 @@ pub enum StepKind {
     Deposit = 1,
     /// L2 transfer.
     Transfer = 2,
+    /// L2 withdrawal.
+    Withdraw = 3,
+    /// AMM swap.
+    Swap = 4,
+    /// AMM liquidity deposit.
+    AddLiquidity = 5,
+    /// AMM liquidity withdrawal.
+    RemoveLiquidity = 6,
+    /// L1-forced full exit.
+    FullExit = 7,
 }
 
 /// Number of selectors.
-pub const NUM_KINDS: usize = 3;
+pub const NUM_KINDS: usize = 8;
 
 impl StepKind {
-    /// The kind of a step witness, if the circuit supports it.
+    /// The kind of a step witness (every operation has one; `Option` for callers written
+    /// when some kinds had no selector yet).
     pub fn of(w: &StepWitness) -> Option<StepKind> {
+        Some(Self::kind(w))
+    }
+
+    /// The kind of a step witness.
+    pub fn kind(w: &StepWitness) -> StepKind {
         match &w.op {
-            None => Some(StepKind::Padding),
-            Some(Operation::Priority(PriorityOp::Deposit(_))) => Some(StepKind::Deposit),
-            Some(Operation::L2(s)) if matches!(s.tx, L2Tx::Transfer(_)) => Some(StepKind::Transfer),
-            _ => None,
+            None => StepKind::Padding,
+            Some(Operation::Priority(PriorityOp::Deposit(_))) => StepKind::Deposit,
+            Some(Operation::Priority(PriorityOp::FullExit(_))) => StepKind::FullExit,
+            Some(Operation::L2(s)) => match s.tx {
+                L2Tx::Transfer(_) => StepKind::Transfer,
+                L2Tx::Withdraw(_) => StepKind::Withdraw,
+                L2Tx::Swap(_) => StepKind::Swap,
+                L2Tx::AddLiquidity(_) => StepKind::AddLiquidity,
+                L2Tx::RemoveLiquidity(_) => StepKind::RemoveLiquidity,
+            },
+        }
+    }
+}
+
+/// What a step circuit is built for: the chain id (part of every signing hash) and the
+/// pool table (pools exist only from genesis, so their tokens and fees are constants).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepParams {
+    /// Chain id.
+    pub chain_id: u32,
+    /// The pools, in any order.
+    pub pools: Vec<Pool>,
+}
+
+impl StepParams {
+    /// A chain without pools (AMM kinds then never prove).
+    pub fn new(chain_id: u32) -> Self {
+        Self {
+            chain_id,
+            pools: Vec::new(),
+        }
+    }
+
+    /// The parameters of `state`'s chain.
+    pub fn from_state(state: &State) -> Self {
+        Self {
+            chain_id: state.chain_id(),
+            pools: state.pools().values().cloned().collect(),
         }
     }
 }
@@ -70,8 +146,12 @@ impl StepKind {
 pub trait CircuitBuilderU63 {
     /// `a + b` as an integer, asserting `a, b, a + b < 2^63` (so nothing wraps mod p).
     fn add_u63(&mut self, a: Target, b: Target) -> Target;
-    /// `x` as `n` big-endian bytes (asserting `x < 2^(8n)`).
+    /// `x` as `n` big-endian bytes (asserting `x < 2^(8n)`; `n ≤ 7`, so the bytes are
+    /// the canonical value's).
     fn bytes_be(&mut self, x: Target, n: usize) -> Vec<Target>;
+    /// `x` as 8 big-endian bytes, asserting `x < 2^63` (so the bytes are canonical: a
+    /// 64-bit split would also accept `x + p` for small `x`).
+    fn bytes_u63(&mut self, x: Target) -> Vec<Target>;
 }
 
 impl CircuitBuilderU63 for CircuitBuilder<F, D> {
@@ -91,6 +171,14 @@ impl CircuitBuilderU63 for CircuitBuilder<F, D> {
 
     fn bytes_be(&mut self, x: Target, n: usize) -> Vec<Target> {
         let bits = self.split_le(x, 8 * n);
+        bits.chunks(8)
+            .rev()
+            .map(|byte| self.le_sum(byte.iter()))
+            .collect()
+    }
+
+    fn bytes_u63(&mut self, x: Target) -> Vec<Target> {
+        let bits = self.split_le(x, 63);
         bits.chunks(8)
             .rev()
             .map(|byte| self.le_sum(byte.iter()))
@@ -127,6 +215,8 @@ pub struct SlotTargets {
     pub token: Target,
     /// The slot opens the account (its leaf was empty).
     pub created: BoolTarget,
+    /// The account is absent: its leaf is empty before and after (slot 0 only).
+    pub absent: BoolTarget,
     /// Key hash of the record (unchanged unless opened).
     pub pubkey_hash: [Target; 4],
     /// L1 owner, 5 × 32-bit limbs.
@@ -151,12 +241,18 @@ fn digest_fe(d: &Digest) -> [F; 4] {
 
 impl SlotTargets {
     /// Adds the slot's witness targets; `created` and `nonce_new` are given by the step.
-    fn new(b: &mut CircuitBuilder<F, D>, created: BoolTarget, nonce_new: Option<Target>) -> Self {
+    fn new(
+        b: &mut CircuitBuilder<F, D>,
+        created: BoolTarget,
+        absent: BoolTarget,
+        nonce_new: Option<Target>,
+    ) -> Self {
         let nonce_old = b.add_virtual_target();
         Self {
             account: b.add_virtual_target(),
             token: b.add_virtual_target(),
             created,
+            absent,
             pubkey_hash: b.add_virtual_target_arr(),
             owner: b.add_virtual_target_arr(),
             nonce_old,
@@ -219,11 +315,15 @@ fn slot_update(
     let hashed_new = account_leaf(b, s.nonce_new, broot_new);
     // An opened account: the leaf was empty and so was its balance tree.
     let empty_root = empty_hashes(BALANCE_TREE_DEPTH)[BALANCE_TREE_DEPTH as usize];
+    // An absent account: empty leaf before and after (nothing about it changes).
+    let empty_before = b.or(s.created, s.absent);
     let mut leaf_old = [zero; 4];
-    for (i, leaf) in leaf_old.iter_mut().enumerate() {
+    let mut leaf_new = [zero; 4];
+    for i in 0..4 {
         let e = b.constant(empty_root.elements()[i]);
         b.conditional_assert_eq(s.created.target, broot_old.elements[i], e);
-        *leaf = b.select(s.created, zero, hashed_old.elements[i]);
+        leaf_old[i] = b.select(empty_before, zero, hashed_old.elements[i]);
+        leaf_new[i] = b.select(s.absent, zero, hashed_new.elements[i]);
     }
     let root_old = merkle_root(
         b,
@@ -232,7 +332,12 @@ fn slot_update(
         &s.account_siblings,
     );
     b.connect_hashes(root_old, root_in);
-    merkle_root(b, hashed_new, &account_bits, &s.account_siblings)
+    merkle_root(
+        b,
+        HashOutTarget::from_vec(leaf_new.to_vec()),
+        &account_bits,
+        &s.account_siblings,
+    )
 }
 
 /// Targets of one step.
@@ -240,24 +345,43 @@ fn slot_update(
 pub struct StepTargets {
     /// One-hot kind selectors ([`StepKind`] order).
     pub sel: [BoolTarget; NUM_KINDS],
-    /// First account field: signer / deposit account.
+    /// First account field: signer / deposit account / full-exit account.
     pub account_a: Target,
-    /// Second account field: transfer receiver.
+    /// Second account field: transfer receiver / pool.
     pub account_b: Target,
-    /// Token.
+    /// Token (transfer, withdraw, deposit, full exit), token in (swap), the pool's token A
+    /// (liquidity kinds).
     pub token: Target,
-    /// Amount.
-    pub amount: Target,
+    /// High 32 bits of the amount (the amount is a full u64 only for deposits).
+    pub amount_hi: Target,
+    /// Low 32 bits of the amount: amount, amount in, max amount A, shares burned.
+    pub amount_lo: Target,
+    /// Second signed parameter: min amount out, max amount B, min amount A.
+    pub param1: Target,
+    /// Third signed parameter: min shares, min amount B.
+    pub param2: Target,
+    /// First result: amount out, amount A, exited amount.
+    pub result1: Target,
+    /// Second result: amount B.
+    pub result2: Target,
+    /// Third result: shares minted.
+    pub result3: Target,
     /// Packed fee (16 bits: mantissa ≪ 5 | exponent).
     pub fee_packed: Target,
     /// Signed nonce.
     pub nonce: Target,
-    /// L1 address field (deposit sender).
+    /// L1 address field (deposit sender, withdrawal recipient, full-exit owner).
     pub address: [Target; 5],
     /// Deposit: credited (not refunded).
     pub credited: BoolTarget,
     /// Deposit: opens a new account.
     pub opens: BoolTarget,
+    /// Refunded deposit: the bridge holds less than the amount (the supply cap).
+    pub short: BoolTarget,
+    /// Swap: the token in is the pool's token B.
+    pub from_b: BoolTarget,
+    /// Later liquidity: the B bound is the tight one.
+    pub by_b: BoolTarget,
     /// The decoded key (signer or deposit key).
     pub pubkey: PublicKeyTarget,
     /// The signature (checked for L2 kinds).
@@ -272,16 +396,43 @@ pub struct StepTargets {
     pub pubdata: Vec<Target>,
     /// Pubdata length.
     pub pubdata_len: Target,
+    /// The pool table the step was built with.
+    pools: Vec<Pool>,
 }
 
 fn const_u64(b: &mut CircuitBuilder<F, D>, v: u64) -> Target {
     b.constant(F::from_canonical_u64(v))
 }
 
-/// Builds one step from `root_in` for chain `chain_id`.
+/// Selector-weighted sum `Σ sel_k · x_k`.
+fn weighted(b: &mut CircuitBuilder<F, D>, terms: &[(BoolTarget, Target)]) -> Target {
+    let zero = b.zero();
+    terms
+        .iter()
+        .fold(zero, |acc, &(s, x)| b.mul_add(s.target, x, acc))
+}
+
+/// `cond ⇒ x ≠ 0`.
+fn assert_nonzero_if(b: &mut CircuitBuilder<F, D>, cond: BoolTarget, x: Target) {
+    let zero = b.zero();
+    let z = b.is_equal(x, zero);
+    b.conditional_assert_eq(cond.target, z.target, zero);
+}
+
+/// `cond ⇒ x ≥ y` for `x, y < 2^63` (the difference is below 2^63 only if it did not wrap).
+fn assert_ge_if(b: &mut CircuitBuilder<F, D>, cond: BoolTarget, x: Target, y: Target) {
+    let d = b.sub(x, y);
+    let d = b.mul(cond.target, d);
+    b.range_check(d, 63);
+}
+
+/// One slot's row of a kind's table: account, token, change, debit.
+type Row = (Target, Target, Target, bool);
+
+/// Builds one step from `root_in`.
 pub fn build_step(
     b: &mut CircuitBuilder<F, D>,
-    chain_id: u32,
+    params: &StepParams,
     root_in: HashOutTarget,
 ) -> StepTargets {
     let zero = b.zero();
@@ -289,21 +440,54 @@ pub fn build_step(
     let sel: [BoolTarget; NUM_KINDS] = core::array::from_fn(|_| b.add_virtual_bool_target_safe());
     let sel_sum = b.add_many(sel.iter().map(|s| s.target));
     b.connect(sel_sum, one);
-    let [is_pad, is_dep, is_tr] = sel;
-    let _ = is_pad;
-    let is_l2 = is_tr;
+    let [_is_pad, is_dep, is_tr, is_wd, is_swap, is_add, is_rem, is_fe] = sel;
+    // Sums of one-hot selectors are boolean.
+    let is_l2 = BoolTarget::new_unsafe(
+        b.add_many([is_tr, is_wd, is_swap, is_add, is_rem].map(|s| s.target)),
+    );
+    let is_liq = BoolTarget::new_unsafe(b.add(is_add.target, is_rem.target));
+    let is_amm = BoolTarget::new_unsafe(b.add(is_swap.target, is_liq.target));
 
     let account_a = b.add_virtual_target();
     let account_b = b.add_virtual_target();
     let token = b.add_virtual_target();
-    let amount = b.add_virtual_target();
+    let amount_hi = b.add_virtual_target();
+    let amount_lo = b.add_virtual_target();
+    let param1 = b.add_virtual_target();
+    let param2 = b.add_virtual_target();
+    let result1 = b.add_virtual_target();
+    let result2 = b.add_virtual_target();
+    let result3 = b.add_virtual_target();
     let fee_packed = b.add_virtual_target();
     let nonce = b.add_virtual_target();
     let address: [Target; 5] = b.add_virtual_target_arr();
     let credited = b.add_virtual_bool_target_safe();
     let opens = b.add_virtual_bool_target_safe();
+    let short = b.add_virtual_bool_target_safe();
+    let from_b = b.add_virtual_bool_target_safe();
+    let by_b = b.add_virtual_bool_target_safe();
+    let absent = b.add_virtual_bool_target_safe();
     let dep_credited = b.and(is_dep, credited);
     let dep_opens = b.and(dep_credited, opens);
+    let dep_refunded = BoolTarget::new_unsafe(b.sub(is_dep.target, dep_credited.target));
+
+    // Amount: two 32-bit halves (a deposit's amount is any u64 L1 accepted); below 2^63
+    // for every kind but a refunded deposit, so the field value is the integer.
+    let hi_bits = b.split_le(amount_hi, 32);
+    b.range_check(amount_lo, 32);
+    let amount_raw = b.mul_const_add(F::from_canonical_u64(1 << 32), amount_hi, amount_lo);
+    let bounded = b.sub(one, dep_refunded.target);
+    let hi_bounded = b.mul(bounded, amount_hi);
+    b.range_check(hi_bounded, 31);
+    // A refunded deposit's amount enters only its pubdata bytes and its refund reason;
+    // everywhere else (sums that range-check their terms) it reads as zero.
+    let amount = b.mul(bounded, amount_raw);
+    // The other signed parameters and the results are below 2^63 (native rejects more).
+    for x in [param1, param2, result1, result2, result3] {
+        b.range_check(x, 63);
+    }
+    let token_bits = b.split_le(token, 8);
+    let share_token = token_bits[7];
 
     // Fee: fee = mantissa·10^exponent with the canonical (smallest) exponent, ≤ 16, and
     // mantissa < 1024 at exponent 16, so the product never wraps (and < 2^63 is checked
@@ -330,78 +514,212 @@ pub fn build_step(
     b.range_check(m16, 10);
     let fee = b.mul(is_l2.target, fee);
 
-    // Signature over the signing hash.
+    // Pool table: exactly one pool matches an AMM kind's pool id.
+    let mut matches = Vec::with_capacity(params.pools.len());
+    let (mut ta, mut tb, mut ts, mut gamma) = (zero, zero, zero, zero);
+    for p in &params.pools {
+        let id = const_u64(b, p.account.get() as u64);
+        let e = b.is_equal(account_b, id);
+        let fe = |v: u64| F::from_canonical_u64(v);
+        ta = b.mul_const_add(fe(p.token_a.0 as u64), e.target, ta);
+        tb = b.mul_const_add(fe(p.token_b.0 as u64), e.target, tb);
+        ts = b.mul_const_add(fe(p.share_token.0 as u64), e.target, ts);
+        gamma = b.mul_const_add(fe(BPS - p.fee_bps as u64), e.target, gamma);
+        matches.push(e.target);
+    }
+    let n_matches = b.add_many(matches);
+    b.conditional_assert_eq(is_amm.target, n_matches, one);
+    let t_in = b.select(from_b, tb, ta);
+    let t_out = b.select(from_b, ta, tb);
+    let t_expected = b.select(is_swap, t_in, ta);
+    b.conditional_assert_eq(is_amm.target, token, t_expected);
+    // Withdrawals move L1 assets only.
+    b.conditional_assert_eq(is_wd.target, share_token.target, zero);
+
+    // Signature over the signing hash of the selected kind.
     let pubkey = b.add_virtual_public_key_target();
     let signature = b.add_virtual_signature_target();
     let tag = const_u64(b, TX_DOMAIN_TAG);
-    let chain = const_u64(b, chain_id as u64);
-    let transfer_code = const_u64(b, OpType::Transfer as u64);
+    let chain = const_u64(b, params.chain_id as u64);
+    let code_of = |b: &mut CircuitBuilder<F, D>, t: OpType| const_u64(b, t as u64);
+    let codes = [
+        (is_tr, OpType::Transfer),
+        (is_wd, OpType::Withdraw),
+        (is_swap, OpType::Swap),
+        (is_add, OpType::AddLiquidity),
+        (is_rem, OpType::RemoveLiquidity),
+    ];
+    let code_terms: Vec<(BoolTarget, Target)> =
+        codes.iter().map(|&(s, t)| (s, code_of(b, t))).collect();
+    let code = weighted(b, &code_terms);
     let msg_transfer = b.hash_n_to_hash_no_pad::<PoseidonHash>(vec![
-        tag,
-        chain,
-        transfer_code,
-        account_a,
-        account_b,
-        token,
-        amount,
-        fee,
-        nonce,
+        tag, chain, code, account_a, account_b, token, amount, fee, nonce,
     ]);
-    let msg = msg_transfer;
+    let mut wd_in = vec![tag, chain, code, account_a];
+    wd_in.extend(address);
+    wd_in.extend([token, amount, fee, nonce]);
+    let msg_withdraw = b.hash_n_to_hash_no_pad::<PoseidonHash>(wd_in);
+    // Swap: (token_in, amount_in, min_out); liquidity: (amount, param1, param2).
+    let x0 = b.select(is_swap, token, amount);
+    let x1 = b.select(is_swap, amount, param1);
+    let x2 = b.select(is_swap, param1, param2);
+    let msg_amm = b.hash_n_to_hash_no_pad::<PoseidonHash>(vec![
+        tag, chain, code, account_a, account_b, x0, x1, x2, fee, nonce,
+    ]);
+    let msg_elems: Vec<Target> = (0..4)
+        .map(|i| {
+            let t = b.select(is_wd, msg_withdraw.elements[i], msg_transfer.elements[i]);
+            b.select(is_amm, msg_amm.elements[i], t)
+        })
+        .collect();
+    let msg = HashOutTarget::from_vec(msg_elems);
     b.verify_schnorr_conditional(is_l2, &pubkey, msg, &signature);
     let pubkey_hash = b.hash_n_to_hash_no_pad::<PoseidonHash>(pubkey.w.0.to_vec());
 
-    // Slots: slot 0 bumps the signer's nonce and may open a deposit's account.
+    // Slots: slot 0 bumps the signer's nonce, may open a deposit's account or read a full
+    // exit's absent account.
     let mut slots = Vec::with_capacity(N_SLOTS);
     let nonce0_new = b.add_virtual_target();
-    slots.push(SlotTargets::new(b, dep_opens, Some(nonce0_new)));
+    slots.push(SlotTargets::new(b, dep_opens, absent, Some(nonce0_new)));
     let never = b._false();
     for _ in 1..N_SLOTS {
-        slots.push(SlotTargets::new(b, never, None));
+        slots.push(SlotTargets::new(b, never, never, None));
     }
+    b.conditional_assert_eq(absent.target, is_fe.target, one);
     let nonce_next = b.add(slots[0].nonce_old, is_l2.target);
     b.connect(nonce0_new, nonce_next);
     b.range_check(nonce0_new, 32);
 
-    // Per-slot changes: (amount, is_debit) by kind; unused slots change nothing.
+    // What the AMM kinds read: reserves and supply before the operation.
+    let max_amount = const_u64(b, MAX_AMOUNT);
+    let bal = |i: usize| slots[i].bal_old;
+    let supply_add = b.sub(max_amount, bal(4));
+    let supply_rem = b.sub(max_amount, bal(2));
+    let first = b.is_equal(supply_add, zero);
+    let add_first = b.and(is_add, first);
+    let add_later = BoolTarget::new_unsafe(b.sub(is_add.target, add_first.target));
+    let c_min_liq = const_u64(b, MINIMUM_LIQUIDITY);
+    let locked = b.mul(add_first.target, c_min_liq);
+
+    // Full exit: the whole balance, if the requester owns a keyed account and the token is
+    // an L1 asset; else nothing.
+    let mut keyless = b._true();
+    for i in 0..4 {
+        let z = b.is_equal(slots[0].pubkey_hash[i], zero);
+        keyless = b.and(keyless, z);
+    }
+    let mut owner_ok = b.not(keyless);
+    for (&o, &addr) in slots[0].owner.iter().zip(&address) {
+        let e = b.is_equal(o, addr);
+        owner_ok = b.and(owner_ok, e);
+    }
+    let not_absent = b.not(absent);
+    let not_share = b.not(share_token);
+    let exits = b.and(owner_ok, not_absent);
+    let exits = b.and(exits, not_share);
+    let exit_amount = b.mul(exits.target, bal(0));
+    b.conditional_assert_eq(is_fe.target, result1, exit_amount);
+
+    // The kinds' slot tables.
     let amount_plus_fee = b.add_u63(amount, fee);
-    let tr = |b: &mut CircuitBuilder<F, D>, x: Target| b.mul(is_tr.target, x);
-    let dep = |b: &mut CircuitBuilder<F, D>, x: Target| b.mul(dep_credited.target, x);
-    let d_tr0 = tr(b, amount_plus_fee);
-    let d_tr1 = tr(b, amount);
-    let d_tr2 = tr(b, fee);
-    let d_dep = dep(b, amount);
-    let deltas: Vec<Target> = vec![b.add(d_tr0, d_dep), b.add(d_tr1, d_dep), d_tr2];
-    let debits: Vec<BoolTarget> = vec![is_tr, is_dep, never];
+    let r1_plus_fee = b.add_u63(result1, fee);
+    let r3_plus_locked = b.add_u63(result3, locked);
+    let dep_amount = b.mul(dep_credited.target, amount);
+    let dep_account = b.mul(dep_credited.target, account_a);
+    let dep_token = b.mul(dep_credited.target, token);
+    let bridge = const_u64(b, BRIDGE_ACCOUNT.get() as u64);
+    let fee_acct = const_u64(b, FEE_ACCOUNT.get() as u64);
+    let (a, bb, t) = (account_a, account_b, token);
+    let (dn, cr) = (true, false);
+    let tables: Vec<(BoolTarget, Vec<Row>)> = vec![
+        (
+            is_dep,
+            vec![
+                (dep_account, dep_token, dep_amount, cr),
+                (bridge, t, dep_amount, dn),
+            ],
+        ),
+        (
+            is_tr,
+            vec![
+                (a, t, amount_plus_fee, dn),
+                (bb, t, amount, cr),
+                (fee_acct, t, fee, cr),
+            ],
+        ),
+        (
+            is_wd,
+            vec![
+                (a, t, amount_plus_fee, dn),
+                (bridge, t, amount, cr),
+                (fee_acct, t, fee, cr),
+            ],
+        ),
+        (
+            is_swap,
+            vec![
+                (a, t, amount_plus_fee, dn),
+                (bb, t, amount, cr),
+                (bb, t_out, result1, dn),
+                (a, t_out, result1, cr),
+                (fee_acct, t, fee, cr),
+            ],
+        ),
+        (
+            is_add,
+            vec![
+                (a, t, r1_plus_fee, dn),
+                (a, tb, result2, dn),
+                (bb, t, result1, cr),
+                (bb, tb, result2, cr),
+                (bb, ts, r3_plus_locked, dn),
+                (a, ts, result3, cr),
+                (bridge, ts, locked, cr),
+                (fee_acct, t, fee, cr),
+            ],
+        ),
+        (
+            is_rem,
+            vec![
+                (a, t, fee, dn),
+                (a, ts, amount, dn),
+                (bb, ts, amount, cr),
+                (bb, t, result1, dn),
+                (bb, tb, result2, dn),
+                (a, t, result1, cr),
+                (a, tb, result2, cr),
+                (fee_acct, t, fee, cr),
+            ],
+        ),
+        (is_fe, vec![(a, t, result1, dn), (bridge, t, result1, cr)]),
+    ];
     let mut root = root_in;
     for (i, s) in slots.iter().enumerate() {
-        let (d, debit) = if i < deltas.len() {
-            (deltas[i], debits[i])
-        } else {
-            (zero, never)
-        };
+        let rows: Vec<(BoolTarget, Row)> = tables
+            .iter()
+            .filter_map(|(k, rows)| rows.get(i).map(|r| (*k, *r)))
+            .collect();
+        let acct_terms: Vec<_> = rows.iter().map(|(k, r)| (*k, r.0)).collect();
+        let tok_terms: Vec<_> = rows.iter().map(|(k, r)| (*k, r.1)).collect();
+        let delta_terms: Vec<_> = rows.iter().map(|(k, r)| (*k, r.2)).collect();
+        let acct = weighted(b, &acct_terms);
+        let tok = weighted(b, &tok_terms);
+        let d = weighted(b, &delta_terms);
+        let debit = BoolTarget::new_unsafe(
+            b.add_many(rows.iter().filter(|(_, r)| r.3).map(|(k, _)| k.target)),
+        );
+        b.connect(s.account, acct);
+        b.connect(s.token, tok);
         // credit: old + d = new; debit: new + d = old.
-        let a = b.select(debit, s.bal_new, s.bal_old);
-        let c = b.select(debit, s.bal_old, s.bal_new);
-        let sum = b.add_u63(a, d);
-        b.connect(sum, c);
+        let x = b.select(debit, s.bal_new, s.bal_old);
+        let y = b.select(debit, s.bal_old, s.bal_new);
+        let sum = b.add_u63(x, d);
+        b.connect(sum, y);
         root = slot_update(b, root, s);
     }
 
-    // Which slot is which (only where the kind uses the slot).
-    let fee_account = const_u64(b, FEE_ACCOUNT.get() as u64);
+    // Signer: key, nonce (its account is slot 0's by the tables).
     let s = &slots;
-    for (cond, slot, acct) in [
-        (is_tr, 0, account_a),
-        (is_tr, 1, account_b),
-        (is_tr, 2, fee_account),
-        (dep_credited, 0, account_a),
-        (dep_credited, 1, zero),
-    ] {
-        b.conditional_assert_eq(cond.target, s[slot].account, acct);
-        b.conditional_assert_eq(cond.target, s[slot].token, token);
-    }
-    // Signer: key, nonce.
     for i in 0..4 {
         b.conditional_assert_eq(is_l2.target, s[0].pubkey_hash[i], pubkey_hash.elements[i]);
         b.conditional_assert_eq(
@@ -417,67 +735,291 @@ pub fn build_step(
         b.conditional_assert_eq(dep_opens.target, owner, addr);
     }
     b.conditional_assert_eq(dep_opens.target, s[0].nonce_old, zero);
-    // Transfer: positive amount, keyed receiver.
+    // Transfer: positive amount, keyed receiver. Withdraw: positive amount.
     let amount_zero = b.is_equal(amount, zero);
-    b.conditional_assert_eq(is_tr.target, amount_zero.target, zero);
+    let tr_or_wd = BoolTarget::new_unsafe(b.add(is_tr.target, is_wd.target));
+    b.conditional_assert_eq(tr_or_wd.target, amount_zero.target, zero);
     let mut all_zero = b._true();
     for i in 0..4 {
         let z = b.is_equal(s[1].pubkey_hash[i], zero);
         all_zero = b.and(all_zero, z);
     }
     b.conditional_assert_eq(is_tr.target, all_zero.target, zero);
-    // Deposit: a credited amount is positive (native refunds zero amounts).
+    // Pools are keyless: the pool's first slot (1 for swaps, 2 for liquidity) has a zero
+    // key hash, so the signer is never the pool.
+    for i in 0..4 {
+        b.conditional_assert_eq(is_swap.target, s[1].pubkey_hash[i], zero);
+        b.conditional_assert_eq(is_liq.target, s[2].pubkey_hash[i], zero);
+    }
+
+    // Deposit: credited ⇔ every check of the reference passes. A credited amount is
+    // positive, below 2^63 (its slot sums), of an L1 asset, covered by the bridge (its
+    // debit); a refund needs a reason: share token, zero, ≥ 2^63, or the bridge short.
     b.conditional_assert_eq(dep_credited.target, amount_zero.target, zero);
+    b.conditional_assert_eq(dep_credited.target, share_token.target, zero);
+    let hi_zero = b.is_equal(amount_hi, zero);
+    let lo_zero = b.is_equal(amount_lo, zero);
+    let zero_amount = b.and(hi_zero, lo_zero);
+    let huge = hi_bits[31];
+    // short: bridge balance (slot 1, the bridge's balance of the token) < amount.
+    let gap = b.sub(amount_raw, s[1].bal_old);
+    let gap = b.add_const(gap, -F::ONE);
+    let gap = b.mul(short.target, gap);
+    b.range_check(gap, 63);
+    let no_reason =
+        [share_token, zero_amount, huge, short]
+            .into_iter()
+            .fold(b._true(), |acc, r| {
+                let n = b.not(r);
+                b.and(acc, n)
+            });
+    b.conditional_assert_eq(dep_refunded.target, no_reason.target, zero);
+
+    // Swap: out = ⌊r_out·a' / (r_in·10⁴ + a')⌋, a' = amount_in·(10⁴ − fee_bps).
+    {
+        let g = is_swap;
+        let (r_in, r_out) = (bal(1), bal(2));
+        assert_nonzero_if(b, g, r_in);
+        assert_nonzero_if(b, g, r_out);
+        assert_nonzero_if(b, g, result1);
+        assert_ge_if(b, g, result1, param1);
+        let gated = |b: &mut CircuitBuilder<F, D>, x: Target| {
+            let y = b.mul(g.target, x);
+            b.u63_limbs(y)
+        };
+        let rin_l = gated(b, r_in);
+        let rout_l = gated(b, r_out);
+        let ain_l = gated(b, amount);
+        let out_l = gated(b, result1);
+        let gm = b.mul(g.target, gamma);
+        let a_prime = b.cols_mul(&ain_l, &[gm]);
+        let bps = const_u64(b, BPS);
+        let rin_bps = b.cols_mul(&rin_l, &[bps]);
+        let den = b.cols_add(&rin_bps, &a_prime);
+        let num = b.cols_mul(&rout_l, &a_prime);
+        let lhs = b.cols_mul(&out_l, &den);
+        let rem = b.cols_slack(&lhs, &num, 3);
+        let rem1 = b.cols_add(&rem, &[g.target]);
+        b.cols_slack(&rem1, &den, 3);
+    }
+
+    // First liquidity: shares + 1000 = ⌊√(max_a·max_b)⌋, everything offered taken.
+    {
+        let g = add_first;
+        b.conditional_assert_eq(g.target, result1, amount);
+        b.conditional_assert_eq(g.target, result2, param1);
+        let root = b.add(result3, c_min_liq);
+        let root = b.mul(g.target, root);
+        let root_l = b.u63_limbs(root);
+        let ma = b.mul(g.target, amount);
+        let mb = b.mul(g.target, param1);
+        let ma_l = b.u63_limbs(ma);
+        let mb_l = b.u63_limbs(mb);
+        let prod = b.cols_mul(&ma_l, &mb_l);
+        let sq = b.cols_mul(&root_l, &root_l);
+        b.cols_slack(&sq, &prod, 4);
+        let root1 = b.cols_add(&root_l, &[g.target]);
+        let sq1 = b.cols_mul(&root1, &root1);
+        let prod1 = b.cols_add(&prod, &[g.target]);
+        b.cols_slack(&prod1, &sq1, 4);
+    }
+
+    // Later liquidity: shares = min(⌊max_a·S/ra⌋, ⌊max_b·S/rb⌋), amounts ⌈shares·r/S⌉.
+    {
+        let g = add_later;
+        let (ra, rb) = (bal(2), bal(3));
+        assert_nonzero_if(b, g, ra);
+        assert_nonzero_if(b, g, rb);
+        let gated = |b: &mut CircuitBuilder<F, D>, x: Target| {
+            let y = b.mul(g.target, x);
+            b.u63_limbs(y)
+        };
+        let s_l = gated(b, supply_add);
+        let sh_l = gated(b, result3);
+        let ma_l = gated(b, amount);
+        let mb_l = gated(b, param1);
+        let ra_l = gated(b, ra);
+        let rb_l = gated(b, rb);
+        let a_l = gated(b, result1);
+        let b_l = gated(b, result2);
+        let sa = b.cols_mul(&sh_l, &ra_l);
+        let sb = b.cols_mul(&sh_l, &rb_l);
+        let mas = b.cols_mul(&ma_l, &s_l);
+        let mbs = b.cols_mul(&mb_l, &s_l);
+        b.cols_slack(&sa, &mas, 4);
+        b.cols_slack(&sb, &mbs, 4);
+        // The tight bound: max_w·S < (shares + 1)·r_w.
+        let r_w: Vec<Target> = ra_l
+            .iter()
+            .zip(&rb_l)
+            .map(|(&x, &y)| b.select(by_b, y, x))
+            .collect();
+        let m_w: Vec<Target> = mas
+            .iter()
+            .zip(&mbs)
+            .map(|(&x, &y)| b.select(by_b, y, x))
+            .collect();
+        let sh1 = b.cols_add(&sh_l, &[g.target]);
+        let rhs = b.cols_mul(&sh1, &r_w);
+        let m_w1 = b.cols_add(&m_w, &[g.target]);
+        b.cols_slack(&m_w1, &rhs, 4);
+        for (amt_l, r_prod) in [(&a_l, &sa), (&b_l, &sb)] {
+            let amt_s = b.cols_mul(amt_l, &s_l);
+            let e = b.cols_slack(r_prod, &amt_s, 2);
+            let e1 = b.cols_add(&e, &[g.target]);
+            b.cols_slack(&e1, &s_l, 2);
+        }
+    }
+    // Both: shares ≥ max(1, min_shares).
+    assert_nonzero_if(b, is_add, result3);
+    assert_ge_if(b, is_add, result3, param2);
+
+    // Remove: amounts ⌊shares·r/S⌋, shares ≤ S, not both zero, slippage.
+    {
+        let g = is_rem;
+        let (ra, rb) = (bal(3), bal(4));
+        assert_ge_if(b, g, supply_rem, amount);
+        let a_zero = b.is_equal(result1, zero);
+        let b_zero = b.is_equal(result2, zero);
+        let both = b.and(a_zero, b_zero);
+        b.conditional_assert_eq(g.target, both.target, zero);
+        assert_ge_if(b, g, result1, param1);
+        assert_ge_if(b, g, result2, param2);
+        let gated = |b: &mut CircuitBuilder<F, D>, x: Target| {
+            let y = b.mul(g.target, x);
+            b.u63_limbs(y)
+        };
+        let s_l = gated(b, supply_rem);
+        let sh_l = gated(b, amount);
+        for (r, res) in [(ra, result1), (rb, result2)] {
+            let r_l = gated(b, r);
+            let res_l = gated(b, res);
+            let num = b.cols_mul(&sh_l, &r_l);
+            let q = b.cols_mul(&res_l, &s_l);
+            let e = b.cols_slack(&q, &num, 2);
+            let e1 = b.cols_add(&e, &[g.target]);
+            b.cols_slack(&e1, &s_l, 2);
+        }
+    }
 
     // Pubdata.
     let a_bytes = b.bytes_be(account_a, 3);
     let b_bytes = b.bytes_be(account_b, 3);
     let t_bytes = b.bytes_be(token, 1);
-    let amt_bytes = b.bytes_be(amount, 8);
+    let amt_bytes: Vec<Target> = [amount_hi, amount_lo]
+        .iter()
+        .flat_map(|&h| b.bytes_be(h, 4))
+        .collect();
+    let r1_bytes = b.bytes_u63(result1);
+    let r2_bytes = b.bytes_u63(result2);
+    let r3_bytes = b.bytes_u63(result3);
     let fee_bytes = b.bytes_be(fee_packed, 2);
+    let addr_bytes: Vec<Target> = address.iter().flat_map(|&l| b.bytes_be(l, 4)).collect();
     let dep_acct: Vec<Target> = a_bytes.iter().map(|&x| b.mul(credited.target, x)).collect();
-    let mut transfer_pd = vec![transfer_code];
-    transfer_pd.extend(&a_bytes);
-    transfer_pd.extend(&b_bytes);
-    transfer_pd.extend(&t_bytes);
-    transfer_pd.extend(&amt_bytes);
-    transfer_pd.extend(&fee_bytes);
-    let mut deposit_pd = vec![const_u64(b, OpType::Deposit as u64)];
-    deposit_pd.extend(&dep_acct);
-    deposit_pd.extend(&t_bytes);
-    deposit_pd.extend(&amt_bytes);
-    deposit_pd.push(credited.target);
-    let kinds: [(BoolTarget, &Vec<Target>); 2] = [(is_tr, &transfer_pd), (is_dep, &deposit_pd)];
+    let op = |b: &mut CircuitBuilder<F, D>, t: OpType| vec![const_u64(b, t as u64)];
+    let cat = |parts: Vec<&[Target]>| parts.concat();
+    let pd_dep = cat(vec![
+        &op(b, OpType::Deposit),
+        &dep_acct,
+        &t_bytes,
+        &amt_bytes,
+        &[credited.target],
+    ]);
+    let pd_tr = cat(vec![
+        &op(b, OpType::Transfer),
+        &a_bytes,
+        &b_bytes,
+        &t_bytes,
+        &amt_bytes,
+        &fee_bytes,
+    ]);
+    let pd_wd = cat(vec![
+        &op(b, OpType::Withdraw),
+        &a_bytes,
+        &t_bytes,
+        &amt_bytes,
+        &fee_bytes,
+        &addr_bytes,
+    ]);
+    let pd_swap = cat(vec![
+        &op(b, OpType::Swap),
+        &a_bytes,
+        &b_bytes,
+        &t_bytes,
+        &amt_bytes,
+        &r1_bytes,
+        &fee_bytes,
+    ]);
+    let pd_add = cat(vec![
+        &op(b, OpType::AddLiquidity),
+        &a_bytes,
+        &b_bytes,
+        &r1_bytes,
+        &r2_bytes,
+        &r3_bytes,
+        &fee_bytes,
+    ]);
+    let pd_rem = cat(vec![
+        &op(b, OpType::RemoveLiquidity),
+        &a_bytes,
+        &b_bytes,
+        &amt_bytes,
+        &r1_bytes,
+        &r2_bytes,
+        &fee_bytes,
+    ]);
+    let pd_fe = cat(vec![
+        &op(b, OpType::FullExit),
+        &a_bytes,
+        &t_bytes,
+        &r1_bytes,
+        &addr_bytes,
+    ]);
+    let kinds: [(BoolTarget, &Vec<Target>); 7] = [
+        (is_dep, &pd_dep),
+        (is_tr, &pd_tr),
+        (is_wd, &pd_wd),
+        (is_swap, &pd_swap),
+        (is_add, &pd_add),
+        (is_rem, &pd_rem),
+        (is_fe, &pd_fe),
+    ];
     let pubdata: Vec<Target> = (0..MAX_PUBDATA)
         .map(|j| {
-            let terms: Vec<Target> = kinds
+            let terms: Vec<(BoolTarget, Target)> = kinds
                 .iter()
                 .filter(|(_, pd)| j < pd.len())
-                .map(|(sel, pd)| b.mul(sel.target, pd[j]))
+                .map(|(sel, pd)| (*sel, pd[j]))
                 .collect();
-            b.add_many(terms)
+            weighted(b, &terms)
         })
         .collect();
-    let len_terms: Vec<Target> = kinds
+    let len_terms: Vec<(BoolTarget, Target)> = kinds
         .iter()
-        .map(|(sel, pd)| {
-            let l = const_u64(b, pd.len() as u64);
-            b.mul(sel.target, l)
-        })
+        .map(|(sel, pd)| (*sel, const_u64(b, pd.len() as u64)))
         .collect();
-    let pubdata_len = b.add_many(len_terms);
+    let pubdata_len = weighted(b, &len_terms);
 
     StepTargets {
         sel,
         account_a,
         account_b,
         token,
-        amount,
+        amount_hi,
+        amount_lo,
+        param1,
+        param2,
+        result1,
+        result2,
+        result3,
         fee_packed,
         nonce,
         address,
         credited,
         opens,
+        short,
+        from_b,
+        by_b,
         pubkey,
         signature,
         slots,
@@ -485,61 +1027,173 @@ pub fn build_step(
         root_out: root,
         pubdata,
         pubdata_len,
+        pools: params.pools.clone(),
     }
 }
 
+/// The values a step's witness targets take (see [`StepTargets`] for their meaning).
+#[derive(Clone, Debug, Default)]
+struct Fields {
+    a: u64,
+    b: u64,
+    token: u64,
+    amount: u64,
+    p1: u64,
+    p2: u64,
+    r1: u64,
+    r2: u64,
+    r3: u64,
+    fee: u64,
+    nonce: u64,
+    address: [F; 5],
+    credited: bool,
+    opens: bool,
+    short: bool,
+    from_b: bool,
+    by_b: bool,
+}
+
 impl StepTargets {
-    /// Sets the witness of one step. Fails for operation kinds the circuit does not have yet.
+    fn pool(&self, id: quire_core::account::AccountId) -> anyhow::Result<&Pool> {
+        self.pools
+            .iter()
+            .find(|p| p.account == id)
+            .ok_or_else(|| anyhow::anyhow!("pool {id} is not in the circuit's pool table"))
+    }
+
+    /// The field values of a step: from the operation, and from its receipt's outcome
+    /// (zeros without a receipt, as for forged steps).
+    fn fields(&self, w: &StepWitness) -> anyhow::Result<Fields> {
+        let mut f = Fields::default();
+        let outcome = w.receipt.as_ref().map(|r| &r.outcome);
+        match &w.op {
+            None => {}
+            Some(Operation::L2(s)) => {
+                f.fee = s.tx.fee();
+                f.nonce = s.tx.nonce() as u64;
+                f.a = s.tx.signer().get() as u64;
+                match &s.tx {
+                    L2Tx::Transfer(t) => {
+                        f.b = t.to.get() as u64;
+                        f.token = t.token.0 as u64;
+                        f.amount = t.amount;
+                    }
+                    L2Tx::Withdraw(t) => {
+                        f.token = t.token.0 as u64;
+                        f.amount = t.amount;
+                        f.address = t.to.elements();
+                    }
+                    L2Tx::Swap(t) => {
+                        let pool = self.pool(t.pool)?;
+                        f.b = t.pool.get() as u64;
+                        f.token = t.token_in.0 as u64;
+                        f.from_b = t.token_in == pool.token_b;
+                        f.amount = t.amount_in;
+                        f.p1 = t.min_amount_out;
+                        if let Some(Outcome::Swap { amount_out }) = outcome {
+                            f.r1 = *amount_out;
+                        }
+                    }
+                    L2Tx::AddLiquidity(t) => {
+                        let pool = self.pool(t.pool)?;
+                        f.b = t.pool.get() as u64;
+                        f.token = pool.token_a.0 as u64;
+                        f.amount = t.max_amount_a;
+                        f.p1 = t.max_amount_b;
+                        f.p2 = t.min_shares;
+                        if let Some(Outcome::AddLiquidity {
+                            amount_a,
+                            amount_b,
+                            shares,
+                        }) = outcome
+                        {
+                            f.r1 = *amount_a;
+                            f.r2 = *amount_b;
+                            f.r3 = *shares;
+                        }
+                        // Which bound is tight: (shares + 1)·rb > max_b·S (slots 3 and 4
+                        // hold rb and the pool's share balance before the operation).
+                        if let (Some(rb), Some(pool_shares)) = (w.slots.get(3), w.slots.get(4)) {
+                            let supply = (MAX_AMOUNT - pool_shares.bal_old.min(MAX_AMOUNT)) as u128;
+                            let lhs = (f.r3 as u128 + 1) * rb.bal_old as u128;
+                            f.by_b = lhs > f.p1 as u128 * supply;
+                        }
+                    }
+                    L2Tx::RemoveLiquidity(t) => {
+                        let pool = self.pool(t.pool)?;
+                        f.b = t.pool.get() as u64;
+                        f.token = pool.token_a.0 as u64;
+                        f.amount = t.shares;
+                        f.p1 = t.min_amount_a;
+                        f.p2 = t.min_amount_b;
+                        if let Some(Outcome::RemoveLiquidity { amount_a, amount_b }) = outcome {
+                            f.r1 = *amount_a;
+                            f.r2 = *amount_b;
+                        }
+                    }
+                }
+            }
+            Some(Operation::Priority(PriorityOp::Deposit(d))) => {
+                f.token = d.token.0 as u64;
+                f.amount = d.amount;
+                f.address = d.from.elements();
+                if let Some(Outcome::Deposit {
+                    account,
+                    created,
+                    credited,
+                    ..
+                }) = outcome
+                {
+                    f.a = account.get() as u64;
+                    f.credited = *credited;
+                    f.opens = *created;
+                }
+                let bridge = w.slots.get(1).map_or(0, |s| s.bal_old);
+                f.short = !f.credited && d.amount <= MAX_AMOUNT && bridge < d.amount;
+            }
+            Some(Operation::Priority(PriorityOp::FullExit(e))) => {
+                f.a = e.account.get() as u64;
+                f.token = e.token.0 as u64;
+                f.address = e.owner.elements();
+                if let Some(Outcome::FullExit { amount }) = outcome {
+                    f.r1 = *amount;
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// Sets the witness of one step.
     pub fn set(&self, pw: &mut PartialWitness<F>, w: &StepWitness) -> anyhow::Result<()> {
-        let kind = StepKind::of(w).ok_or_else(|| {
-            anyhow::anyhow!("operation kind not supported by the step circuit yet")
-        })?;
+        let kind = StepKind::kind(w);
         for (i, s) in self.sel.iter().enumerate() {
             pw.set_bool_target(*s, i == kind as usize)?;
         }
-        let fe = |v: u64| F::from_canonical_u64(v);
-        let (mut a, mut bb, mut token, mut amount, mut fee, mut nonce) = (0, 0, 0, 0, 0u64, 0);
-        let mut address = [F::ZERO; 5];
-        let (mut credited, mut opens) = (false, false);
-        match (&w.op, w.receipt.as_ref().map(|r| &r.outcome)) {
-            (Some(Operation::L2(s)), _) => {
-                if let L2Tx::Transfer(t) = &s.tx {
-                    a = t.from.get() as u64;
-                    bb = t.to.get() as u64;
-                    token = t.token.0 as u64;
-                    amount = t.amount;
-                    fee = t.fee;
-                    nonce = t.nonce as u64;
-                }
-            }
-            (
-                Some(Operation::Priority(PriorityOp::Deposit(d))),
-                Some(Outcome::Deposit {
-                    account,
-                    created,
-                    credited: c,
-                    ..
-                }),
-            ) => {
-                a = account.get() as u64;
-                token = d.token.0 as u64;
-                amount = d.amount;
-                address = d.from.elements();
-                credited = *c;
-                opens = *created;
-            }
-            _ => {}
-        }
-        pw.set_target(self.account_a, fe(a))?;
-        pw.set_target(self.account_b, fe(bb))?;
-        pw.set_target(self.token, fe(token))?;
-        pw.set_target(self.amount, F::from_noncanonical_u64(amount))?;
-        let packed = pack_fee(fee).ok_or_else(|| anyhow::anyhow!("fee not packable"))?;
+        let f = self.fields(w)?;
+        let fe = F::from_noncanonical_u64;
+        pw.set_target(self.account_a, fe(f.a))?;
+        pw.set_target(self.account_b, fe(f.b))?;
+        pw.set_target(self.token, fe(f.token))?;
+        pw.set_target(self.amount_hi, fe(f.amount >> 32))?;
+        pw.set_target(self.amount_lo, fe(f.amount & 0xffff_ffff))?;
+        pw.set_target(self.param1, fe(f.p1))?;
+        pw.set_target(self.param2, fe(f.p2))?;
+        pw.set_target(self.result1, fe(f.r1))?;
+        pw.set_target(self.result2, fe(f.r2))?;
+        pw.set_target(self.result3, fe(f.r3))?;
+        let packed = pack_fee(f.fee).ok_or_else(|| anyhow::anyhow!("fee not packable"))?;
         pw.set_target(self.fee_packed, fe(packed as u64))?;
-        pw.set_target(self.nonce, fe(nonce))?;
-        pw.set_target_arr(&self.address, &address)?;
-        pw.set_bool_target(self.credited, credited)?;
-        pw.set_bool_target(self.opens, opens)?;
+        pw.set_target(self.nonce, fe(f.nonce))?;
+        pw.set_target_arr(&self.address, &f.address)?;
+        pw.set_bool_target(self.credited, f.credited)?;
+        pw.set_bool_target(self.opens, f.opens)?;
+        pw.set_bool_target(self.short, f.short)?;
+        pw.set_bool_target(self.from_b, f.from_b)?;
+        pw.set_bool_target(self.by_b, f.by_b)?;
+        pw.set_bool_target(
+            self.slots[0].absent,
+            w.slots.first().is_some_and(|s| s.absent),
+        )?;
         pw.set_public_key_target(&self.pubkey, &w.pubkey)?;
         match &w.signature {
             Some(sig) => pw.set_signature_target(&self.signature, sig)?,

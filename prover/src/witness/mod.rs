@@ -17,8 +17,9 @@
 //! | AddLiquidity | (acct, A, −a−fee, nonce+1), (acct, B, −b), (pool, A, +a), (pool, B, +b), (pool, S, −shares−locked), (acct, S, +shares), (bridge, S, +locked), (fee acct, A, +fee) |
 //! | RemoveLiquidity | (acct, A, −fee, nonce+1), (acct, S, −shares), (pool, S, +shares), (pool, A, −a), (pool, B, −b), (acct, A, +a), (acct, B, +b), (fee acct, A, +fee) |
 //! | Deposit (credited) | (account, t, +amount, opened if new), (bridge, t, −amount) |
-//! | Deposit (refunded), padding | no-ops |
-//! | FullExit | (account, t, −amount), (bridge, t, +amount) |
+//! | Deposit (refunded) | no-op, (bridge, t, 0) (the circuit reads the bridge's balance) |
+//! | Padding | no-ops |
+//! | FullExit | (account, t, −amount), (bridge, t, +amount), also when amount is 0; the account may be absent (never opened) |
 //!
 //! The replay keeps its own copy of the trees (a *shadow*) updated slot by slot, and checks
 //! after every operation that the shadow root equals `State::root` of the reference
@@ -63,6 +64,9 @@ pub struct SlotWitness {
     pub token: TokenId,
     /// True if this update opens the account (its leaf was empty).
     pub created: bool,
+    /// True if the account is absent (never opened): its leaf is empty before and after,
+    /// the balances zero (a full exit of an unknown id).
+    pub absent: bool,
     /// The record before (meaningless when `created`).
     pub before: AccountRecord,
     /// The record after.
@@ -263,6 +267,9 @@ impl Shadow {
                 .push(SparseMerkleTree::new(BALANCE_TREE_DEPTH));
         }
         let idx = s.account.index();
+        if idx >= self.accounts.len() && !created && s.delta == 0 && !s.bump_nonce {
+            return self.absent_slot(s);
+        }
         ensure!(idx < self.accounts.len(), "unknown account {}", s.account);
         let before = if created {
             AccountRecord {
@@ -292,6 +299,7 @@ impl Shadow {
             account: s.account,
             token: s.token,
             created,
+            absent: false,
             before,
             after: self.record(s.account),
             bal_old,
@@ -300,6 +308,32 @@ impl Shadow {
             account_siblings,
             root_before,
             root_after,
+        })
+    }
+
+    /// A read of an account id never opened: the empty leaf stays empty.
+    fn absent_slot(&self, s: &SlotSpec) -> Result<SlotWitness> {
+        let root = self.root();
+        let empty = AccountRecord {
+            pubkey_hash: Digest::ZERO,
+            l1_owner: Address::ZERO,
+            nonce: 0,
+        };
+        Ok(SlotWitness {
+            account: s.account,
+            token: s.token,
+            created: false,
+            absent: true,
+            before: empty.clone(),
+            after: empty,
+            bal_old: 0,
+            bal_new: 0,
+            balance_siblings: SparseMerkleTree::new(BALANCE_TREE_DEPTH)
+                .proof(s.token.0 as u64)?
+                .siblings,
+            account_siblings: self.account_tree.proof(s.account.get() as u64)?.siblings,
+            root_before: root,
+            root_after: root,
         })
     }
 
@@ -469,7 +503,10 @@ fn slot_specs(
                 }
                 vec![first, spec(BRIDGE_ACCOUNT, d.token, -n(d.amount))]
             } else {
-                vec![]
+                vec![
+                    spec(BRIDGE_ACCOUNT, TokenId::ETH, 0),
+                    spec(BRIDGE_ACCOUNT, d.token, 0),
+                ]
             }
         }
         (Operation::Priority(PriorityOp::FullExit(e)), Outcome::FullExit { amount }) => vec![
