@@ -10,6 +10,7 @@
 //!   from a cursor, reorg-checked;
 //! - [`committer`]: `commitBatch` / `proveBatch` / `executeBatch` with nonce management and
 //!   fee bumping of stuck transactions;
+//! - [`user`]: what a wallet does on L1 (deposits, full-exit requests, claims);
 //! - [`client`]: an HTTP provider with a local signing key.
 
 pub mod artifacts;
@@ -20,6 +21,7 @@ pub mod convert;
 pub mod deploy;
 pub mod error;
 pub mod types;
+pub mod user;
 pub mod watcher;
 
 pub use client::{connect, L1Client};
@@ -27,7 +29,7 @@ pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
 pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
 pub use error::L1Error;
 pub use types::{BatchHeader, CommittedBatch, StoredBatch};
-pub use watcher::{BlockRef, L1Watcher, WatchPoll, WatcherConfig, WatcherCursor};
+pub use watcher::{BlockRef, L1Watcher, WatchPoll, WatchedOp, WatcherConfig, WatcherCursor};
 
 /// The JSON-RPC chain id anvil uses by default (the devnet's L1).
 pub const ANVIL_CHAIN_ID: u64 = 31337;

@@ -89,12 +89,26 @@ impl Default for WatcherConfig {
     }
 }
 
+/// A priority operation with where L1 queued it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchedOp {
+    /// The operation (its priority id is `op.priority_id()`).
+    pub op: PriorityOp,
+    /// L1 time (seconds) after which, if no executed batch has consumed it, anyone can
+    /// start exodus: the sequencer must get it into a batch well before.
+    pub deadline: u64,
+    /// The L1 block that queued it.
+    pub l1_block: u64,
+    /// The L1 transaction that queued it (what a user's wallet shows).
+    pub l1_tx: H256,
+}
+
 /// What one poll found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatchPoll {
     /// New priority operations, in queue order, ids contiguous from the old cursor's
     /// `next_priority_id`.
-    pub ops: Vec<PriorityOp>,
+    pub ops: Vec<WatchedOp>,
     /// The cursor to store with them.
     pub cursor: WatcherCursor,
     /// Last confirmed block (head − confirmations) at the time of the poll; `caught_up` is
@@ -207,8 +221,8 @@ impl<M: Middleware + 'static> L1Watcher<M> {
         let mut ops = Vec::new();
         let mut next_id = cursor.next_priority_id;
         for log in &logs {
-            let op = decode_priority_op(log)?;
-            let id = op.priority_id();
+            let watched = decode_watched_op(log)?;
+            let id = watched.op.priority_id();
             if id < next_id {
                 continue; // already delivered
             }
@@ -218,7 +232,7 @@ impl<M: Middleware + 'static> L1Watcher<M> {
                     found: id,
                 });
             }
-            ops.push(op);
+            ops.push(watched);
             next_id += 1;
         }
         Ok(WatchPoll {
@@ -286,9 +300,18 @@ fn log_block(log: &Log) -> Result<(u64, H256), L1Error> {
 /// Decodes a `DepositQueued` or `FullExitQueued` log into a core priority operation and checks
 /// its `opHash` against core's canonical encoding.
 pub fn decode_priority_op(log: &Log) -> Result<PriorityOp, L1Error> {
+    decode_watched_op(log).map(|w| w.op)
+}
+
+/// [`decode_priority_op`] with the deadline and the log's block and transaction.
+pub fn decode_watched_op(log: &Log) -> Result<WatchedOp, L1Error> {
+    let (l1_block, _) = log_block(log)?;
+    let l1_tx = log
+        .transaction_hash
+        .ok_or_else(|| L1Error::InvalidEvent("log without transaction hash".into()))?;
     let topic = log.topics.first().copied().unwrap_or_default();
     let raw = log.clone().into();
-    let (op, op_hash) = if topic == DepositQueuedFilter::signature() {
+    let (op, op_hash, deadline) = if topic == DepositQueuedFilter::signature() {
         let e = DepositQueuedFilter::decode_log(&raw)
             .map_err(|e| L1Error::InvalidEvent(format!("DepositQueued: {e}")))?;
         let key: &[u8; PUBLIC_KEY_LEN] = e.l_2_key.as_ref().try_into().map_err(|_| {
@@ -308,7 +331,7 @@ pub fn decode_priority_op(log: &Log) -> Result<PriorityOp, L1Error> {
             token: TokenId(e.token),
             amount: e.amount,
         });
-        (op, e.op_hash)
+        (op, e.op_hash, e.deadline)
     } else if topic == FullExitQueuedFilter::signature() {
         let e = FullExitQueuedFilter::decode_log(&raw)
             .map_err(|e| L1Error::InvalidEvent(format!("FullExitQueued: {e}")))?;
@@ -324,7 +347,7 @@ pub fn decode_priority_op(log: &Log) -> Result<PriorityOp, L1Error> {
             owner: Address(e.owner.0),
             token: TokenId(e.token),
         });
-        (op, e.op_hash)
+        (op, e.op_hash, e.deadline)
     } else {
         return Err(L1Error::InvalidEvent(format!(
             "unexpected event topic {topic:?}"
@@ -339,5 +362,10 @@ pub fn decode_priority_op(log: &Log) -> Result<PriorityOp, L1Error> {
             hex::encode(ours)
         )));
     }
-    Ok(op)
+    Ok(WatchedOp {
+        op,
+        deadline,
+        l1_block,
+        l1_tx,
+    })
 }

@@ -17,9 +17,10 @@ use quire_core::token::TokenId;
 use quire_core::tx::{self, Deposit, FullExit, L2Tx, Operation, PriorityOp, Withdraw};
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
+use quire_l1::user::{self, Queued};
 use quire_l1::{
     BatchAction, BatchHeader, Committer, CommitterConfig, DeployConfig, Deployment, L1Error,
-    L1Watcher, VerifierChoice, WatcherConfig, WatcherCursor,
+    L1Watcher, VerifierChoice, WatchPoll, WatcherConfig, WatcherCursor,
 };
 
 const ETH: u128 = 1_000_000_000_000_000_000;
@@ -150,26 +151,22 @@ async fn deploy_checks_its_inputs_and_can_deploy_the_quire_verifier() {
     assert_eq!(d.verifier_choice, VerifierChoice::DeployQuireVerifier);
 }
 
-/// Deposits ETH (account 1), the ERC-20 (account 2) and requests a full exit (account 3), one
-/// transaction per block; returns the expected operations.
-async fn queue_three_ops(s: &common::Setup) -> Vec<PriorityOp> {
+/// Deposits ETH (account 1), the ERC-20 (account 2) and requests a full exit (account 3)
+/// through `quire_l1::user`, one transaction per block (the ERC-20 deposit also approves);
+/// returns what the receipts say was queued, after checking it against the expected ops.
+async fn queue_three_ops(s: &common::Setup) -> Vec<Queued> {
     let a1 = s.anvil.client(1).await;
     let a2 = s.anvil.client(2).await;
     let a3 = s.anvil.client(3).await;
     let key_a = l2_key("alice").public_key();
     let key_b = l2_key("bob").public_key();
+    let rollup = s.deployment.rollup;
 
-    let r1 = Rollup::new(s.deployment.rollup, a1.clone());
-    r1.deposit_eth(Bytes::from(key_a.to_bytes().to_vec()))
-        .value(U256::from(3 * ETH / 2))
-        .send()
-        .await
-        .unwrap()
+    let q0 = user::deposit_eth(a1.clone(), rollup, &key_a, U256::from(3 * ETH / 2), 1)
         .await
         .unwrap();
-
-    let token = MockERC20::new(s.token, a2.clone());
     let amount = U256::from(5 * ETH);
+    let token = MockERC20::new(s.token, a2.clone());
     token
         .mint(a2.address(), amount)
         .send()
@@ -177,30 +174,20 @@ async fn queue_three_ops(s: &common::Setup) -> Vec<PriorityOp> {
         .unwrap()
         .await
         .unwrap();
-    token
-        .approve(s.deployment.rollup, amount)
-        .send()
-        .await
-        .unwrap()
+    let q1 = user::deposit_erc20(a2.clone(), rollup, s.token, amount, &key_b, 1)
         .await
         .unwrap();
-    let r2 = Rollup::new(s.deployment.rollup, a2.clone());
-    r2.deposit_erc20(s.token, amount, Bytes::from(key_b.to_bytes().to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    let q2 = user::request_full_exit(
+        a3.clone(),
+        rollup,
+        AccountId::new(5).unwrap(),
+        TokenId(1),
+        1,
+    )
+    .await
+    .unwrap();
 
-    let r3 = Rollup::new(s.deployment.rollup, a3.clone());
-    r3.request_full_exit(5, 1)
-        .send()
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-
-    vec![
+    let expected = vec![
         PriorityOp::Deposit(Deposit {
             priority_id: 0,
             from: eth_addr(a1.address()),
@@ -221,13 +208,27 @@ async fn queue_three_ops(s: &common::Setup) -> Vec<PriorityOp> {
             owner: eth_addr(a3.address()),
             token: TokenId(1),
         }),
-    ]
+    ];
+    let queued = vec![q0, q1, q2];
+    assert_eq!(
+        queued.iter().map(|q| q.op.clone()).collect::<Vec<_>>(),
+        expected
+    );
+    // The ERC-20 deposit approved first: mint, approve and deposit are separate blocks.
+    assert_eq!(queued[1].block, queued[0].block + 3);
+    assert_eq!(queued[2].block, queued[1].block + 1);
+    queued
+}
+
+fn ops(p: &WatchPoll) -> Vec<PriorityOp> {
+    p.ops.iter().map(|w| w.op.clone()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watcher_reads_deposits_and_full_exits_once_confirmed() {
     let s = setup().await;
-    let expected = queue_three_ops(&s).await;
+    let queued = queue_three_ops(&s).await;
+    let expected: Vec<PriorityOp> = queued.iter().map(|q| q.op.clone()).collect();
     let client = s.anvil.client(0).await;
     let watcher = L1Watcher::new(
         client.clone(),
@@ -245,7 +246,7 @@ async fn watcher_reads_deposits_and_full_exits_once_confirmed() {
     let p1 = watcher.poll(&start).await.unwrap();
     assert_eq!(p1.safe_head, h - 3);
     assert!(p1.caught_up);
-    assert_eq!(p1.ops, expected[..1].to_vec());
+    assert_eq!(ops(&p1), expected[..1].to_vec());
     assert_eq!(p1.cursor.next_block, h - 2);
     assert_eq!(p1.cursor.next_priority_id, 1);
 
@@ -256,10 +257,10 @@ async fn watcher_reads_deposits_and_full_exits_once_confirmed() {
 
     s.anvil.mine(2).await;
     let p2 = watcher.poll(&p1.cursor).await.unwrap();
-    assert_eq!(p2.ops, expected[1..2].to_vec(), "exit is only 2 deep");
+    assert_eq!(ops(&p2), expected[1..2].to_vec(), "exit is only 2 deep");
     s.anvil.mine(1).await;
     let p3 = watcher.poll(&p2.cursor).await.unwrap();
-    assert_eq!(p3.ops, expected[2..].to_vec());
+    assert_eq!(ops(&p3), expected[2..].to_vec());
     assert_eq!(p3.cursor.next_priority_id, 3);
     let idle = watcher.poll(&p3.cursor).await.unwrap();
     assert!(idle.ops.is_empty());
@@ -267,11 +268,11 @@ async fn watcher_reads_deposits_and_full_exits_once_confirmed() {
     // Resuming from a stored cursor: the old one delivers the same operations again (what
     // a crash before persisting would need); one whose priority id is ahead skips them.
     let replay = watcher.poll(&start).await.unwrap();
-    assert_eq!(replay.ops, expected);
+    assert_eq!(ops(&replay), expected);
     let mut ahead = start;
     ahead.next_priority_id = 2;
     let skipped = watcher.poll(&ahead).await.unwrap();
-    assert_eq!(skipped.ops, expected[2..].to_vec());
+    assert_eq!(ops(&skipped), expected[2..].to_vec());
 
     // A small range cap splits the work over several polls with the same result.
     let small = L1Watcher::new(
@@ -282,19 +283,32 @@ async fn watcher_reads_deposits_and_full_exits_once_confirmed() {
             max_blocks_per_poll: 2,
         },
     );
-    let (mut cursor, mut ops, mut polls) = (start, Vec::new(), 0);
+    let (mut cursor, mut all, mut polls) = (start, Vec::new(), 0);
     loop {
         let p = small.poll(&cursor).await.unwrap();
-        ops.extend(p.ops);
+        all.extend(ops(&p));
         cursor = p.cursor;
         polls += 1;
         if p.caught_up {
             break;
         }
     }
-    assert_eq!(ops, expected);
+    assert_eq!(all, expected);
     assert_eq!(cursor, p3.cursor);
     assert!(polls > 2);
+
+    // Each op carries where it was queued and its deadline (queue time + 3600 s).
+    for (w, q) in replay.ops.iter().zip(&queued) {
+        assert_eq!((w.l1_tx, w.l1_block), (q.tx, q.block));
+        let t = client
+            .get_block(q.block)
+            .await
+            .unwrap()
+            .unwrap()
+            .timestamp
+            .as_u64();
+        assert_eq!(w.deadline, t + 3600);
+    }
 
     // The events carry the canonical hash the contract stores.
     let rollup = Rollup::new(s.deployment.rollup, client.clone());
@@ -357,7 +371,7 @@ async fn watcher_reports_a_reorg_below_its_checkpoint() {
     // From the deployment (still canonical) the new history reads fine.
     let fresh = watcher.poll(&start).await.unwrap();
     assert_eq!(fresh.ops.len(), 1);
-    match &fresh.ops[0] {
+    match &fresh.ops[0].op {
         PriorityOp::Deposit(d) => assert_eq!(d.amount, 100_000_000),
         other => panic!("{other:?}"),
     }
@@ -391,7 +405,7 @@ async fn committer_commits_proves_and_executes_a_batch() {
         .await
         .unwrap();
     assert_eq!(polled.ops.len(), 1);
-    let deposit = polled.ops[0].clone();
+    let deposit = polled.ops[0].op.clone();
 
     // Batch 1: the deposit credited to a new account 2, then account 2 withdraws 1 ETH to a
     // fresh L1 address (pubdata as core encodes it).
@@ -531,6 +545,29 @@ async fn committer_commits_proves_and_executes_a_batch() {
         U256::from(ETH)
     );
     assert_eq!(committer.pending().count(), 0);
+
+    // Anyone can pay the recipient its claimable balance; it arrives exactly.
+    let (paid, _) = user::claim(depositor.clone(), d.rollup, recipient, TokenId::ETH, 1)
+        .await
+        .unwrap();
+    assert_eq!(paid, U256::from(ETH));
+    assert_eq!(
+        client.get_balance(recipient, None).await.unwrap(),
+        U256::from(ETH)
+    );
+    assert!(
+        user::claimable(client.clone(), d.rollup, recipient, TokenId::ETH)
+            .await
+            .unwrap()
+            .is_zero()
+    );
+    let err = user::claim(depositor, d.rollup, recipient, TokenId::ETH, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, L1Error::Reverted(ref m) if m.contains("NothingToClaim")),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

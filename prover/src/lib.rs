@@ -15,5 +15,6 @@
 pub mod circuits;
 pub mod evm_verifier;
 pub mod gadgets;
+pub mod service;
 pub mod stats;
 pub mod witness;

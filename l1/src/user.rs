@@ -1,0 +1,160 @@
+//! What a user (the CLI) does on L1: deposit ETH or an ERC-20, request a full exit, and
+//! collect what executed batches made claimable.
+
+use std::sync::Arc;
+
+use ethers::contract::{ContractCall, EthEvent};
+use ethers::providers::Middleware;
+use ethers::types::{Address as EthAddress, Bytes, TransactionReceipt, H256, U256};
+use quire_core::account::AccountId;
+use quire_core::schnorr::PublicKey;
+use quire_core::token::TokenId;
+use quire_core::tx::PriorityOp;
+
+use crate::bindings::erc20::IERC20;
+use crate::bindings::rollup::{DepositQueuedFilter, FullExitQueuedFilter, Rollup, WithdrawnFilter};
+use crate::error::L1Error;
+use crate::watcher::decode_priority_op;
+
+/// A priority operation a user queued, as read back from the transaction's receipt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    /// The operation as the L2 will see it (with its priority id).
+    pub op: PriorityOp,
+    /// The L1 transaction.
+    pub tx: H256,
+    /// Its block.
+    pub block: u64,
+}
+
+/// Sends a call, waits until mined (`confirmations` deep) and insists on success.
+async fn send_call<M: Middleware + 'static, D: ethers::abi::Detokenize>(
+    call: ContractCall<M, D>,
+    confirmations: usize,
+) -> Result<TransactionReceipt, L1Error> {
+    let pending = call.send().await.map_err(L1Error::contract)?;
+    let hash = *pending;
+    let receipt = pending
+        .confirmations(confirmations.max(1))
+        .await
+        .map_err(L1Error::rpc)?
+        .ok_or_else(|| L1Error::Rpc(format!("transaction {hash:?} was dropped")))?;
+    if receipt.status != Some(1.into()) {
+        return Err(L1Error::TxFailed {
+            hash,
+            block: receipt.block_number.map_or(0, |b| b.as_u64()),
+        });
+    }
+    Ok(receipt)
+}
+
+/// The priority operation a receipt queued.
+fn queued(receipt: &TransactionReceipt, rollup: EthAddress) -> Result<Queued, L1Error> {
+    let log = receipt
+        .logs
+        .iter()
+        .find(|l| {
+            l.address == rollup
+                && matches!(l.topics.first(), Some(t) if *t == DepositQueuedFilter::signature()
+                    || *t == FullExitQueuedFilter::signature())
+        })
+        .ok_or_else(|| L1Error::InvalidEvent("the transaction queued no priority op".into()))?;
+    Ok(Queued {
+        op: decode_priority_op(log)?,
+        tx: receipt.transaction_hash,
+        block: receipt.block_number.map_or(0, |b| b.as_u64()),
+    })
+}
+
+/// Deposits `amount_wei` (a positive multiple of 1 gwei) to the L2 account of `to`.
+pub async fn deposit_eth<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    to: &PublicKey,
+    amount_wei: U256,
+    confirmations: usize,
+) -> Result<Queued, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let call = r
+        .deposit_eth(Bytes::from(to.to_bytes().to_vec()))
+        .value(amount_wei);
+    let receipt = send_call(call, confirmations).await?;
+    queued(&receipt, rollup)
+}
+
+/// Deposits `amount` (L1 units, a multiple of the token's scale) of a registered ERC-20 to
+/// the L2 account of `to`, first approving the rollup if the allowance is short.
+pub async fn deposit_erc20<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    token: EthAddress,
+    amount: U256,
+    to: &PublicKey,
+    confirmations: usize,
+) -> Result<Queued, L1Error> {
+    let owner = client
+        .default_sender()
+        .ok_or_else(|| L1Error::Config("the client has no signer".into()))?;
+    let erc20 = IERC20::new(token, client.clone());
+    let allowance = erc20
+        .allowance(owner, rollup)
+        .call()
+        .await
+        .map_err(L1Error::contract)?;
+    if allowance < amount {
+        send_call(erc20.approve(rollup, amount), confirmations).await?;
+    }
+    let r = Rollup::new(rollup, client);
+    let call = r.deposit_erc20(token, amount, Bytes::from(to.to_bytes().to_vec()));
+    let receipt = send_call(call, confirmations).await?;
+    queued(&receipt, rollup)
+}
+
+/// Asks the L2 to move the whole `token` balance of `account` to L1; it pays out only if the
+/// sender is the account's L1 owner.
+pub async fn request_full_exit<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    account: AccountId,
+    token: TokenId,
+    confirmations: usize,
+) -> Result<Queued, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let receipt = send_call(r.request_full_exit(account.get(), token.0), confirmations).await?;
+    queued(&receipt, rollup)
+}
+
+/// What `owner` can claim of `token` (L1 units) from executed batches and exits.
+pub async fn claimable<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    owner: EthAddress,
+    token: TokenId,
+) -> Result<U256, L1Error> {
+    Rollup::new(rollup, client)
+        .claimable(owner, U256::from(token.0))
+        .call()
+        .await
+        .map_err(L1Error::contract)
+}
+
+/// Pays `owner`'s whole claimable balance of `token` to `owner` (anyone may send this; the
+/// funds always go to the owner). Returns the amount paid (L1 units) and the transaction.
+pub async fn claim<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    owner: EthAddress,
+    token: TokenId,
+    confirmations: usize,
+) -> Result<(U256, H256), L1Error> {
+    let r = Rollup::new(rollup, client);
+    let receipt = send_call(r.claim(owner, token.0), confirmations).await?;
+    // The amount paid is the one the contract logged, not a balance read before sending.
+    let paid = receipt
+        .logs
+        .iter()
+        .filter(|l| l.address == rollup && l.topics.first() == Some(&WithdrawnFilter::signature()))
+        .find_map(|l| WithdrawnFilter::decode_log(&l.clone().into()).ok())
+        .ok_or_else(|| L1Error::InvalidEvent("claim emitted no Withdrawn".into()))?;
+    Ok((paid.amount, receipt.transaction_hash))
+}

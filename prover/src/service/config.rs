@@ -1,0 +1,336 @@
+//! Typed configuration of the worker: defaults, then a TOML file, then environment
+//! variables, then command-line flags — each layer overrides the one before (the same
+//! layering as the sequencer's configuration).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The shape of the batch circuits: a batch is padded to `chunk_steps · 2^levels` steps,
+/// proven as `2^levels` chunk proofs, aggregated over `levels` binary levels and wrapped.
+///
+/// The shape is fixed (not chosen per batch) because the wrapper circuit, and so the
+/// Solidity verifier generated from it, depends on it: one shape, one L1 verifier. Its
+/// capacity must be at least the sequencer's `batch.max_txs`; a larger batch fails
+/// permanently with an error naming both numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CircuitShape {
+    /// Steps per chunk proof.
+    pub chunk_steps: usize,
+    /// Binary aggregation levels above the chunks (0: the wrapper verifies the one chunk).
+    pub levels: u32,
+}
+
+impl CircuitShape {
+    /// Operations one batch proof can hold.
+    pub fn capacity(&self) -> usize {
+        self.chunk_steps << self.levels
+    }
+}
+
+impl Default for CircuitShape {
+    fn default() -> Self {
+        // 16 · 2^8 = 4096: the sequencer's default `batch.max_txs`.
+        Self {
+            chunk_steps: 16,
+            levels: 8,
+        }
+    }
+}
+
+/// Everything the worker reads at start.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// `sqlite:PATH` or `postgres://…`: the sequencer's database (they meet there). The
+    /// default is the sequencer's default file.
+    pub database_url: String,
+    /// This worker's name in `prover_jobs.worker` and in logs; `HOST-PID-RANDOM` if absent.
+    pub worker_id: Option<String>,
+    /// Wait between two looks at an empty queue, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How often the holder of a job refreshes its heartbeat, in milliseconds.
+    pub heartbeat_interval_ms: u64,
+    /// A job whose heartbeat is older than this (database clock) belongs to a dead worker and
+    /// is reclaimed, in milliseconds.
+    pub heartbeat_timeout_ms: u64,
+    /// Claims of one job before it is marked `failed` (a reclaim after a crash counts: a
+    /// batch that kills its workers must not loop forever).
+    pub max_attempts: u32,
+    /// Back-off before a failed attempt is retried, times the attempt number, in ms.
+    pub retry_backoff_ms: u64,
+    /// On SIGTERM/Ctrl-C, how long the current proof may still run to be stored before the
+    /// job is released back to the queue, in milliseconds.
+    pub shutdown_grace_ms: u64,
+    /// Prometheus endpoint (`/metrics`, `/healthz`); `None` disables it.
+    pub metrics_listen: Option<SocketAddr>,
+    /// `text` or `json` logs.
+    pub log_format: String,
+    /// Exit once no job is queued or being proven (batch runs, tests) instead of polling.
+    pub exit_when_idle: bool,
+    /// Batch circuit shape.
+    pub circuits: CircuitShape,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite:quire-sequencer.db".into(),
+            worker_id: None,
+            poll_interval_ms: 1000,
+            heartbeat_interval_ms: 5_000,
+            heartbeat_timeout_ms: 30_000,
+            max_attempts: 3,
+            retry_backoff_ms: 10_000,
+            shutdown_grace_ms: 10_000,
+            metrics_listen: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            log_format: "text".into(),
+            exit_when_idle: false,
+            circuits: CircuitShape::default(),
+        }
+    }
+}
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("parsing {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why, naming the field.
+        message: String,
+    },
+    /// An environment variable has an invalid value.
+    #[error("environment variable {name}: {message}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The settings contradict each other.
+    #[error("invalid setting {name}: {message}")]
+    Invalid {
+        /// The setting.
+        name: &'static str,
+        /// Why.
+        message: String,
+    },
+}
+
+impl ServiceConfig {
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Applies `QUIRE_PROVER_*` environment variables (and `DATABASE_URL`,
+    /// `QUIRE_DATABASE_URL`, shared with the sequencer so one environment serves both).
+    /// `QUIRE_PROVER_METRICS_LISTEN=off` disables the endpoint.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                name,
+                message: e.to_string(),
+            })
+        }
+        if let Some(v) = get("DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("QUIRE_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("QUIRE_PROVER_WORKER_ID") {
+            self.worker_id = Some(v);
+        }
+        if let Some(v) = get("QUIRE_PROVER_POLL_INTERVAL_MS") {
+            self.poll_interval_ms = parse("QUIRE_PROVER_POLL_INTERVAL_MS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS") {
+            self.heartbeat_interval_ms = parse("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS") {
+            self.heartbeat_timeout_ms = parse("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_MAX_ATTEMPTS") {
+            self.max_attempts = parse("QUIRE_PROVER_MAX_ATTEMPTS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_RETRY_BACKOFF_MS") {
+            self.retry_backoff_ms = parse("QUIRE_PROVER_RETRY_BACKOFF_MS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_SHUTDOWN_GRACE_MS") {
+            self.shutdown_grace_ms = parse("QUIRE_PROVER_SHUTDOWN_GRACE_MS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_METRICS_LISTEN") {
+            self.metrics_listen = if v.trim() == "off" {
+                None
+            } else {
+                Some(parse("QUIRE_PROVER_METRICS_LISTEN", v)?)
+            };
+        }
+        if let Some(v) = get("QUIRE_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        if let Some(v) = get("QUIRE_PROVER_EXIT_WHEN_IDLE") {
+            self.exit_when_idle = parse("QUIRE_PROVER_EXIT_WHEN_IDLE", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_CHUNK_STEPS") {
+            self.circuits.chunk_steps = parse("QUIRE_PROVER_CHUNK_STEPS", v)?;
+        }
+        if let Some(v) = get("QUIRE_PROVER_LEVELS") {
+            self.circuits.levels = parse("QUIRE_PROVER_LEVELS", v)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the settings against each other.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name, message: &str| {
+            Err(ConfigError::Invalid {
+                name,
+                message: message.into(),
+            })
+        };
+        if self.heartbeat_interval_ms == 0 {
+            return invalid("heartbeat_interval_ms", "must be positive");
+        }
+        // Two missed heartbeats may be a slow database, not a dead worker.
+        if self.heartbeat_timeout_ms < 2 * self.heartbeat_interval_ms {
+            return invalid(
+                "heartbeat_timeout_ms",
+                "must be at least twice heartbeat_interval_ms",
+            );
+        }
+        if self.max_attempts == 0 {
+            return invalid("max_attempts", "must be at least 1");
+        }
+        if self.poll_interval_ms == 0 {
+            return invalid("poll_interval_ms", "must be positive");
+        }
+        if self.circuits.chunk_steps == 0 {
+            return invalid("circuits.chunk_steps", "must be at least 1");
+        }
+        if self.circuits.levels > 16 {
+            return invalid("circuits.levels", "at most 16");
+        }
+        if self.log_format != "text" && self.log_format != "json" {
+            return invalid("log_format", "text or json");
+        }
+        Ok(())
+    }
+
+    /// [`Self::heartbeat_interval_ms`] as a duration.
+    pub fn heartbeat_interval(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_interval_ms)
+    }
+
+    /// [`Self::poll_interval_ms`] as a duration.
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
+
+    /// [`Self::shutdown_grace_ms`] as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
+    }
+
+    /// The configured worker id, or `HOST-PID-RANDOM` (the random part keeps ids unique
+    /// when containers reuse host names and pids).
+    pub fn resolved_worker_id(&self) -> String {
+        if let Some(id) = &self.worker_id {
+            return id.clone();
+        }
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "prover".into());
+        format!(
+            "{host}-{}-{:04x}",
+            std::process::id(),
+            rand::random::<u16>()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order_and_errors_name_the_setting() {
+        let dir = std::env::temp_dir().join(format!("quire-prover-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("p.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"sqlite:x.db\"\nmax_attempts = 5\n[circuits]\nlevels = 2\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut c = ServiceConfig::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.max_attempts, 5);
+        assert_eq!(c.circuits.levels, 2);
+        assert_eq!(c.circuits.chunk_steps, CircuitShape::default().chunk_steps);
+        assert_eq!(c.database_url, "sqlite:x.db");
+        c.apply_env(|k| match k {
+            "QUIRE_DATABASE_URL" => Some("postgres://h/db".to_string()),
+            "QUIRE_PROVER_METRICS_LISTEN" => Some("off".to_string()),
+            "QUIRE_PROVER_CHUNK_STEPS" => Some("4".to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.database_url, "postgres://h/db");
+        assert_eq!(c.metrics_listen, None);
+        assert_eq!(c.circuits.capacity(), 16);
+        let err = c.apply_env(|k| (k == "QUIRE_PROVER_MAX_ATTEMPTS").then(|| "x".to_string()));
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("QUIRE_PROVER_MAX_ATTEMPTS"));
+        std::fs::write(&file, "max_attempt = 1\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = ServiceConfig::from_file(&file).unwrap_err().to_string();
+        assert!(err.contains("max_attempt"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn validation_rejects_a_timeout_shorter_than_two_heartbeats() {
+        assert!(ServiceConfig::default().validate().is_ok());
+        let c = ServiceConfig {
+            heartbeat_interval_ms: 1000,
+            heartbeat_timeout_ms: 1500,
+            ..ServiceConfig::default()
+        };
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("heartbeat_timeout_ms"), "{err}");
+        let c = ServiceConfig {
+            max_attempts: 0,
+            ..ServiceConfig::default()
+        };
+        assert!(c.validate().is_err());
+    }
+}
