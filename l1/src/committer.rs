@@ -330,7 +330,12 @@ impl<M: Middleware + 'static> Committer<M> {
                 None if nonce < mined_nonce => {
                     // The account's mined nonce (read before the receipts) is past ours, so
                     // some version with this nonce is in a block — but none of ours is.
-                    return Err(L1Error::NonceConsumed(nonce));
+                    // Report what settled before it first (it is removed from `pending`
+                    // already); the conflict stays tracked and is reported by the next poll.
+                    if settled.is_empty() {
+                        return Err(L1Error::NonceConsumed(nonce));
+                    }
+                    break;
                 }
                 None if t.last_sent.elapsed() >= self.cfg.stuck_after => self.bump(nonce).await?,
                 None => {}
@@ -373,6 +378,19 @@ impl<M: Middleware + 'static> Committer<M> {
             // the next poll settles it or reports the nonce as consumed.
             Err(e) => tracing::warn!(%nonce, error = %e, "replacement not accepted"),
         }
+        Ok(())
+    }
+
+    /// Forgets every tracked transaction and restarts from the node's pending nonce: for an
+    /// operator who resolved a [`L1Error::NonceConsumed`] conflict by hand. The caller must
+    /// re-read the pipeline's state from L1 before submitting again.
+    pub async fn resync(&mut self) -> Result<(), L1Error> {
+        self.next_nonce = self
+            .client
+            .get_transaction_count(self.from, Some(BlockId::Number(BlockNumber::Pending)))
+            .await
+            .map_err(L1Error::rpc)?;
+        self.pending.clear();
         Ok(())
     }
 

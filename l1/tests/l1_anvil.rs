@@ -657,4 +657,33 @@ async fn committer_replaces_a_stuck_transaction_and_notices_foreign_nonce_use() 
         Err(L1Error::NonceConsumed(n)) => assert_eq!(n, sent.nonce),
         other => panic!("expected NonceConsumed, got {other:?}"),
     }
+    // Still reported until the operator resyncs; then the committer works again.
+    assert!(matches!(
+        committer.poll().await,
+        Err(L1Error::NonceConsumed(_))
+    ));
+    committer.resync().await.unwrap();
+    assert_eq!(committer.pending().count(), 0);
+    s.anvil.set_automine(true).await;
+    let again = committer
+        .commit_batch(
+            &b1.info,
+            &BatchHeader {
+                batch_number: 2,
+                ..header
+            },
+            Bytes::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.nonce, sent.nonce + 1);
+    let done = committer
+        .wait(
+            again.nonce,
+            Duration::from_millis(50),
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    assert!(done[0].success);
 }
