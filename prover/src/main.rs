@@ -25,6 +25,11 @@ enum Command {
         #[arg(long)]
         batch: bool,
     },
+    /// Run a prover worker: claim batches from the database's job queue, prove them, store
+    /// the proofs (configuration: `--config` TOML, then `QUIRE_PROVER_*` variables, then
+    /// these flags). Prints one line per event on stdout (`proven batch=N …`); logs go to
+    /// stderr. Stops on SIGTERM/Ctrl-C.
+    Run(RunArgs),
     /// Generate the Solidity verifier of the EVM wrapper circuit into contracts/src/verifier/
     /// (issue #7). Until the real wrapper (#6) exists, the circuit is the test wrapper of
     /// `evm_verifier::test_wrapper`.
@@ -39,9 +44,53 @@ enum Command {
     },
 }
 
+/// Flags of `quire-prover run` (each overrides the config file and the environment).
+#[derive(clap::Args)]
+struct RunArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "QUIRE_PROVER_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://… (default: the sequencer's default file).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Worker id stored in the queue (default HOST-PID-RANDOM).
+    #[arg(long)]
+    worker_id: Option<String>,
+    /// Prometheus endpoint address, or `off`.
+    #[arg(long)]
+    metrics_listen: Option<String>,
+    /// A job whose heartbeat is older than this is reclaimed (ms).
+    #[arg(long)]
+    heartbeat_timeout_ms: Option<u64>,
+    /// Heartbeat period (ms).
+    #[arg(long)]
+    heartbeat_interval_ms: Option<u64>,
+    /// Claims of a job before it is marked failed.
+    #[arg(long)]
+    max_attempts: Option<u32>,
+    /// Steps per chunk proof.
+    #[arg(long)]
+    chunk_steps: Option<usize>,
+    /// Aggregation levels above the chunks (capacity = chunk_steps · 2^levels).
+    #[arg(long)]
+    levels: Option<u32>,
+    /// Exit once no job is queued or being proven.
+    #[arg(long)]
+    exit_when_idle: bool,
+    /// Log format: text or json.
+    #[arg(long)]
+    log_format: Option<String>,
+}
+
 fn main() {
     let cli = Cli::parse();
     match cli.command {
+        Command::Run(args) => {
+            if let Err(e) = run_worker(args) {
+                eprintln!("quire-prover run failed: {e:#}");
+                std::process::exit(1);
+            }
+        }
         Command::CircuitStats { prove, batch } => {
             circuit_stats(prove);
             if batch {
@@ -57,6 +106,164 @@ fn main() {
                 std::process::exit(1);
             }
         }
+    }
+}
+
+fn run_worker(args: RunArgs) -> anyhow::Result<()> {
+    use quire_prover::service::{self, CircuitProver, ServiceConfig, WorkerEvent};
+    use std::sync::Arc;
+
+    let mut config = match &args.config {
+        Some(path) => ServiceConfig::from_file(path)?,
+        None => ServiceConfig::default(),
+    };
+    config.apply_env(|k| std::env::var(k).ok())?;
+    if let Some(v) = args.database_url {
+        config.database_url = v;
+    }
+    if let Some(v) = args.worker_id {
+        config.worker_id = Some(v);
+    }
+    if let Some(v) = args.metrics_listen {
+        config.metrics_listen = match v.as_str() {
+            "off" => None,
+            addr => Some(
+                addr.parse()
+                    .map_err(|e| anyhow::anyhow!("--metrics-listen {addr}: {e}"))?,
+            ),
+        };
+    }
+    if let Some(v) = args.heartbeat_timeout_ms {
+        config.heartbeat_timeout_ms = v;
+    }
+    if let Some(v) = args.heartbeat_interval_ms {
+        config.heartbeat_interval_ms = v;
+    }
+    if let Some(v) = args.max_attempts {
+        config.max_attempts = v;
+    }
+    if let Some(v) = args.chunk_steps {
+        config.circuits.chunk_steps = v;
+    }
+    if let Some(v) = args.levels {
+        config.circuits.levels = v;
+    }
+    if args.exit_when_idle {
+        config.exit_when_idle = true;
+    }
+    if let Some(v) = args.log_format {
+        config.log_format = v;
+    }
+    config.validate()?;
+    init_tracing(&config.log_format);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async move {
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutdown requested");
+            let _ = stop.send(true);
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        // Events on stdout, one line each, for operators' scripts and the tests.
+        let printer = tokio::spawn(async move {
+            while let Some(e) = rx.recv().await {
+                match e {
+                    WorkerEvent::Metrics { addr } => println!("metrics http://{addr}/metrics"),
+                    WorkerEvent::Claimed { batch, attempt } => {
+                        println!("claimed batch={batch} attempt={attempt}")
+                    }
+                    WorkerEvent::Proven {
+                        batch,
+                        attempt,
+                        millis,
+                    } => {
+                        println!("proven batch={batch} attempt={attempt} ms={millis}")
+                    }
+                    WorkerEvent::Failed {
+                        batch,
+                        attempt,
+                        retrying,
+                        error,
+                    } => println!(
+                        "failed batch={batch} attempt={attempt} retrying={retrying} error={error:?}"
+                    ),
+                    WorkerEvent::Released { batch } => println!("released batch={batch}"),
+                    WorkerEvent::LeaseLost { batch } => println!("lease_lost batch={batch}"),
+                    WorkerEvent::Reclaimed {
+                        batch,
+                        from,
+                        requeued,
+                    } => println!(
+                        "reclaimed batch={batch} from={} requeued={requeued}",
+                        from.as_deref().unwrap_or("?")
+                    ),
+                }
+            }
+        });
+        let prover = Arc::new(CircuitProver::new(config.circuits));
+        let summary = service::run(config, prover, stop_rx, Some(tx)).await;
+        let _ = printer.await;
+        summary
+    });
+    // A proof abandoned on shutdown may still occupy a blocking thread (plonky2 cannot be
+    // interrupted mid-proof): do not wait for it, the job was released.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    let summary = result?;
+    println!(
+        "stopped proven={} retried={} failed={} released={} lease_lost={} reclaimed={}",
+        summary.proven,
+        summary.retried,
+        summary.failed,
+        summary.released,
+        summary.lease_lost,
+        summary.reclaimed
+    );
+    Ok(())
+}
+
+fn init_tracing(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = quire_prover::service::progress::stderr_is_terminal();
+    // Logs to stderr: stdout carries the event lines.
+    if format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(ansi)
+            .with_env_filter(filter)
+            .init();
+    }
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
     }
 }
 
