@@ -4,8 +4,9 @@
 //! Safety rests on three checks:
 //! - only blocks at least `confirmations` deep are read, so ordinary reorgs never reach the
 //!   watcher;
-//! - every poll first checks that the cursor's checkpoint block still has the hash recorded
-//!   when it was read. Block hashes chain, so an unchanged checkpoint means every block
+//! - every poll checks, before and after reading, that the cursor's checkpoint block still
+//!   has the hash recorded when it was read (and that the new range's last block and every
+//!   block holding an event kept theirs while the logs were fetched). Block hashes chain, so an unchanged checkpoint means every block
 //!   before it, and every event already delivered, is unchanged; a changed one is a reorg
 //!   deeper than the confirmation depth and is reported as [`L1Error::Reorg`], never
 //!   papered over;
@@ -217,6 +218,11 @@ impl<M: Middleware + 'static> L1Watcher<M> {
             hash: to_hash,
         };
         self.check(checkpoint).await?;
+        // And the old checkpoint must still be canonical too, now: then the new range
+        // descends from what was delivered before, even if a reorg raced this poll.
+        if let Some(cp) = cursor.checkpoint {
+            self.check(cp).await?;
+        }
 
         let mut ops = Vec::new();
         let mut next_id = cursor.next_priority_id;
