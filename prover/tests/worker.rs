@@ -201,9 +201,28 @@ fn sqlite_db(tag: &str) -> TempDb {
     TempDb { path, url }
 }
 
+/// A schema of the PostgreSQL test server, dropped by [`PgSchema::drop_now`] at the end of
+/// a passing test (a failing one leaves it for inspection).
+struct PgSchema {
+    base: String,
+    name: String,
+    url: String,
+}
+
+impl PgSchema {
+    async fn drop_now(self) {
+        let admin = sqlx::AnyPool::connect(&self.base).await.unwrap();
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+    }
+}
+
 /// A fresh schema on the test server and a URL whose connections use it; `None` (with a
 /// printed notice) when `QUIRE_TEST_POSTGRES_URL` is absent.
-async fn postgres_url(tag: &str) -> Option<String> {
+async fn postgres_schema(tag: &str) -> Option<PgSchema> {
     let Ok(base) = std::env::var("QUIRE_TEST_POSTGRES_URL") else {
         eprintln!("QUIRE_TEST_POSTGRES_URL not set: skipping the PostgreSQL test {tag}");
         return None;
@@ -217,7 +236,12 @@ async fn postgres_url(tag: &str) -> Option<String> {
         .unwrap();
     admin.close().await;
     let sep = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Some(PgSchema {
+        base,
+        name: schema,
+        url,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -671,17 +695,19 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_lease_fencing_and_reclaim() {
-    let Some(url) = postgres_url("fence").await else {
+    let Some(pg) = postgres_schema("fence").await else {
         return;
     };
-    lease_fencing(&url).await;
+    lease_fencing(&pg.url).await;
+    pg.drop_now().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_two_workers_prove_each_job_exactly_once() {
-    let Some(url) = postgres_url("two").await else {
+    let Some(pg) = postgres_schema("two").await else {
         return;
     };
+    let url = pg.url.clone();
     const N: u64 = 16;
     let q = JobQueue::connect(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(N as usize)).await;
@@ -722,6 +748,8 @@ async fn postgres_two_workers_prove_each_job_exactly_once() {
     assert!(a.keys().all(|k| !b.contains_key(k)), "{a:?} {b:?}");
     assert_eq!(a.len() + b.len(), N as usize);
     assert_all_proven(&q, N).await;
+    q.close().await;
+    pg.drop_now().await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -809,9 +837,10 @@ fn spawn_child_worker(url: &str, id: &str) -> Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_killed_worker_job_is_reclaimed_and_proven_by_the_other() {
-    let Some(url) = postgres_url("kill").await else {
+    let Some(pg) = postgres_schema("kill").await else {
         return;
     };
+    let url = pg.url.clone();
     const N: u64 = 10;
     let q = JobQueue::connect(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(N as usize)).await;
@@ -881,6 +910,8 @@ async fn postgres_killed_worker_job_is_reclaimed_and_proven_by_the_other() {
     assert_all_proven(&q, N).await;
     let job = q.job(killed_batch).await.unwrap().unwrap();
     assert_eq!((job.worker.as_deref(), job.attempts), (Some("B"), 2));
+    q.close().await;
+    pg.drop_now().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
