@@ -4,7 +4,7 @@
 //!
 //! - [`bindings`]: ethers bindings generated (`abigen!`) from the forge artifacts of
 //!   `contracts/`, committed under `l1/abi/` and checked for staleness by `tests/abi_fresh.rs`;
-//! - [`deploy`]: deployment of the verifier and `Rollup` to any RPC, token registration, and
+//! - [`mod@deploy`]: deployment of the verifier and `Rollup` to any RPC, token registration, and
 //!   the [`deploy::Deployment`] file services read (also the `quire-l1-deploy` binary);
 //! - [`watcher`]: priority operations (deposits, full exits) from confirmed blocks, resumable
 //!   from a cursor, reorg-checked;
@@ -12,6 +12,14 @@
 //!   fee bumping of stuck transactions;
 //! - [`user`]: what a wallet does on L1 (deposits, full-exit requests, claims);
 //! - [`client`]: an HTTP provider with a local signing key.
+//!
+//! When a contract in `contracts/src` changes, run `l1/abi/update.sh` and commit the new
+//! copies under `l1/abi/`; `cargo test -p quire-l1 --test abi_fresh` fails until then.
+//!
+//! The verifier the rollup is bound to is a deployment parameter ([`VerifierChoice`]):
+//! `contracts/src/verifier/QuireVerifier.sol` is deployable but, until issue #7 completes it,
+//! reverts instead of accepting proofs. The forge test double `TestBatchVerifier` is bound
+//! only behind the `test-doubles` feature, for tests and never for deployments.
 
 pub mod artifacts;
 pub mod bindings;
