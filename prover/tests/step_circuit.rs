@@ -484,3 +484,42 @@ fn chunks_aggregate_and_wrap() {
     assert_eq!(&wp.public_inputs[..], &top.public_inputs[..]);
     wrapper.data.verify(wp).unwrap();
 }
+
+/// A deposit of `amount` of `token` by key 0 at genesis, forged as refunded (no-op slots,
+/// the second reading the bridge's balance of the token), followed by a padding step.
+fn forged_refund(token: TokenId, amount: u64) -> Vec<StepWitness> {
+    let mut shadow = replay(&[]).2;
+    let mut step = shadow
+        .forge_step(
+            deposit(0, 0, token, amount),
+            key(0).public_key(),
+            None,
+            &[
+                slot(0, TokenId::ETH, F::ZERO, false),
+                slot(0, token, F::ZERO, false),
+            ],
+        )
+        .unwrap();
+    step.receipt = Some(Receipt {
+        hash: Digest::ZERO,
+        op_type: OpType::Deposit,
+        outcome: Outcome::Deposit {
+            account: AccountId::new(0).unwrap(),
+            created: false,
+            credited: false,
+            refund: None,
+        },
+        pubdata: Vec::new(),
+    });
+    vec![step, shadow.padding_step().unwrap()]
+}
+
+#[test]
+fn refund_without_a_reason_fails() {
+    // Controls through the same forging path: a share-token id, and an amount ≥ 2^63.
+    assert!(proves(&forged_refund(TokenId(200), 5)));
+    assert!(proves(&forged_refund(TokenId::ETH, 1 << 63)));
+    // ETH, 1_000_000, the bridge full: no refund reason holds, the circuit insists on
+    // crediting it.
+    assert!(!proves(&forged_refund(TokenId::ETH, 1_000_000)));
+}
