@@ -31,13 +31,13 @@ enum Command {
     /// stderr. Stops on SIGTERM/Ctrl-C.
     Run(RunArgs),
     /// Generate the Solidity verifier of the EVM wrapper circuit into contracts/src/verifier/
-    /// (issue #7). Until the real wrapper (#6) exists, the circuit is the test wrapper of
-    /// `evm_verifier::test_wrapper`.
+    /// (issue #7), from the wrapper circuit of `circuits::aggregate::wrapper_for_tests`.
     ExportVerifier {
         /// Repository root to write under.
         #[arg(long, default_value = ".")]
         root: std::path::PathBuf,
-        /// Also prove the test wrapper and write the forge fixtures
+        /// Also write the forge fixtures (a real wrapper proof, altered proofs with plonky2's
+        /// verdicts, a proof of another circuit)
         /// (contracts/test/fixtures/verifier/).
         #[arg(long)]
         fixtures: bool,
@@ -268,9 +268,9 @@ async fn shutdown_signal() {
 }
 
 fn export_verifier(root: &std::path::Path, fixtures: bool) -> anyhow::Result<()> {
-    use quire_prover::evm_verifier::{fixtures as fx, solidity, test_wrapper::TestWrapper};
-    let tw = TestWrapper::build();
-    let files = solidity::generate(&tw.wrapper.common, &tw.wrapper.verifier_only)?;
+    use quire_prover::evm_verifier::{fixtures as fx, solidity};
+    let (data, _) = fx::target()?;
+    let files = solidity::generate(&data.common, &data.verifier_only)?;
     solidity::write_all(root, &files)?;
     for f in &files {
         println!("wrote {}", f.path);

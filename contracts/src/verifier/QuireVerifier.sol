@@ -5,19 +5,24 @@ pragma solidity ^0.8.28;
 
 import {IBatchVerifier} from "../interfaces/IBatchVerifier.sol";
 import {Poseidon} from "../lib/Poseidon.sol";
+import {QuireGates} from "./QuireGates.sol";
+import {QuireFri} from "./QuireFri.sol";
 
 /// @title QuireVerifier
 /// @notice plonky2 verifier of Quire's EVM wrapper proof (KeccakGoldilocksConfig).
 /// @dev Circuit: degree 2^12, rate 2^-8, cap height 0, 10 queries, 20 PoW bits, FRI arities [4, 4], final poly 16 coefficients;
 ///      135 wires (80 routed), 5 constants, 2 challenges, 9 partial products, quotient degree 8.
-///      Gates: NoopGate, ConstantGate { num_consts: 2 }, PoseidonMdsGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12), PublicInputGate, BaseSumGate { num_limbs: 63 } + Base: 2, ReducingExtensionGate { num_coeffs: 32 }, ReducingGate { num_coeffs: 43 }, ArithmeticExtensionGate { num_ops: 10 }, ArithmeticGate { num_ops: 20 }, MulExtensionGate { num_ops: 13 }, RandomAccessGate { bits: 4, num_copies: 4, num_extra_constants: 2, _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), PoseidonGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12).
+///      Gates: NoopGate, ConstantGate { num_consts: 2 }, PoseidonMdsGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12), PublicInputGate, BaseSumGate { num_limbs: 63 } + Base: 2, ReducingExtensionGate { num_coeffs: 32 }, ReducingGate { num_coeffs: 43 }, ArithmeticExtensionGate { num_ops: 10 }, ArithmeticGate { num_ops: 20 }, MulExtensionGate { num_ops: 13 }, RandomAccessGate { bits: 4, num_copies: 4, num_extra_constants: 2, _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), CosetInterpolationGate { subgroup_bits: 4, degree: 6, barycentric_weights: [...], _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), PoseidonGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12).
 ///      Proof encoding: prover/src/evm_verifier/layout.rs (57117 bytes).
-///      Implemented: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW.
-///      Not yet: vanishing/quotient check and FRI; `verify` reverts `Unimplemented()` after the transcript.
+///      Checks: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW, vanishing/quotient identity (QuireGates), FRI (QuireFri).
 contract QuireVerifier is IBatchVerifier {
+    /// @notice Evaluates the vanishing polynomial and the quotient at zeta.
+    QuireGates public immutable GATES;
+    /// @notice Checks the FRI opening proof.
+    QuireFri public immutable FRI;
     uint256 internal constant P = 0xffffffff00000001;
     uint256 public constant PROOF_BYTES = 57117;
-    uint256 public constant NUM_PUBLIC_INPUTS = 24;
+    uint256 public constant NUM_PUBLIC_INPUTS = 12;
     /// @dev Layout of the vector `challenges` returns.
     uint256 public constant CH_PI_HASH = 0;
     uint256 public constant CH_BETAS = 4;
@@ -33,13 +38,23 @@ contract QuireVerifier is IBatchVerifier {
     error ProofLength();
     error PublicInputsLength();
     error NonCanonical();
-    error Unimplemented();
+
+    constructor() {
+        GATES = new QuireGates();
+        FRI = new QuireFri();
+    }
 
     /// @inheritdoc IBatchVerifier
-    function verify(bytes calldata proof, uint256[] calldata publicInputs) external pure returns (bool) {
+    function verify(bytes calldata proof, uint256[] calldata publicInputs) external view returns (bool) {
         uint256[] memory ch = _transcript(proof, publicInputs);
         if (ch[CH_POW] >> 44 != 0) return false;
-        revert Unimplemented();
+        uint256[] memory v = GATES.evaluate(proof, ch);
+        // vanishing(zeta) == Z_H(zeta) * quotient(zeta), once per challenge round.
+        for (uint256 j; j < 2; ++j) {
+            uint256 o = 246 + 4 * j;
+            if (v[o] != v[o + 2] || v[o + 1] != v[o + 3]) return false;
+        }
+        return FRI.verifyFri(proof, ch);
     }
 
     /// @notice Every Fiat-Shamir challenge of `proof` (see the CH_* constants); for tests against plonky2.
@@ -164,8 +179,8 @@ contract QuireVerifier is IBatchVerifier {
             let s := mload(0x40)
             mstore(0x40, add(s, 0xa0))
             // The constant prefix (FRI parameters, circuit digest), absorbed at generation time.
-            mstore(s, 0x0c0000000000000004000000000000000400000000000000c0126ae0d013b200)
-            mstore(add(s, 0x20), 0x33c32318f0ac41004683e2903ba7d800c33b7643000000006973c9d703f5857d)
+            mstore(s, 0x0c00000000000000040000000000000004000000000000005d41c335614df200)
+            mstore(add(s, 0x20), 0x1f7ad056e1a3b0005b3b78fa4ba9f100ff012c86000000006973c9d703f5857d)
             mstore(add(s, 0x40), 0xf6eda550d2877d82ad89e842a5715d14f07d7f66b6c08584a356bb9948b16ae8)
             mstore(add(s, 0x60), 7)
             mstore(add(s, 0x80), 0)

@@ -8,7 +8,9 @@
 //! - [`fixtures`]: proofs, altered proofs and intermediate values for the forge tests.
 
 pub mod fixtures;
+pub mod gates;
 pub mod layout;
 pub mod solidity;
 pub mod test_wrapper;
 pub mod transcript;
+pub mod yul;

@@ -6,16 +6,18 @@
 //! of the transcript, ...). The output is a pure function of the circuit, so a test
 //! regenerates it in memory and compares with the committed files (staleness check).
 //!
-//! Stages (issue #7), each checked against plonky2 through forge fixtures:
-//! 1. **done**: length checks, canonical elements (openings, final polynomial, PoW witness,
-//!    public inputs), public-inputs hash (Poseidon `hash_no_pad`), the Keccak challenger
-//!    (overwrite-mode duplex sponge, `KeccakPermutation` with rejection sampling, outputs
-//!    popped last-first), every challenge, the proof-of-work check, the query indices;
-//! 2. todo: vanishing polynomial at ζ (gate constraints, Z/partial-product checks, L_0) and
-//!    the quotient identity;
-//! 3. todo: FRI (initial Merkle paths, batched reduction at ζ and gζ, folding, final
-//!    polynomial). Until 2 and 3 exist `verify` reverts with `Unimplemented()` after the
-//!    transcript, so the contract can never accept a proof it did not fully check.
+//! Output, three contracts (each under the 24 KB code limit):
+//! - `QuireVerifier.sol`: the entry point (`IBatchVerifier`): strict parsing (length,
+//!   canonical elements), public-inputs hash (Poseidon `hash_no_pad`), plonky2's Keccak
+//!   challenger (overwrite-mode duplex sponge, `KeccakPermutation` with rejection sampling,
+//!   outputs popped last-first) giving every challenge, the proof-of-work check, then the two
+//!   contracts below, which it deploys in its constructor;
+//! - `QuireGates.sol`: the vanishing polynomial at ζ (every gate of `common.gates` with its
+//!   selector filter, L_0·(Z − 1), the partial-product checks, combined with the α powers)
+//!   and the quotient side Z_H(ζ)·Σ t_i(ζ)·ζ^{n·i} ([`super::gates`]);
+//! - `QuireFri.sol`: FRI: initial Merkle paths (Keccak, `KeccakHash<25>`), the batched
+//!   reduction at ζ and gζ, every folding step (coset interpolation at β_i, layer Merkle
+//!   paths), and the final polynomial.
 
 use std::fmt::Write as _;
 
@@ -25,9 +27,11 @@ use plonky2::hash::hashing::PlonkyPermutation;
 use plonky2::hash::keccak::KeccakPermutation;
 use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
 
+use super::gates::{self, GateSet, PoseidonTable};
 use super::layout::ProofShape;
 use super::test_wrapper::{OuterC, D, F};
 use super::transcript;
+use super::yul;
 
 /// Where the generated files go, relative to the repository root.
 pub const OUT_DIR: &str = "contracts/src/verifier";
@@ -73,17 +77,14 @@ pub fn generate(
         s.cap_height == 0,
         "the generator supports cap_height 0 only"
     );
-    ensure!(
-        s.num_public_inputs == 24,
-        "IBatchVerifier takes 24 public inputs (D9)"
-    );
     ensure!(s.pow_bits < 64, "PoW bits");
     let o = s.offsets();
     let pre = transcript::preamble(common, vd);
     let (state, buffered) = preamble_state(&pre);
     let nc = s.num_challenges;
     let layers = s.reduction_arity_bits.len();
-    let gates: Vec<String> = common.gates.iter().map(|g| g.0.id()).collect();
+    let gates: Vec<String> = common.gates.iter().map(|g| short_id(&g.0.id())).collect();
+    let gs = GateSet::from_common(common)?;
 
     // Challenge vector layout.
     let ch_pih = 0;
@@ -113,7 +114,9 @@ pub fn generate(
         w,
         "import {{IBatchVerifier}} from \"../interfaces/IBatchVerifier.sol\";"
     )?;
-    writeln!(w, "import {{Poseidon}} from \"../lib/Poseidon.sol\";\n")?;
+    writeln!(w, "import {{Poseidon}} from \"../lib/Poseidon.sol\";")?;
+    writeln!(w, "import {{QuireGates}} from \"./QuireGates.sol\";")?;
+    writeln!(w, "import {{QuireFri}} from \"./QuireFri.sol\";\n")?;
     writeln!(w, "/// @title QuireVerifier")?;
     writeln!(
         w,
@@ -135,10 +138,16 @@ pub fn generate(
     )?;
     writeln!(
         w,
-        "///      Implemented: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW."
+        "///      Checks: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW, vanishing/quotient identity (QuireGates), FRI (QuireFri)."
     )?;
-    writeln!(w, "///      Not yet: vanishing/quotient check and FRI; `verify` reverts `Unimplemented()` after the transcript.")?;
     writeln!(w, "contract QuireVerifier is IBatchVerifier {{")?;
+    writeln!(
+        w,
+        "    /// @notice Evaluates the vanishing polynomial and the quotient at zeta."
+    )?;
+    writeln!(w, "    QuireGates public immutable GATES;")?;
+    writeln!(w, "    /// @notice Checks the FRI opening proof.")?;
+    writeln!(w, "    QuireFri public immutable FRI;")?;
     writeln!(w, "    uint256 internal constant P = 0xffffffff00000001;")?;
     writeln!(w, "    uint256 public constant PROOF_BYTES = {};", o.total)?;
     writeln!(
@@ -165,9 +174,13 @@ pub fn generate(
     writeln!(w, "    error ProofLength();")?;
     writeln!(w, "    error PublicInputsLength();")?;
     writeln!(w, "    error NonCanonical();")?;
-    writeln!(w, "    error Unimplemented();\n")?;
+    writeln!(w)?;
+    writeln!(w, "    constructor() {{")?;
+    writeln!(w, "        GATES = new QuireGates();")?;
+    writeln!(w, "        FRI = new QuireFri();")?;
+    writeln!(w, "    }}\n")?;
     writeln!(w, "    /// @inheritdoc IBatchVerifier")?;
-    writeln!(w, "    function verify(bytes calldata proof, uint256[] calldata publicInputs) external pure returns (bool) {{")?;
+    writeln!(w, "    function verify(bytes calldata proof, uint256[] calldata publicInputs) external view returns (bool) {{")?;
     writeln!(
         w,
         "        uint256[] memory ch = _transcript(proof, publicInputs);"
@@ -177,7 +190,23 @@ pub fn generate(
         "        if (ch[CH_POW] >> {} != 0) return false;",
         64 - s.pow_bits
     )?;
-    writeln!(w, "        revert Unimplemented();")?;
+    writeln!(w, "        uint256[] memory v = GATES.evaluate(proof, ch);")?;
+    writeln!(
+        w,
+        "        // vanishing(zeta) == Z_H(zeta) * quotient(zeta), once per challenge round."
+    )?;
+    writeln!(w, "        for (uint256 j; j < {nc}; ++j) {{")?;
+    writeln!(
+        w,
+        "            uint256 o = {} + 4 * j;",
+        2 * gs.num_gate_constraints
+    )?;
+    writeln!(
+        w,
+        "            if (v[o] != v[o + 2] || v[o + 1] != v[o + 3]) return false;"
+    )?;
+    writeln!(w, "        }}")?;
+    writeln!(w, "        return FRI.verifyFri(proof, ch);")?;
     writeln!(w, "    }}\n")?;
     writeln!(w, "    /// @notice Every Fiat-Shamir challenge of `proof` (see the CH_* constants); for tests against plonky2.")?;
     writeln!(w, "    function challenges(bytes calldata proof, uint256[] calldata publicInputs)\n        external\n        pure\n        returns (uint256[] memory)\n    {{")?;
@@ -232,10 +261,31 @@ pub fn generate(
     w.push_str(&yul);
     writeln!(w, "    }}")?;
     writeln!(w, "}}")?;
-    Ok(vec![GeneratedFile {
-        path: format!("{OUT_DIR}/QuireVerifier.sol"),
-        content: c,
-    }])
+    let consts = Consts {
+        s: &s,
+        ch_betas,
+        ch_gammas,
+        ch_alphas,
+        ch_zeta,
+        ch_fri_alpha,
+        ch_fri_betas,
+        ch_queries,
+        ch_len,
+    };
+    Ok(vec![
+        GeneratedFile {
+            path: format!("{OUT_DIR}/QuireVerifier.sol"),
+            content: c,
+        },
+        GeneratedFile {
+            path: format!("{OUT_DIR}/QuireGates.sol"),
+            content: gates_contract(common, &gs, &consts)?,
+        },
+        GeneratedFile {
+            path: format!("{OUT_DIR}/QuireFri.sol"),
+            content: fri_contract(common, vd, &consts)?,
+        },
+    ])
 }
 
 /// The transcript in Yul. Sponge state at `s`: 12 little-endian u64 (96 bytes), then the
@@ -378,6 +428,785 @@ const TRANSCRIPT_YUL: &str = r#"        assembly ("memory-safe") {
         }
 "#;
 
+/// Challenge-vector positions and the proof shape, shared by the three contracts.
+struct Consts<'a> {
+    s: &'a ProofShape,
+    ch_betas: usize,
+    ch_gammas: usize,
+    ch_alphas: usize,
+    ch_zeta: usize,
+    ch_fri_alpha: usize,
+    ch_fri_betas: usize,
+    ch_queries: usize,
+    ch_len: usize,
+}
+
+fn header(w: &mut String, title: &str, notice: &str) -> Result<()> {
+    writeln!(w, "// SPDX-License-Identifier: MIT OR Apache-2.0")?;
+    writeln!(
+        w,
+        "// GENERATED by `quire-prover export-verifier` from the wrapper circuit. Do not edit:"
+    )?;
+    writeln!(
+        w,
+        "// regenerate (a Rust test fails when this file is stale)."
+    )?;
+    writeln!(w, "pragma solidity ^0.8.28;\n")?;
+    writeln!(w, "/// @title {title}")?;
+    writeln!(w, "/// @notice {notice}")?;
+    Ok(())
+}
+
+fn substitute(mut code: String, subs: &[(&str, String)]) -> Result<String> {
+    // Longest names first, so that `$A` never eats the prefix of `$AB`.
+    let mut subs: Vec<&(&str, String)> = subs.iter().collect();
+    subs.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    for (k, v) in subs {
+        code = code.replace(k, v);
+    }
+    ensure!(
+        !code.contains('$'),
+        "unreplaced placeholder in generated code"
+    );
+    Ok(code)
+}
+
+/// A gate id for comments: no angle brackets, long weight lists elided.
+fn short_id(id: &str) -> String {
+    let id = id.replace('<', "(").replace('>', ")");
+    match id.find("barycentric_weights: [") {
+        Some(i) => match id[i..].find(']') {
+            Some(j) => format!("{}...{}", &id[..i + 22], &id[i + j..]),
+            None => id,
+        },
+        None => id,
+    }
+}
+
+/// `QuireGates.sol`: gate constraints, vanishing polynomial and quotient at ζ.
+fn gates_contract(
+    common: &CommonCircuitData<F, D>,
+    gs: &GateSet,
+    c: &Consts<'_>,
+) -> Result<String> {
+    let s = c.s;
+    let o = s.offsets();
+    let nc = s.num_challenges;
+    let npp = s.num_partial_products;
+    let qdf = s.quotient_degree_factor;
+    let nr = s.num_routed_wires;
+    ensure!(
+        nr.div_ceil(qdf) == npp + 1,
+        "partial products: {nr} routed wires in chunks of {qdf} need {} products",
+        nr.div_ceil(qdf) - 1
+    );
+    let ngc = gs.num_gate_constraints;
+    // Memory map (fixed addresses; the function owns all memory it touches).
+    let open = 0x80usize;
+    let cnst = open;
+    let sigma = cnst + 64 * s.num_constants;
+    let wire = sigma + 64 * nr;
+    let zs = wire + 64 * s.num_wires;
+    let pp = zs + 64 * nc;
+    let qt = pp + 64 * nc * npp;
+    let zsn = qt + 64 * nc * qdf;
+    let pih = zsn + 64 * nc;
+    let filt = pih + 128;
+    let scr = filt + 64; // zeta (2), zeta^n (2), beta*zeta (2), beta, gamma
+    let terms = scr + 8 * 32;
+    let n_pre = nc + nc * (npp + 1);
+    let accb = terms + 64 * n_pre;
+    let t = accb + 64 * ngc;
+    let max_vec = gs
+        .gates
+        .iter()
+        .map(|g| match g.kind {
+            gates::GateKind::RandomAccess { bits, .. } => 64usize << bits,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let end = t + max_vec.max(0x600) + 0x100;
+    let pcon = end + 32;
+    let table = PoseidonTable::new();
+    gates::check_table(&table)?;
+    let pc_kis = table.values.len();
+    let mut blob: Vec<u64> = table.values.clone();
+    blob.extend(common.k_is.iter().map(|k| k.to_canonical_u64()));
+    ensure!(common.k_is.len() >= nr, "k_is");
+    // The gate code first: it appends its own constants to the table.
+    let mut gate_code = String::new();
+    for g in &gs.gates {
+        if g.kind == gates::GateKind::Noop {
+            continue;
+        }
+        writeln!(gate_code, "            // {}", short_id(&g.id))?;
+        writeln!(gate_code, "            {{")?;
+        gates::emit_filter(&mut gate_code, g, gs.num_selectors)?;
+        gates::emit_gate(&mut gate_code, g, &mut blob)?;
+        writeln!(gate_code, "            }}")?;
+    }
+    let kc = cnst + 64 * (gs.num_selectors + common.num_lookup_selectors);
+    let out_len = 2 * ngc + 4 * nc;
+
+    let mut w = String::new();
+    header(
+        &mut w,
+        "QuireGates",
+        "Vanishing polynomial of Quire's wrapper circuit at zeta: every gate's constraints (filtered by its selector), Z(1) and the permutation's partial-product checks, combined with the alpha powers; and the quotient side Z_H(zeta) * t(zeta).",
+    )?;
+    writeln!(w, "/// @dev Called by QuireVerifier after it has checked the proof's length and that every opening")?;
+    writeln!(
+        w,
+        "///      is canonical and replayed the transcript (`ch` is its challenge vector). Gates:"
+    )?;
+    for g in &gs.gates {
+        writeln!(
+            w,
+            "///      - {} (selector {}, group {:?})",
+            short_id(&g.id),
+            g.selector_index,
+            g.group
+        )?;
+    }
+    writeln!(w, "contract QuireGates {{")?;
+    writeln!(w, "    uint256 internal constant P = 0xffffffff00000001;")?;
+    writeln!(w, "    error BadInput();\n")?;
+    writeln!(w, "    /// @dev Poseidon constants (round constants, fast partial-round matrices, MDS) then the")?;
+    writeln!(
+        w,
+        "    ///      permutation's coset shifts k_i: 8 bytes big-endian each."
+    )?;
+    let hex: String = blob.iter().map(|v| format!("{v:016x}")).collect();
+    writeln!(w, "    bytes internal constant TABLE = hex\"{hex}\";\n")?;
+    writeln!(w, "    /// @notice [gate constraints at zeta (2 words each), then per challenge round j: vanishing(zeta) (2 words),")?;
+    writeln!(w, "    ///         Z_H(zeta) * quotient_j(zeta) (2 words)]. The proof verifies only if the last two agree for every j.")?;
+    writeln!(w, "    function evaluate(bytes calldata proof, uint256[] calldata ch) external pure returns (uint256[] memory out) {{")?;
+    writeln!(
+        w,
+        "        if (proof.length != {} || ch.length != {}) revert BadInput();",
+        o.total, c.ch_len
+    )?;
+    writeln!(w, "        assembly (\"memory-safe\") {{")?;
+    writeln!(w, "            mstore(0x40, {end:#x})")?;
+    writeln!(w, "        }}")?;
+    writeln!(w, "        bytes memory table = TABLE;")?;
+    writeln!(w, "        assembly (\"memory-safe\") {{")?;
+    writeln!(
+        w,
+        "            if iszero(eq(table, {end:#x})) {{ revert(0, 0) }}"
+    )?;
+    w.push_str(yul::FIELD);
+    w.push_str(GATES_HELPERS);
+    w.push_str(gates::POSEIDON_HELPERS);
+    w.push_str(gates::COSET_HELPERS);
+    w.push_str(VANISHING_HELPERS);
+    // Body.
+    let mut b = String::new();
+    writeln!(b, "            mstore($CHP, ch.offset)")?;
+    writeln!(
+        b,
+        "            // Openings at zeta and g*zeta, as (c0, c1) words."
+    )?;
+    writeln!(b, "            {{")?;
+    writeln!(
+        b,
+        "                let src := add(proof.offset, {})",
+        o.openings
+    )?;
+    writeln!(
+        b,
+        "                for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{",
+        2 * (s.num_openings_zeta() + nc)
+    )?;
+    writeln!(
+        b,
+        "                    mstore(add({open}, shl(5, i)), mod(rd(add(src, shl(3, i))), P))"
+    )?;
+    writeln!(b, "                }}")?;
+    writeln!(b, "                for {{ let i := 0 }} lt(i, 4) {{ i := add(i, 1) }} {{ mstore(add($PIH, shl(5, i)), chv(i)) }}")?;
+    writeln!(b, "            }}")?;
+    b.push_str(&gate_code);
+    writeln!(b, "            vanishing()")?;
+    writeln!(b, "            out := mload(0x40)")?;
+    writeln!(b, "            mstore(out, {out_len})")?;
+    writeln!(b, "            mcopy(add(out, 0x20), $ACC, {})", 64 * ngc)?;
+    writeln!(
+        b,
+        "            mcopy(add(out, {}), $RES, {})",
+        0x20 + 64 * ngc,
+        128 * nc
+    )?;
+    writeln!(
+        b,
+        "            mstore(0x40, add(out, {}))",
+        0x20 + 32 * out_len
+    )?;
+    w.push_str(&b);
+    writeln!(w, "        }}")?;
+    writeln!(w, "    }}")?;
+    writeln!(w, "}}")?;
+    let res = t; // results reuse the scratch area once the gates are done
+    let mut subs: Vec<(&str, String)> = vec![
+        ("$CONST", cnst.to_string()),
+        ("$SIGMA", sigma.to_string()),
+        ("$WIRE", wire.to_string()),
+        ("$ZSN", zsn.to_string()),
+        ("$ZS", zs.to_string()),
+        ("$PP", pp.to_string()),
+        ("$QT", qt.to_string()),
+        ("$PIH", pih.to_string()),
+        ("$FILT", filt.to_string()),
+        ("$SCR", scr.to_string()),
+        ("$TERMS", terms.to_string()),
+        ("$ACC", accb.to_string()),
+        ("$RES", res.to_string()),
+        ("$T", t.to_string()),
+        ("$KC", kc.to_string()),
+        ("$PCON", pcon.to_string()),
+        ("$CHP", (end - 0x20).to_string()),
+        ("$PC_KIS", pc_kis.to_string()),
+        ("$NC", nc.to_string()),
+        ("$NPP", npp.to_string()),
+        ("$QDF", qdf.to_string()),
+        ("$NR", nr.to_string()),
+        ("$NTERMS", (n_pre + ngc).to_string()),
+        ("$DEGREE_BITS", s.degree_bits.to_string()),
+        ("$NDEG", {
+            let n = F::from_canonical_u64(1u64 << s.degree_bits);
+            n.to_canonical_u64().to_string()
+        }),
+        ("$CH_BETAS", c.ch_betas.to_string()),
+        ("$CH_GAMMAS", c.ch_gammas.to_string()),
+        ("$CH_ALPHAS", c.ch_alphas.to_string()),
+        ("$CH_ZETA", c.ch_zeta.to_string()),
+    ];
+    subs.extend(gates::poseidon_substitutions(&table));
+    substitute(w, &subs)
+}
+
+const GATES_HELPERS: &str = r#"            function chv(k) -> x {
+                x := calldataload(add(mload($CHP), shl(5, k)))
+            }
+            function wp(i) -> p {
+                p := add($WIRE, shl(6, i))
+            }
+            function w(i) -> a0, a1 {
+                a0, a1 := ld(add($WIRE, shl(6, i)))
+            }
+            function kc(i) -> a0, a1 {
+                a0, a1 := ld(add($KC, shl(6, i)))
+            }
+            // Gate-constraint accumulator i += filter * c.
+            function acc(i, c0, c1) {
+                let p := add($ACC, shl(6, i))
+                let f0, f1 := ld($FILT)
+                c0, c1 := emul(c0, c1, f0, f1)
+                mstore(p, addmod(mload(p), c0, P))
+                mstore(add(p, 0x20), addmod(mload(add(p, 0x20)), c1, P))
+            }
+            // Both coordinates of the algebra element at p, as constraints i and i + 1.
+            function accA(i, p) {
+                let a0, a1 := ld(p)
+                acc(i, a0, a1)
+                a0, a1 := ld(add(p, 0x40))
+                acc(add(i, 1), a0, a1)
+            }
+"#;
+
+/// The vanishing polynomial (plonky2 `eval_vanishing_poly`, no lookups) and the quotient
+/// identity's right-hand side, written to `$RES`.
+const VANISHING_HELPERS: &str = r#"            // Numerator wire + beta*k_j*zeta + gamma and denominator wire + beta*sigma_j + gamma of
+            // routed wire j (beta*zeta, beta, gamma of the current round at $SCR + 0x80 ..).
+            function nd(j) -> x0, x1, y0, y1 {
+                let w0, w1 := w(j)
+                let k := tbl(add($PC_KIS, j))
+                let gamma := mload(add($SCR, 0xe0))
+                x0 := addmod(addmod(w0, mulmod(mload(add($SCR, 0x80)), k, P), P), gamma, P)
+                x1 := addmod(w1, mulmod(mload(add($SCR, 0xa0)), k, P), P)
+                let sp := add($SIGMA, shl(6, j))
+                let beta := mload(add($SCR, 0xc0))
+                y0 := addmod(addmod(w0, mulmod(beta, mload(sp), P), P), gamma, P)
+                y1 := addmod(w1, mulmod(beta, mload(add(sp, 0x20)), P), P)
+            }
+            function chunkProducts(lo, hi) -> n0, n1, d0, d1 {
+                n0 := 1
+                d0 := 1
+                for { let j := lo } lt(j, hi) { j := add(j, 1) } {
+                    let x0, x1, y0, y1 := nd(j)
+                    n0, n1 := emul(n0, n1, x0, x1)
+                    d0, d1 := emul(d0, d1, y0, y1)
+                }
+            }
+            // prev_acc * num - next_acc * den for every chunk of challenge round i.
+            function partialProductTerms(i) {
+                let beta := chv(add($CH_BETAS, i))
+                mstore(add($SCR, 0x80), mulmod(beta, mload($SCR), P))
+                mstore(add($SCR, 0xa0), mulmod(beta, mload(add($SCR, 0x20)), P))
+                mstore(add($SCR, 0xc0), beta)
+                mstore(add($SCR, 0xe0), chv(add($CH_GAMMAS, i)))
+                for { let t := 0 } lt(t, add($NPP, 1)) { t := add(t, 1) } {
+                    let hi := mul(add(t, 1), $QDF)
+                    if gt(hi, $NR) { hi := $NR }
+                    let n0, n1, d0, d1 := chunkProducts(mul(t, $QDF), hi)
+                    let prev := add($ZS, shl(6, i))
+                    if t { prev := add($PP, shl(6, add(mul(i, $NPP), sub(t, 1)))) }
+                    let next := add($ZSN, shl(6, i))
+                    if lt(t, $NPP) { next := add($PP, shl(6, add(mul(i, $NPP), t))) }
+                    let a0, a1 := ld(prev)
+                    n0, n1 := emul(n0, n1, a0, a1)
+                    a0, a1 := ld(next)
+                    d0, d1 := emul(d0, d1, a0, a1)
+                    n0, n1 := esub(n0, n1, d0, d1)
+                    st(add($TERMS, shl(6, add($NC, add(mul(i, add($NPP, 1)), t)))), n0, n1)
+                }
+            }
+            function zOneTerms() {
+                let z0, z1 := ld($SCR)
+                let zn0, zn1 := ld(add($SCR, 0x40))
+                // L_0(zeta) = (zeta^n - 1) / (n (zeta - 1)).
+                let l0, l1 := einv(mulmod(addmod(z0, sub(P, 1), P), $NDEG, P), mulmod(z1, $NDEG, P))
+                l0, l1 := emul(l0, l1, addmod(zn0, sub(P, 1), P), zn1)
+                for { let i := 0 } lt(i, $NC) { i := add(i, 1) } {
+                    let a0, a1 := ld(add($ZS, shl(6, i)))
+                    a0, a1 := emul(addmod(a0, sub(P, 1), P), a1, l0, l1)
+                    st(add($TERMS, shl(6, i)), a0, a1)
+                }
+            }
+            // Round j: sum_k alpha_j^k term_k, and Z_H(zeta) * sum_i t_{j,i} zeta^(n i), to $RES.
+            function combine(j) {
+                let alpha := chv(add($CH_ALPHAS, j))
+                let v0 := 0
+                let v1 := 0
+                for { let k := $NTERMS } k { k := sub(k, 1) } {
+                    let a0, a1 := ld(add($TERMS, shl(6, sub(k, 1))))
+                    v0 := addmod(mulmod(v0, alpha, P), a0, P)
+                    v1 := addmod(mulmod(v1, alpha, P), a1, P)
+                }
+                let r := add($RES, shl(7, j))
+                st(r, v0, v1)
+                let zn0, zn1 := ld(add($SCR, 0x40))
+                v0 := 0
+                v1 := 0
+                for { let k := $QDF } k { k := sub(k, 1) } {
+                    let a0, a1 := ld(add($QT, shl(6, add(mul(j, $QDF), sub(k, 1)))))
+                    v0, v1 := emul(v0, v1, zn0, zn1)
+                    v0, v1 := eadd(v0, v1, a0, a1)
+                }
+                v0, v1 := emul(v0, v1, addmod(zn0, sub(P, 1), P), zn1)
+                st(add(r, 0x40), v0, v1)
+            }
+            function vanishing() {
+                let z0 := chv($CH_ZETA)
+                let z1 := chv(add($CH_ZETA, 1))
+                st($SCR, z0, z1)
+                for { let i := 0 } lt(i, $DEGREE_BITS) { i := add(i, 1) } { z0, z1 := esq(z0, z1) }
+                st(add($SCR, 0x40), z0, z1)
+                zOneTerms()
+                for { let i := 0 } lt(i, $NC) { i := add(i, 1) } { partialProductTerms(i) }
+                // The gate constraints were accumulated right after the other terms ($ACC).
+                for { let j := 0 } lt(j, $NC) { j := add(j, 1) } { combine(j) }
+            }
+"#;
+
+/// `QuireFri.sol`: the FRI check (plonky2 `verify_fri_proof`, PoW excluded: the verifier
+/// checks it).
+fn fri_contract(
+    common: &CommonCircuitData<F, D>,
+    vd: &VerifierOnlyCircuitData<OuterC, D>,
+    c: &Consts<'_>,
+) -> Result<String> {
+    use plonky2::field::extension::{Extendable, FieldExtension};
+    let s = c.s;
+    let o = s.offsets();
+    let nc = s.num_challenges;
+    ensure!(
+        vd.constants_sigmas_cap.0.len() == 1,
+        "cap height 0 expected"
+    );
+    let cs_cap = {
+        let mut b = [0u8; 32];
+        b[..25].copy_from_slice(&vd.constants_sigmas_cap.0[0].0);
+        b
+    };
+    let g_lde = F::primitive_root_of_unity(s.lde_bits()).to_canonical_u64();
+    let g_next = <F as Extendable<D>>::Extension::primitive_root_of_unity(s.degree_bits);
+    let g_next: [F; D] = FieldExtension::<D>::to_basefield_array(&g_next);
+    let widths = s.leaf_widths();
+    let max_leaf = widths
+        .iter()
+        .map(|w| w * 8)
+        .chain(s.reduction_arity_bits.iter().map(|a| 16usize << a))
+        .max()
+        .unwrap_or(0);
+    let _ = common;
+
+    // Per-query code: initial trees, batched reduction, folding steps, final polynomial.
+    let mut q = String::new();
+    let mut off = 0usize;
+    let mut leaf_offs = Vec::new();
+    for (i, wdt) in widths.iter().enumerate() {
+        leaf_offs.push(off);
+        let cap = if i == 0 {
+            "$CS_CAP".to_string()
+        } else {
+            format!(
+                "and(calldataload(add(mload($S_BASE), {})), $HMASK)",
+                (i - 1) * 25
+            )
+        };
+        writeln!(
+            q,
+            "                // Initial oracle {i}: leaf of {wdt} elements, path of {} hashes.",
+            s.path_len(0)
+        )?;
+        writeln!(q, "                {{")?;
+        writeln!(
+            q,
+            "                    let h := hashLeaf(add(qoff, {off}), {})",
+            wdt * 8
+        )?;
+        writeln!(
+            q,
+            "                    h := merkle(h, idx, add(qoff, {}), {})",
+            off + wdt * 8,
+            s.path_len(0)
+        )?;
+        writeln!(q, "                    if iszero(eq(h, {cap})) {{ leave }}")?;
+        writeln!(q, "                }}")?;
+        off += wdt * 8 + s.path_len(0) * 25;
+    }
+    writeln!(q, "                // Batched reduction: sum_k alpha^k leaf_k over every opened polynomial (zeta batch),")?;
+    writeln!(
+        q,
+        "                // and over the Z polynomials (g*zeta batch)."
+    )?;
+    writeln!(q, "                let s0 := 0")?;
+    writeln!(q, "                let s1 := 0")?;
+    for i in (0..4).rev() {
+        writeln!(
+            q,
+            "                s0, s1 := hornerBase(s0, s1, add(qoff, {}), {})",
+            leaf_offs[i], widths[i]
+        )?;
+    }
+    writeln!(q, "                let x := subgroupX(idx)")?;
+    writeln!(
+        q,
+        "                s0, s1 := esub(s0, s1, mload($S_RED0), mload(add($S_RED0, 0x20)))"
+    )?;
+    writeln!(q, "                {{")?;
+    writeln!(q, "                    let d0, d1 := einv(addmod(x, sub(P, mload($S_ZETA)), P), sub(P, mload(add($S_ZETA, 0x20))))")?;
+    writeln!(q, "                    s0, s1 := emul(s0, s1, d0, d1)")?;
+    writeln!(q, "                }}")?;
+    writeln!(
+        q,
+        "                s0, s1 := emul(s0, s1, mload($S_ALPHANC), mload(add($S_ALPHANC, 0x20)))"
+    )?;
+    writeln!(q, "                {{")?;
+    writeln!(
+        q,
+        "                    let t0, t1 := hornerBase(0, 0, add(qoff, {}), {nc})",
+        leaf_offs[2]
+    )?;
+    writeln!(
+        q,
+        "                    t0, t1 := esub(t0, t1, mload($S_RED1), mload(add($S_RED1, 0x20)))"
+    )?;
+    writeln!(q, "                    let d0, d1 := einv(addmod(x, sub(P, mload($S_ZNEXT)), P), sub(P, mload(add($S_ZNEXT, 0x20))))")?;
+    writeln!(q, "                    t0, t1 := emul(t0, t1, d0, d1)")?;
+    writeln!(q, "                    s0, s1 := eadd(s0, s1, t0, t1)")?;
+    writeln!(q, "                }}")?;
+    for (i, &a) in s.reduction_arity_bits.iter().enumerate() {
+        let m = 1usize << a;
+        writeln!(
+            q,
+            "                // Folding step {i}: arity 2^{a}, {} path hashes.",
+            s.path_len(i + 1)
+        )?;
+        writeln!(q, "                {{")?;
+        writeln!(q, "                    let eoff := add(qoff, {off})")?;
+        writeln!(q, "                    let within := and(idx, {})", m - 1)?;
+        writeln!(q, "                    let ev := add(eoff, shl(4, within))")?;
+        writeln!(q, "                    if iszero(and(eq(rd(ev), s0), eq(rd(add(ev, 8)), s1))) {{ leave }}")?;
+        writeln!(q, "                    idx := shr({a}, idx)")?;
+        writeln!(q, "                    let h := hashLeaf(eoff, {})", 16 * m)?;
+        writeln!(
+            q,
+            "                    h := merkle(h, idx, add(eoff, {}), {})",
+            16 * m,
+            s.path_len(i + 1)
+        )?;
+        writeln!(q, "                    if iszero(eq(h, and(calldataload(add(mload($S_BASE), {})), $HMASK))) {{ leave }}", o.fri_caps + 25 * i)?;
+        writeln!(
+            q,
+            "                    st($S_BETA, chv({}), chv({}))",
+            c.ch_fri_betas + 2 * i,
+            c.ch_fri_betas + 2 * i + 1
+        )?;
+        writeln!(
+            q,
+            "                    s0, s1 := interpolate(x, within, {a}, eoff, {})",
+            F::primitive_root_of_unity(a).to_canonical_u64()
+        )?;
+        writeln!(q, "                    for {{ let k := 0 }} lt(k, {a}) {{ k := add(k, 1) }} {{ x := mulmod(x, x, P) }}")?;
+        writeln!(q, "                }}")?;
+        off += 16 * m + s.path_len(i + 1) * 25;
+    }
+    ensure!(off == s.query_bytes(), "query layout");
+    writeln!(q, "                // The final polynomial at x.")?;
+    writeln!(q, "                let f0 := 0")?;
+    writeln!(q, "                let f1 := 0")?;
+    writeln!(
+        q,
+        "                for {{ let k := {} }} k {{ k := sub(k, 1) }} {{",
+        s.final_poly_len
+    )?;
+    writeln!(
+        q,
+        "                    let p := add(mload($S_BASE), add({}, shl(4, sub(k, 1))))",
+        o.final_poly
+    )?;
+    writeln!(
+        q,
+        "                    f0 := addmod(mulmod(f0, x, P), rd(p), P)"
+    )?;
+    writeln!(
+        q,
+        "                    f1 := addmod(mulmod(f1, x, P), rd(add(p, 8)), P)"
+    )?;
+    writeln!(q, "                }}")?;
+    writeln!(q, "                good := and(eq(f0, s0), eq(f1, s1))")?;
+
+    let mut w = String::new();
+    header(
+        &mut w,
+        "QuireFri",
+        "FRI check of Quire's wrapper proofs (plonky2 verify_fri_proof with KeccakHash<25> Merkle trees).",
+    )?;
+    writeln!(w, "/// @dev Called by QuireVerifier after the transcript (`ch` is its challenge vector) and the PoW check.")?;
+    writeln!(
+        w,
+        "///      LDE 2^{}, {} queries, arities {:?}, final polynomial of {} coefficients.",
+        s.lde_bits(),
+        s.num_query_rounds,
+        s.reduction_arity_bits,
+        s.final_poly_len
+    )?;
+    writeln!(w, "contract QuireFri {{")?;
+    writeln!(w, "    uint256 internal constant P = 0xffffffff00000001;")?;
+    writeln!(w, "    error BadInput();")?;
+    writeln!(w, "    error NonCanonical();\n")?;
+    writeln!(w, "    /// @notice Whether every FRI query round of `proof` is consistent (Merkle paths, folding, final polynomial).")?;
+    writeln!(w, "    function verifyFri(bytes calldata proof, uint256[] calldata ch) external pure returns (bool ok) {{")?;
+    writeln!(
+        w,
+        "        if (proof.length != {} || ch.length != {}) revert BadInput();",
+        o.total, c.ch_len
+    )?;
+    writeln!(w, "        assembly (\"memory-safe\") {{")?;
+    w.push_str(yul::FIELD);
+    w.push_str(FRI_HELPERS);
+    writeln!(w, "            function query(q) -> good {{")?;
+    writeln!(
+        w,
+        "                let qoff := add(mload($S_BASE), add($OFF_QUERIES, mul(q, $QUERY_BYTES)))"
+    )?;
+    writeln!(w, "                let idx := chv(add($CH_QUERIES, q))")?;
+    w.push_str(&q);
+    writeln!(w, "            }}")?;
+    w.push_str(FRI_MAIN);
+    writeln!(w, "        }}")?;
+    writeln!(w, "    }}")?;
+    writeln!(w, "}}")?;
+    let subs: Vec<(&str, String)> = vec![
+        ("$S_BASE", "0x80".into()),
+        ("$S_CH", "0xa0".into()),
+        ("$S_ALPHANC", "0xc0".into()),
+        ("$S_ALPHA", "0x100".into()),
+        ("$S_RED0", "0x140".into()),
+        ("$S_RED1", "0x180".into()),
+        ("$S_ZETA", "0x1c0".into()),
+        ("$S_ZNEXT", "0x200".into()),
+        ("$S_BETA", "0x240".into()),
+        ("$BUF", "0x280".into()),
+        ("$END", format!("{:#x}", 0x280 + max_leaf + 0x20)),
+        (
+            "$HMASK",
+            "0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000".into(),
+        ),
+        ("$CS_CAP", word(&cs_cap)),
+        ("$G_LDE", g_lde.to_string()),
+        (
+            "$COSET_SHIFT",
+            F::MULTIPLICATIVE_GROUP_GENERATOR
+                .to_canonical_u64()
+                .to_string(),
+        ),
+        ("$LDE_BITS", s.lde_bits().to_string()),
+        ("$G_NEXT0", g_next[0].to_canonical_u64().to_string()),
+        ("$G_NEXT1", g_next[1].to_canonical_u64().to_string()),
+        ("$OFF_QUERIES", o.queries.to_string()),
+        ("$OFF_OPENINGS", o.openings.to_string()),
+        ("$OFF_NEXT", o.openings_next.to_string()),
+        ("$N_ZETA", s.num_openings_zeta().to_string()),
+        ("$QUERY_BYTES", s.query_bytes().to_string()),
+        ("$NUM_QUERIES", s.num_query_rounds.to_string()),
+        ("$CH_QUERIES", c.ch_queries.to_string()),
+        ("$CH_FRI_ALPHA", c.ch_fri_alpha.to_string()),
+        ("$CH_ZETA", c.ch_zeta.to_string()),
+        ("$NC", nc.to_string()),
+    ];
+    substitute(w, &subs)
+}
+
+const FRI_HELPERS: &str = r#"            function chv(k) -> x {
+                x := calldataload(add(mload($S_CH), shl(5, k)))
+            }
+            function rawInvalid(v) -> bad {
+                bad := and(eq(and(v, 0xffffffff), 0xffffffff), gt(shr(32, v), 0))
+            }
+            // KeccakHash<25>::hash_or_noop of the `nbytes / 8` elements at calldata `off`
+            // (left-aligned in a word); every element must be canonical.
+            function hashLeaf(off, nbytes) -> h {
+                for { let i := 0 } lt(i, nbytes) { i := add(i, 8) } {
+                    if rawInvalid(shr(192, calldataload(add(off, i)))) {
+                        mstore(0x00, 0x7ba9e47a) // NonCanonical()
+                        revert(0x1c, 0x04)
+                    }
+                }
+                switch gt(nbytes, 25)
+                case 1 {
+                    calldatacopy($BUF, off, nbytes)
+                    h := and(keccak256($BUF, nbytes), $HMASK)
+                }
+                default { h := and(calldataload(off), not(shr(shl(3, nbytes), not(0)))) }
+            }
+            // Walks `n` sibling hashes (25 bytes each, bottom first) from leaf hash h at index idx.
+            function merkle(h, idx, off, n) -> root {
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    let sib := and(calldataload(add(off, mul(25, i))), $HMASK)
+                    switch and(idx, 1)
+                    case 0 {
+                        mstore(0x00, h)
+                        mstore(25, sib)
+                    }
+                    default {
+                        mstore(0x00, sib)
+                        mstore(25, h)
+                    }
+                    h := and(keccak256(0x00, 50), $HMASK)
+                    idx := shr(1, idx)
+                }
+                root := h
+            }
+            // (s0, s1) * alpha^n + sum_k alpha^k v_k over the n base elements at calldata `off`.
+            function hornerBase(s0, s1, off, n) -> r0, r1 {
+                let a0 := mload($S_ALPHA)
+                let a1 := mload(add($S_ALPHA, 0x20))
+                for { let k := n } k { k := sub(k, 1) } {
+                    s0, s1 := emul(s0, s1, a0, a1)
+                    s0 := addmod(s0, rd(add(off, shl(3, sub(k, 1)))), P)
+                }
+                r0 := s0
+                r1 := s1
+            }
+            function revBits(v, bits) -> r {
+                for { let i := 0 } lt(i, bits) { i := add(i, 1) } {
+                    r := or(shl(1, r), and(v, 1))
+                    v := shr(1, v)
+                }
+            }
+            function fpow(b, e) -> r {
+                r := 1
+                for {} e { e := shr(1, e) } {
+                    if and(e, 1) { r := mulmod(r, b, P) }
+                    b := mulmod(b, b, P)
+                }
+            }
+            // shift * g^reverse_bits(idx): the LDE point of query index idx (shift = plonky2's
+            // MULTIPLICATIVE_GROUP_GENERATOR of Goldilocks, the LDE coset shift).
+            function subgroupX(idx) -> x {
+                x := mulmod($COSET_SHIFT, fpow($G_LDE, revBits(idx, $LDE_BITS)), P)
+            }
+            // One term e * pt / (beta - pt) of the coset interpolation.
+            function interpTerm(e0, e1, pt) -> r0, r1 {
+                let d0, d1 := einv(addmod(mload($S_BETA), sub(P, pt), P), mload(add($S_BETA, 0x20)))
+                r0, r1 := emul(d0, d1, mulmod(e0, pt, P), mulmod(e1, pt, P))
+            }
+            // plonky2 compute_evaluation: the polynomial through the coset's 2^a evaluations at
+            // eoff (in bit-reversed order), evaluated at beta. The coset is c * <g>, c = x *
+            // g^(2^a - rev(within)); P(beta) = (beta^m - c^m) / (m c^m) * sum_i e_i c g^i / (beta - c g^i).
+            // g is a primitive 2^a-th root of unity (plonky2's primitive_root_of_unity(a)).
+            function interpolate(x, within, a, eoff, g) -> r0, r1 {
+                let m := shl(a, 1)
+                let pt := mulmod(x, fpow(g, sub(m, revBits(within, a))), P)
+                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
+                    let ev := add(eoff, shl(4, revBits(i, a)))
+                    let t0, t1 := interpTerm(rd(ev), rd(add(ev, 8)), pt)
+                    r0, r1 := eadd(r0, r1, t0, t1)
+                    pt := mulmod(pt, g, P)
+                }
+                let b0, b1 := ld($S_BETA)
+                let cm := x
+                for { let k := 0 } lt(k, a) { k := add(k, 1) } {
+                    b0, b1 := esq(b0, b1)
+                    cm := mulmod(cm, cm, P)
+                }
+                let f := finv(mulmod(m, cm, P))
+                r0, r1 := emul(r0, r1, mulmod(addmod(b0, sub(P, cm), P), f, P), mulmod(b1, f, P))
+            }
+"#;
+
+const FRI_MAIN: &str = r#"            mstore(0x40, $END)
+            mstore($S_BASE, proof.offset)
+            mstore($S_CH, ch.offset)
+            let a0 := chv($CH_FRI_ALPHA)
+            let a1 := chv(add($CH_FRI_ALPHA, 1))
+            st($S_ALPHA, a0, a1)
+            {
+                let p0 := 1
+                let p1 := 0
+                for { let i := 0 } lt(i, $NC) { i := add(i, 1) } { p0, p1 := emul(p0, p1, a0, a1) }
+                st($S_ALPHANC, p0, p1)
+            }
+            // Reduced openings: sum_k alpha^k opening_k at zeta, and at g*zeta.
+            {
+                let r0 := 0
+                let r1 := 0
+                let base := add(proof.offset, $OFF_OPENINGS)
+                for { let k := $N_ZETA } k { k := sub(k, 1) } {
+                    r0, r1 := emul(r0, r1, a0, a1)
+                    let p := add(base, shl(4, sub(k, 1)))
+                    r0, r1 := eadd(r0, r1, rd(p), rd(add(p, 8)))
+                }
+                st($S_RED0, r0, r1)
+                r0 := 0
+                r1 := 0
+                base := add(proof.offset, $OFF_NEXT)
+                for { let k := $NC } k { k := sub(k, 1) } {
+                    r0, r1 := emul(r0, r1, a0, a1)
+                    let p := add(base, shl(4, sub(k, 1)))
+                    r0, r1 := eadd(r0, r1, rd(p), rd(add(p, 8)))
+                }
+                st($S_RED1, r0, r1)
+            }
+            {
+                let z0 := chv($CH_ZETA)
+                let z1 := chv(add($CH_ZETA, 1))
+                st($S_ZETA, z0, z1)
+                z0, z1 := emul(z0, z1, $G_NEXT0, $G_NEXT1)
+                st($S_ZNEXT, z0, z1)
+            }
+            ok := 1
+            for { let q := 0 } lt(q, $NUM_QUERIES) { q := add(q, 1) } {
+                if iszero(query(q)) {
+                    ok := 0
+                    break
+                }
+            }
+"#;
+
 /// Writes the generated files under `root` (the repository root).
 pub fn write_all(root: &std::path::Path, files: &[GeneratedFile]) -> Result<()> {
     for f in files {
@@ -393,15 +1222,14 @@ pub fn write_all(root: &std::path::Path, files: &[GeneratedFile]) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evm_verifier::test_wrapper::TestWrapper;
 
     /// Fails when the committed verifier differs from what the generator produces now
     /// (regenerate with `cargo run --release -p quire-prover -- export-verifier`).
     #[test]
     fn generated_verifier_is_fresh() {
-        let tw = TestWrapper::build();
+        let (data, _) = crate::evm_verifier::fixtures::target().unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        for f in generate(&tw.wrapper.common, &tw.wrapper.verifier_only).unwrap() {
+        for f in generate(&data.common, &data.verifier_only).unwrap() {
             let on_disk = std::fs::read_to_string(root.join(&f.path)).unwrap_or_default();
             assert!(
                 on_disk == f.content,

@@ -1,0 +1,106 @@
+//! Yul building blocks shared by the generated contracts: Goldilocks and its quadratic
+//! extension F_p[u]/(u² − 7) (plonky2's `QuadraticExtension`), and the extension algebra
+//! F_p²[X]/(X² − 7) plonky2's gates use (`ExtensionAlgebra<F::Extension, 2>`).
+//!
+//! Representation: a base element is one word, canonical (< p); an extension element is two
+//! words (c0, c1), on the stack or in memory at `p, p + 0x20`; an algebra element is two
+//! extension elements in memory (`p .. p + 0x80`). Every helper returns canonical values
+//! given canonical inputs.
+
+/// Field and extension-field helpers (no memory layout assumptions).
+pub const FIELD: &str = r#"            function bswap64(v) -> r {
+                v := or(shr(8, and(v, 0xff00ff00ff00ff00)), shl(8, and(v, 0x00ff00ff00ff00ff)))
+                v := or(shr(16, and(v, 0xffff0000ffff0000)), shl(16, and(v, 0x0000ffff0000ffff)))
+                r := and(or(shr(32, v), shl(32, v)), 0xffffffffffffffff)
+            }
+            // The element stored little-endian at calldata offset `off`.
+            function rd(off) -> x {
+                x := bswap64(shr(192, calldataload(off)))
+            }
+            function eadd(a0, a1, b0, b1) -> c0, c1 {
+                c0 := addmod(a0, b0, P)
+                c1 := addmod(a1, b1, P)
+            }
+            function esub(a0, a1, b0, b1) -> c0, c1 {
+                c0 := addmod(a0, sub(P, b0), P)
+                c1 := addmod(a1, sub(P, b1), P)
+            }
+            // (a0 + a1 u)(b0 + b1 u) with u² = 7. Products of canonical values are < 2^128, so
+            // one reduction per coordinate suffices.
+            function emul(a0, a1, b0, b1) -> c0, c1 {
+                c0 := mod(add(mul(a0, b0), mul(mulmod(a1, b1, P), 7)), P)
+                c1 := mod(add(mul(a0, b1), mul(a1, b0)), P)
+            }
+            function esq(a0, a1) -> c0, c1 {
+                c0 := mod(add(mul(a0, a0), mul(mulmod(a1, a1, P), 7)), P)
+                c1 := mulmod(add(a0, a0), a1, P)
+            }
+            // x^7, the Poseidon S-box.
+            function esbox(a0, a1) -> c0, c1 {
+                let s0, s1 := esq(a0, a1)
+                let q0, q1 := esq(s0, s1)
+                s0, s1 := emul(s0, s1, a0, a1)
+                c0, c1 := emul(s0, s1, q0, q1)
+            }
+            // Fermat inverse a^(p-2) of a nonzero base element; reverts on zero.
+            function finv(a) -> r {
+                if iszero(a) { revert(0, 0) }
+                r := 1
+                let e := 0xfffffffeffffffff
+                for {} e { e := shr(1, e) } {
+                    if and(e, 1) { r := mulmod(r, a, P) }
+                    a := mulmod(a, a, P)
+                }
+            }
+            // 1 / (a0 + a1 u) = (a0 - a1 u) / (a0² - 7 a1²); the norm is nonzero for a nonzero input.
+            function einv(a0, a1) -> c0, c1 {
+                let n := addmod(mulmod(a0, a0, P), sub(P, mulmod(mulmod(a1, a1, P), 7, P)), P)
+                let i := finv(n)
+                c0 := mulmod(a0, i, P)
+                c1 := mulmod(sub(P, a1), i, P)
+            }
+            function ld(p) -> a0, a1 {
+                a0 := mload(p)
+                a1 := mload(add(p, 0x20))
+            }
+            function st(p, a0, a1) {
+                mstore(p, a0)
+                mstore(add(p, 0x20), a1)
+            }
+            // Extension product of the elements at pa and pb.
+            function emulp(pa, pb) -> c0, c1 {
+                c0, c1 := emul(mload(pa), mload(add(pa, 0x20)), mload(pb), mload(add(pb, 0x20)))
+            }
+            // Algebra: pr <- pa * pb (pr may alias pa or pb).
+            function amul(pa, pb, pr) {
+                let x0, x1 := emulp(pa, pb)
+                let y0, y1 := emulp(add(pa, 0x40), add(pb, 0x40))
+                x0 := addmod(x0, mulmod(y0, 7, P), P)
+                x1 := addmod(x1, mulmod(y1, 7, P), P)
+                y0, y1 := emulp(pa, add(pb, 0x40))
+                let u0, u1 := emulp(add(pa, 0x40), pb)
+                mstore(add(pr, 0x40), addmod(y0, u0, P))
+                mstore(add(pr, 0x60), addmod(y1, u1, P))
+                mstore(pr, x0)
+                mstore(add(pr, 0x20), x1)
+            }
+            // Algebra times an extension scalar.
+            function ascal(pa, s0, s1, pr) {
+                let x0, x1 := emul(mload(pa), mload(add(pa, 0x20)), s0, s1)
+                let y0, y1 := emul(mload(add(pa, 0x40)), mload(add(pa, 0x60)), s0, s1)
+                st(pr, x0, x1)
+                st(add(pr, 0x40), y0, y1)
+            }
+            function aadd(pa, pb, pr) {
+                mstore(pr, addmod(mload(pa), mload(pb), P))
+                mstore(add(pr, 0x20), addmod(mload(add(pa, 0x20)), mload(add(pb, 0x20)), P))
+                mstore(add(pr, 0x40), addmod(mload(add(pa, 0x40)), mload(add(pb, 0x40)), P))
+                mstore(add(pr, 0x60), addmod(mload(add(pa, 0x60)), mload(add(pb, 0x60)), P))
+            }
+            function asub(pa, pb, pr) {
+                mstore(pr, addmod(mload(pa), sub(P, mload(pb)), P))
+                mstore(add(pr, 0x20), addmod(mload(add(pa, 0x20)), sub(P, mload(add(pb, 0x20))), P))
+                mstore(add(pr, 0x40), addmod(mload(add(pa, 0x40)), sub(P, mload(add(pb, 0x40))), P))
+                mstore(add(pr, 0x60), addmod(mload(add(pa, 0x60)), sub(P, mload(add(pb, 0x60))), P))
+            }
+"#;
