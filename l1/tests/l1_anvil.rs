@@ -687,3 +687,77 @@ async fn committer_replaces_a_stuck_transaction_and_notices_foreign_nonce_use() 
         .unwrap();
     assert!(done[0].success);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committer_pipelines_commits_and_waits_for_confirmations() {
+    let s = setup().await;
+    let client = s.anvil.client(0).await;
+    let d = &s.deployment;
+    let now = client
+        .get_block(head(&client).await)
+        .await
+        .unwrap()
+        .unwrap()
+        .timestamp
+        .as_u64();
+    let cfg = CommitterConfig {
+        confirmations: 2,
+        stuck_after: Duration::from_secs(60),
+        ..CommitterConfig::default()
+    };
+    let mut committer = Committer::new(client.clone(), d.rollup, cfg).await.unwrap();
+    let empty_keccak = H256(quire_core::hash::keccak256(&[]));
+    // Batch 1 as L1 will store it, computed locally: empty pubdata, no priority ops.
+    let b1 = quire_l1::StoredBatch {
+        batch_number: 1,
+        timestamp: now,
+        first_priority_id: 0,
+        priority_ops_count: 0,
+        prev_state_root: d.genesis_root,
+        state_root: H256::from_low_u64_be(1),
+        pubdata_commitment: empty_keccak,
+        priority_commitment: H256::zero(),
+        payouts_hash: empty_keccak,
+    };
+    let header = |n: u64, root: u64| BatchHeader {
+        batch_number: n,
+        timestamp: now,
+        new_state_root: H256::from_low_u64_be(root),
+    };
+
+    // Both commits are sent before either is mined: the second is estimated against the
+    // pending state and takes the next nonce.
+    s.anvil.set_automine(false).await;
+    let c1 = committer
+        .commit_batch(&d.genesis_batch, &header(1, 1), Bytes::new())
+        .await
+        .unwrap();
+    let c2 = committer
+        .commit_batch(&b1, &header(2, 2), Bytes::new())
+        .await
+        .unwrap();
+    assert_eq!(c2.nonce, c1.nonce + 1);
+    assert_eq!(committer.pending().count(), 2);
+
+    s.anvil.mine(1).await;
+    // Mined but only 1 deep: not settled yet.
+    assert!(committer.poll().await.unwrap().is_empty());
+    s.anvil.mine(1).await;
+    let settled = committer.poll().await.unwrap();
+    assert_eq!(
+        settled
+            .iter()
+            .map(|t| (t.action, t.success))
+            .collect::<Vec<_>>(),
+        vec![
+            (BatchAction::Commit(1), true),
+            (BatchAction::Commit(2), true)
+        ]
+    );
+    let rollup = Rollup::new(d.rollup, client.clone());
+    assert_eq!(rollup.total_batches_committed().call().await.unwrap(), 2);
+    assert_eq!(
+        H256(rollup.stored_batch_hash(U256::one()).call().await.unwrap()),
+        b1.hash()
+    );
+}
