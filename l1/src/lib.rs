@@ -37,7 +37,10 @@ pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
 pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
 pub use error::L1Error;
 pub use types::{BatchHeader, CommittedBatch, StoredBatch};
-pub use watcher::{BlockRef, L1Watcher, WatchPoll, WatchedOp, WatcherConfig, WatcherCursor};
+pub use watcher::{
+    rollup_status, BlockRef, L1Watcher, RollupStatus, WatchPoll, WatchedOp, WatcherConfig,
+    WatcherCursor,
+};
 
 /// The JSON-RPC chain id anvil uses by default (the devnet's L1).
 pub const ANVIL_CHAIN_ID: u64 = 31337;

@@ -375,3 +375,89 @@ pub fn decode_watched_op(log: &Log) -> Result<WatchedOp, L1Error> {
         l1_tx,
     })
 }
+
+/// The rollup's pipeline counters and modes at one block: what a wallet shows as "proven" or
+/// "final on L1" for a batch, and what a sequencer checks before committing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupStatus {
+    /// The block the values were read at.
+    pub block: u64,
+    /// Last committed batch number.
+    pub batches_committed: u64,
+    /// Last proven batch number.
+    pub batches_proven: u64,
+    /// Last executed batch number (its root is final; its payouts are claimable).
+    pub batches_executed: u64,
+    /// Priority operations ever queued.
+    pub priority_ops_queued: u64,
+    /// Priority operations consumed by executed batches.
+    pub priority_ops_executed: u64,
+    /// Exodus mode is on: no more batches.
+    pub exodus_mode: bool,
+    /// Deposits and commits are paused by governance.
+    pub paused: bool,
+}
+
+/// Reads [`RollupStatus`] at `block` (the latest block if `None`), every value at the same
+/// block so they are mutually consistent.
+pub async fn rollup_status<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    block: Option<u64>,
+) -> Result<RollupStatus, L1Error> {
+    let block = match block {
+        Some(b) => b,
+        None => client
+            .get_block_number()
+            .await
+            .map_err(L1Error::rpc)?
+            .as_u64(),
+    };
+    let r = crate::bindings::rollup::Rollup::new(rollup, client);
+    let at = ethers::types::BlockId::Number(BlockNumber::Number(block.into()));
+    Ok(RollupStatus {
+        block,
+        batches_committed: r
+            .total_batches_committed()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        batches_proven: r
+            .total_batches_proven()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        batches_executed: r
+            .total_batches_executed()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        priority_ops_queued: r
+            .total_priority_ops()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        priority_ops_executed: r
+            .total_priority_ops_executed()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        exodus_mode: r
+            .exodus_mode()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+        paused: r
+            .paused()
+            .block(at)
+            .call()
+            .await
+            .map_err(L1Error::contract)?,
+    })
+}

@@ -545,6 +545,28 @@ async fn committer_commits_proves_and_executes_a_batch() {
         U256::from(ETH)
     );
     assert_eq!(committer.pending().count(), 0);
+    let status = quire_l1::rollup_status(client.clone(), d.rollup, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            status.batches_committed,
+            status.batches_proven,
+            status.batches_executed
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (status.priority_ops_queued, status.priority_ops_executed),
+        (1, 1)
+    );
+    assert!(!status.exodus_mode && !status.paused);
+    // Read at the block of the commit, the batch was committed but not proven yet.
+    let then = quire_l1::rollup_status(client.clone(), d.rollup, Some(batch.block_number))
+        .await
+        .unwrap();
+    assert_eq!((then.batches_committed, then.batches_proven), (1, 0));
+    assert_eq!(then.priority_ops_executed, 0);
 
     // Anyone can pay the recipient its claimable balance; it arrives exactly.
     let (paid, _) = user::claim(depositor.clone(), d.rollup, recipient, TokenId::ETH, 1)
