@@ -50,15 +50,52 @@ contract QuireFri {
                 s0, s1 := emul(s0, s1, a0, a1)
                 c0, c1 := emul(s0, s1, q0, q1)
             }
-            // Fermat inverse a^(p-2) of a nonzero base element; reverts on zero.
+            // Fermat inverse a^(p-2) of a nonzero base element (addition chain); reverts on zero.
             function finv(a) -> r {
                 if iszero(a) { revert(0, 0) }
-                r := 1
-                let e := 0xfffffffeffffffff
-                for {} e { e := shr(1, e) } {
-                    if and(e, 1) { r := mulmod(r, a, P) }
-                    a := mulmod(a, a, P)
-                }
+                let t2 := mulmod(mulmod(a, a, P), a, P)
+                let t3 := mulmod(mulmod(t2, t2, P), a, P)
+                let x := t3
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, x, P)
+                let t6 := mulmod(x, t3, P)
+                x := t6
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                let t12 := mulmod(x, t6, P)
+                x := t12
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, t12, P) // t24
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, t6, P) // t30
+                x := mulmod(mulmod(x, x, P), a, P) // t31
+                let t32 := mulmod(mulmod(x, x, P), a, P)
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, x, P)
+                r := mulmod(x, t32, P)
             }
             // 1 / (a0 + a1 u) = (a0 - a1 u) / (a0² - 7 a1²); the norm is nonzero for a nonzero input.
             function einv(a0, a1) -> c0, c1 {
@@ -128,8 +165,8 @@ contract QuireFri {
                 }
                 switch gt(nbytes, 25)
                 case 1 {
-                    calldatacopy(0x280, off, nbytes)
-                    h := and(keccak256(0x280, nbytes), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000)
+                    calldatacopy(0x2a0, off, nbytes)
+                    h := and(keccak256(0x2a0, nbytes), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000)
                 }
                 default { h := and(calldataload(off), not(shr(shl(3, nbytes), not(0)))) }
             }
@@ -180,10 +217,45 @@ contract QuireFri {
             function subgroupX(idx) -> x {
                 x := mulmod(14293326489335486720, fpow(1971462654193939361, revBits(idx, 20)), P)
             }
-            // One term e * pt / (beta - pt) of the coset interpolation.
-            function interpTerm(e0, e1, pt) -> r0, r1 {
-                let d0, d1 := einv(addmod(mload(0x240), sub(P, pt), P), mload(add(0x240, 0x20)))
-                r0, r1 := emul(d0, d1, mulmod(e0, pt, P), mulmod(e1, pt, P))
+            // Coset interpolation, first pass: stores pt_i = c g^i and the prefix products of the
+            // norms N_i = (b0 - pt_i)^2 - 7 b1^2 of beta - pt_i at 0x2a0; returns prod_i N_i (one
+            // inversion for the whole coset, Montgomery's trick).
+            function interpPrepare(pt, g, m) -> acc {
+                let b0 := mload(0x240)
+                let n7 := mload(add(0x240, 0x40))
+                acc := 1
+                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
+                    mstore(add(0x2a0, shl(5, i)), pt)
+                    mstore(add(0x2a0, shl(5, add(i, m))), acc)
+                    let d0 := addmod(b0, sub(P, pt), P)
+                    acc := mulmod(acc, addmod(mulmod(d0, d0, P), sub(P, n7), P), P)
+                    pt := mulmod(pt, g, P)
+                }
+            }
+            // e_i * pt_i / (beta - pt_i), given ni = 1 / N_i: 1 / (d0 + b1 u) = (d0 - b1 u) / N_i.
+            function interpTerm(i, a, eoff, ni) -> e0, e1 {
+                let p := mload(add(0x2a0, shl(5, i)))
+                let s := mulmod(p, ni, P)
+                let ev := add(eoff, shl(4, revBits(i, a)))
+                e0, e1 := emul(
+                    mulmod(rd(ev), s, P),
+                    mulmod(rd(add(ev, 8)), s, P),
+                    addmod(mload(0x240), sub(P, p), P),
+                    sub(P, mload(add(0x240, 0x20)))
+                )
+            }
+            // Second pass: sum_i e_i pt_i / (beta - pt_i), inv = 1 / prod_i N_i.
+            function interpSum(a, eoff, m, inv) -> r0, r1 {
+                let b0 := mload(0x240)
+                let n7 := mload(add(0x240, 0x40))
+                for { let i := m } i {} {
+                    i := sub(i, 1)
+                    let d0 := addmod(b0, sub(P, mload(add(0x2a0, shl(5, i)))), P)
+                    let ni := mulmod(inv, mload(add(0x2a0, shl(5, add(i, m)))), P)
+                    inv := mulmod(inv, addmod(mulmod(d0, d0, P), sub(P, n7), P), P)
+                    let e0, e1 := interpTerm(i, a, eoff, ni)
+                    r0, r1 := eadd(r0, r1, e0, e1)
+                }
             }
             // plonky2 compute_evaluation: the polynomial through the coset's 2^a evaluations at
             // eoff (in bit-reversed order), evaluated at beta. The coset is c * <g>, c = x *
@@ -191,13 +263,12 @@ contract QuireFri {
             // g is a primitive 2^a-th root of unity (plonky2's primitive_root_of_unity(a)).
             function interpolate(x, within, a, eoff, g) -> r0, r1 {
                 let m := shl(a, 1)
-                let pt := mulmod(x, fpow(g, sub(m, revBits(within, a))), P)
-                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
-                    let ev := add(eoff, shl(4, revBits(i, a)))
-                    let t0, t1 := interpTerm(rd(ev), rd(add(ev, 8)), pt)
-                    r0, r1 := eadd(r0, r1, t0, t1)
-                    pt := mulmod(pt, g, P)
+                {
+                    let b1 := mload(add(0x240, 0x20))
+                    mstore(add(0x240, 0x40), mulmod(mulmod(b1, b1, P), 7, P))
                 }
+                let acc := interpPrepare(mulmod(x, fpow(g, sub(m, revBits(within, a))), P), g, m)
+                r0, r1 := interpSum(a, eoff, m, finv(acc))
                 let b0, b1 := ld(0x240)
                 let cm := x
                 for { let k := 0 } lt(k, a) { k := add(k, 1) } {
@@ -294,7 +365,7 @@ contract QuireFri {
                 }
                 good := and(eq(f0, s0), eq(f1, s1))
             }
-            mstore(0x40, 0x6d8)
+            mstore(0x40, 0x6f8)
             mstore(0x80, proof.offset)
             mstore(0xa0, ch.offset)
             let a0 := chv(12)

@@ -72,15 +72,52 @@ contract QuireGates {
                 s0, s1 := emul(s0, s1, a0, a1)
                 c0, c1 := emul(s0, s1, q0, q1)
             }
-            // Fermat inverse a^(p-2) of a nonzero base element; reverts on zero.
+            // Fermat inverse a^(p-2) of a nonzero base element (addition chain); reverts on zero.
             function finv(a) -> r {
                 if iszero(a) { revert(0, 0) }
-                r := 1
-                let e := 0xfffffffeffffffff
-                for {} e { e := shr(1, e) } {
-                    if and(e, 1) { r := mulmod(r, a, P) }
-                    a := mulmod(a, a, P)
-                }
+                let t2 := mulmod(mulmod(a, a, P), a, P)
+                let t3 := mulmod(mulmod(t2, t2, P), a, P)
+                let x := t3
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, x, P)
+                let t6 := mulmod(x, t3, P)
+                x := t6
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                let t12 := mulmod(x, t6, P)
+                x := t12
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, t12, P) // t24
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, t6, P) // t30
+                x := mulmod(mulmod(x, x, P), a, P) // t31
+                let t32 := mulmod(mulmod(x, x, P), a, P)
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                x := mulmod(x, x, P)
+                r := mulmod(x, t32, P)
             }
             // 1 / (a0 + a1 u) = (a0 - a1 u) / (a0² - 7 a1²); the norm is nonzero for a nonzero input.
             function einv(a0, a1) -> c0, c1 {

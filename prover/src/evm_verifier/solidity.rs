@@ -596,7 +596,7 @@ fn gates_contract(
         w,
         "            if iszero(eq(table, {end:#x})) {{ revert(0, 0) }}"
     )?;
-    w.push_str(yul::FIELD);
+    w.push_str(&yul::field());
     w.push_str(GATES_HELPERS);
     w.push_str(gates::POSEIDON_HELPERS);
     w.push_str(gates::COSET_HELPERS);
@@ -833,10 +833,11 @@ fn fri_contract(
     let g_next = <F as Extendable<D>>::Extension::primitive_root_of_unity(s.degree_bits);
     let g_next: [F; D] = FieldExtension::<D>::to_basefield_array(&g_next);
     let widths = s.leaf_widths();
+    // $BUF holds a leaf being hashed, or the 2·2^a words of a coset interpolation.
     let max_leaf = widths
         .iter()
         .map(|w| w * 8)
-        .chain(s.reduction_arity_bits.iter().map(|a| 16usize << a))
+        .chain(s.reduction_arity_bits.iter().map(|a| 64usize << a))
         .max()
         .unwrap_or(0);
     let _ = common;
@@ -1005,7 +1006,7 @@ fn fri_contract(
         o.total, c.ch_len
     )?;
     writeln!(w, "        assembly (\"memory-safe\") {{")?;
-    w.push_str(yul::FIELD);
+    w.push_str(&yul::field());
     w.push_str(FRI_HELPERS);
     writeln!(w, "            function query(q) -> good {{")?;
     writeln!(
@@ -1029,8 +1030,9 @@ fn fri_contract(
         ("$S_ZETA", "0x1c0".into()),
         ("$S_ZNEXT", "0x200".into()),
         ("$S_BETA", "0x240".into()),
-        ("$BUF", "0x280".into()),
-        ("$END", format!("{:#x}", 0x280 + max_leaf + 0x20)),
+        // 0x280: 7 * beta_1^2 of the current folding step.
+        ("$BUF", "0x2a0".into()),
+        ("$END", format!("{:#x}", 0x2a0 + max_leaf + 0x20)),
         (
             "$HMASK",
             "0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000".into(),
@@ -1129,10 +1131,45 @@ const FRI_HELPERS: &str = r#"            function chv(k) -> x {
             function subgroupX(idx) -> x {
                 x := mulmod($COSET_SHIFT, fpow($G_LDE, revBits(idx, $LDE_BITS)), P)
             }
-            // One term e * pt / (beta - pt) of the coset interpolation.
-            function interpTerm(e0, e1, pt) -> r0, r1 {
-                let d0, d1 := einv(addmod(mload($S_BETA), sub(P, pt), P), mload(add($S_BETA, 0x20)))
-                r0, r1 := emul(d0, d1, mulmod(e0, pt, P), mulmod(e1, pt, P))
+            // Coset interpolation, first pass: stores pt_i = c g^i and the prefix products of the
+            // norms N_i = (b0 - pt_i)^2 - 7 b1^2 of beta - pt_i at $BUF; returns prod_i N_i (one
+            // inversion for the whole coset, Montgomery's trick).
+            function interpPrepare(pt, g, m) -> acc {
+                let b0 := mload($S_BETA)
+                let n7 := mload(add($S_BETA, 0x40))
+                acc := 1
+                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
+                    mstore(add($BUF, shl(5, i)), pt)
+                    mstore(add($BUF, shl(5, add(i, m))), acc)
+                    let d0 := addmod(b0, sub(P, pt), P)
+                    acc := mulmod(acc, addmod(mulmod(d0, d0, P), sub(P, n7), P), P)
+                    pt := mulmod(pt, g, P)
+                }
+            }
+            // e_i * pt_i / (beta - pt_i), given ni = 1 / N_i: 1 / (d0 + b1 u) = (d0 - b1 u) / N_i.
+            function interpTerm(i, a, eoff, ni) -> e0, e1 {
+                let p := mload(add($BUF, shl(5, i)))
+                let s := mulmod(p, ni, P)
+                let ev := add(eoff, shl(4, revBits(i, a)))
+                e0, e1 := emul(
+                    mulmod(rd(ev), s, P),
+                    mulmod(rd(add(ev, 8)), s, P),
+                    addmod(mload($S_BETA), sub(P, p), P),
+                    sub(P, mload(add($S_BETA, 0x20)))
+                )
+            }
+            // Second pass: sum_i e_i pt_i / (beta - pt_i), inv = 1 / prod_i N_i.
+            function interpSum(a, eoff, m, inv) -> r0, r1 {
+                let b0 := mload($S_BETA)
+                let n7 := mload(add($S_BETA, 0x40))
+                for { let i := m } i {} {
+                    i := sub(i, 1)
+                    let d0 := addmod(b0, sub(P, mload(add($BUF, shl(5, i)))), P)
+                    let ni := mulmod(inv, mload(add($BUF, shl(5, add(i, m)))), P)
+                    inv := mulmod(inv, addmod(mulmod(d0, d0, P), sub(P, n7), P), P)
+                    let e0, e1 := interpTerm(i, a, eoff, ni)
+                    r0, r1 := eadd(r0, r1, e0, e1)
+                }
             }
             // plonky2 compute_evaluation: the polynomial through the coset's 2^a evaluations at
             // eoff (in bit-reversed order), evaluated at beta. The coset is c * <g>, c = x *
@@ -1140,13 +1177,12 @@ const FRI_HELPERS: &str = r#"            function chv(k) -> x {
             // g is a primitive 2^a-th root of unity (plonky2's primitive_root_of_unity(a)).
             function interpolate(x, within, a, eoff, g) -> r0, r1 {
                 let m := shl(a, 1)
-                let pt := mulmod(x, fpow(g, sub(m, revBits(within, a))), P)
-                for { let i := 0 } lt(i, m) { i := add(i, 1) } {
-                    let ev := add(eoff, shl(4, revBits(i, a)))
-                    let t0, t1 := interpTerm(rd(ev), rd(add(ev, 8)), pt)
-                    r0, r1 := eadd(r0, r1, t0, t1)
-                    pt := mulmod(pt, g, P)
+                {
+                    let b1 := mload(add($S_BETA, 0x20))
+                    mstore(add($S_BETA, 0x40), mulmod(mulmod(b1, b1, P), 7, P))
                 }
+                let acc := interpPrepare(mulmod(x, fpow(g, sub(m, revBits(within, a))), P), g, m)
+                r0, r1 := interpSum(a, eoff, m, finv(acc))
                 let b0, b1 := ld($S_BETA)
                 let cm := x
                 for { let k := 0 } lt(k, a) { k := add(k, 1) } {

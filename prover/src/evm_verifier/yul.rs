@@ -8,7 +8,44 @@
 //! given canonical inputs.
 
 /// Field and extension-field helpers (no memory layout assumptions).
-pub const FIELD: &str = r#"            function bswap64(v) -> r {
+pub fn field() -> String {
+    FIELD.replace("$FINV", &finv())
+}
+
+/// `finv(a)`: a^(p−2), straight-line. p − 2 = (2^31 − 1)·2^33 + (2^32 − 1), so with
+/// t_k = a^(2^k − 1): t_2, t_3, t_6, t_12, t_24, t_30, t_31, t_32 (64 squarings, 9
+/// multiplications in all). Squarings go two at a time without reduction in between (a
+/// canonical element is < 2^64, so x^4 < 2^256). Reverts on zero.
+fn finv() -> String {
+    fn squarings(out: &mut String, var: &str, k: usize) {
+        for _ in 0..k / 2 {
+            out.push_str(&format!(
+                "                {{ let u := mul({var}, {var}) {var} := mod(mul(u, u), P) }}\n"
+            ));
+        }
+        if k % 2 == 1 {
+            out.push_str(&format!(
+                "                {var} := mulmod({var}, {var}, P)\n"
+            ));
+        }
+    }
+    let mut f = String::from(
+        "            // Fermat inverse a^(p-2) of a nonzero base element (addition chain); reverts on zero.\n            function finv(a) -> r {\n                if iszero(a) { revert(0, 0) }\n                let t2 := mulmod(mulmod(a, a, P), a, P)\n                let t3 := mulmod(mulmod(t2, t2, P), a, P)\n                let x := t3\n",
+    );
+    squarings(&mut f, "x", 3);
+    f.push_str("                let t6 := mulmod(x, t3, P)\n                x := t6\n");
+    squarings(&mut f, "x", 6);
+    f.push_str("                let t12 := mulmod(x, t6, P)\n                x := t12\n");
+    squarings(&mut f, "x", 12);
+    f.push_str("                x := mulmod(x, t12, P) // t24\n");
+    squarings(&mut f, "x", 6);
+    f.push_str("                x := mulmod(x, t6, P) // t30\n                x := mulmod(mulmod(x, x, P), a, P) // t31\n                let t32 := mulmod(mulmod(x, x, P), a, P)\n");
+    squarings(&mut f, "x", 33);
+    f.push_str("                r := mulmod(x, t32, P)\n            }\n");
+    f
+}
+
+const FIELD: &str = r#"            function bswap64(v) -> r {
                 v := or(shr(8, and(v, 0xff00ff00ff00ff00)), shl(8, and(v, 0x00ff00ff00ff00ff)))
                 v := or(shr(16, and(v, 0xffff0000ffff0000)), shl(16, and(v, 0x0000ffff0000ffff)))
                 r := and(or(shr(32, v), shl(32, v)), 0xffffffffffffffff)
@@ -42,17 +79,7 @@ pub const FIELD: &str = r#"            function bswap64(v) -> r {
                 s0, s1 := emul(s0, s1, a0, a1)
                 c0, c1 := emul(s0, s1, q0, q1)
             }
-            // Fermat inverse a^(p-2) of a nonzero base element; reverts on zero.
-            function finv(a) -> r {
-                if iszero(a) { revert(0, 0) }
-                r := 1
-                let e := 0xfffffffeffffffff
-                for {} e { e := shr(1, e) } {
-                    if and(e, 1) { r := mulmod(r, a, P) }
-                    a := mulmod(a, a, P)
-                }
-            }
-            // 1 / (a0 + a1 u) = (a0 - a1 u) / (a0² - 7 a1²); the norm is nonzero for a nonzero input.
+$FINV            // 1 / (a0 + a1 u) = (a0 - a1 u) / (a0² - 7 a1²); the norm is nonzero for a nonzero input.
             function einv(a0, a1) -> c0, c1 {
                 let n := addmod(mulmod(a0, a0, P), sub(P, mulmod(mulmod(a1, a1, P), 7, P)), P)
                 let i := finv(n)
