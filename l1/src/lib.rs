@@ -16,10 +16,11 @@
 //! When a contract in `contracts/src` changes, run `l1/abi/update.sh` and commit the new
 //! copies under `l1/abi/`; `cargo test -p quire-l1 --test abi_fresh` fails until then.
 //!
-//! The verifier the rollup is bound to is a deployment parameter ([`VerifierChoice`]):
-//! `contracts/src/verifier/QuireVerifier.sol` is deployable but, until issue #7 completes it,
-//! reverts instead of accepting proofs. The forge test double `TestBatchVerifier` is bound
-//! only behind the `test-doubles` feature, for tests and never for deployments.
+//! The verifier the rollup is bound to is a deployment parameter ([`VerifierChoice`]): the
+//! generated plonky2 verifier `contracts/src/verifier/QuireVerifier.sol` (which accepts
+//! exactly the proofs of the wrapper circuit it was generated from), or an existing address.
+//! The forge test double `TestBatchVerifier` is bound only behind the `test-doubles` feature,
+//! for tests and never for deployments.
 
 pub mod artifacts;
 pub mod bindings;

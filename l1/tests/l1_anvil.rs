@@ -144,7 +144,17 @@ async fn deploy_checks_its_inputs_and_can_deploy_the_quire_verifier() {
     // The real generated verifier deploys and the rollup is bound to it.
     let mut real = cfg;
     real.verifier = VerifierChoice::DeployQuireVerifier;
+    let before = head(&client).await;
     let d = quire_l1::deploy(client.clone(), &real).await.unwrap();
+    // The verifier's creation is the first block of this deployment.
+    let verifier_gas = client
+        .get_block(before + 1)
+        .await
+        .unwrap()
+        .unwrap()
+        .gas_used;
+    println!("quire_verifier_deployment_gas={verifier_gas}");
+    assert!(verifier_gas < U256::from(1u64 << 24));
     assert!(!client.get_code(d.verifier, None).await.unwrap().is_empty());
     let rollup = Rollup::new(d.rollup, client.clone());
     assert_eq!(rollup.verifier().call().await.unwrap(), d.verifier);

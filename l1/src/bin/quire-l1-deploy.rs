@@ -34,8 +34,8 @@ struct Args {
     /// Address of an already deployed batch verifier.
     #[arg(long, conflicts_with = "deploy_quire_verifier")]
     verifier: Option<Address>,
-    /// Deploy contracts/src/verifier/QuireVerifier.sol instead (see the crate docs: until
-    /// issue #7 completes it, it cannot accept proofs).
+    /// Deploy contracts/src/verifier/QuireVerifier.sol (the generated plonky2 verifier; it
+    /// accepts the proofs of the wrapper circuit it was generated from).
     #[arg(long)]
     deploy_quire_verifier: bool,
     /// Seconds a priority operation may wait before exodus can start (3600 ..= 2592000).
