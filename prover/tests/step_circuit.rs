@@ -523,3 +523,61 @@ fn refund_without_a_reason_fails() {
     // crediting it.
     assert!(!proves(&forged_refund(TokenId::ETH, 1_000_000)));
 }
+
+/// The later liquidity deposit of the mixed batch (step 7) forged to mint `delta` more
+/// shares than the native `min(⌊max_a·S/ra⌋, ⌊max_b·S/rb⌋)`, followed by a padding step.
+fn forged_add(delta: u64) -> Vec<StepWitness> {
+    let ops = mixed_ops();
+    let honest = &mixed_batch().steps[7];
+    let Some(Outcome::AddLiquidity {
+        amount_a,
+        amount_b,
+        shares,
+    }) = honest.receipt.as_ref().map(|r| r.outcome.clone())
+    else {
+        panic!("step 7 is the later liquidity deposit")
+    };
+    let shares = shares + delta;
+    let mut shadow = replay(&ops[..7]).2;
+    let f = F::from_noncanonical_u64;
+    let Operation::L2(st) = &ops[7] else {
+        panic!("add liquidity")
+    };
+    let share_token = TokenId(128);
+    let slots = [
+        slot(K1, TokenId::ETH, -(f(amount_a) + f(10)), true),
+        slot(K1, USDC, -f(amount_b), false),
+        slot(POOL, TokenId::ETH, f(amount_a), false),
+        slot(POOL, USDC, f(amount_b), false),
+        slot(POOL, share_token, -f(shares), false),
+        slot(K1, share_token, f(shares), false),
+        slot(0, share_token, F::ZERO, false),
+        slot(FEE_ACCOUNT.get(), TokenId::ETH, f(10), false),
+    ];
+    let mut step = shadow
+        .forge_step(
+            ops[7].clone(),
+            key(1).public_key(),
+            Some(st.signature),
+            &slots,
+        )
+        .unwrap();
+    step.receipt = Some(Receipt {
+        hash: Digest::ZERO,
+        op_type: OpType::AddLiquidity,
+        outcome: Outcome::AddLiquidity {
+            amount_a,
+            amount_b,
+            shares,
+        },
+        pubdata: Vec::new(),
+    });
+    vec![step, shadow.padding_step().unwrap()]
+}
+
+#[test]
+fn liquidity_shares_above_the_bound_fail() {
+    // Control: the native shares, through the same forging path, prove.
+    assert!(proves(&forged_add(0)));
+    assert!(!proves(&forged_add(1)));
+}
