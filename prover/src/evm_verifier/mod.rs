@@ -1,11 +1,18 @@
 //! The on-chain verifier of the EVM wrapper proof (issue #7).
 //!
-//! - [`test_wrapper`]: a stand-in wrapper circuit (Poseidon inner proof verified in a
-//!   `KeccakGoldilocksConfig` circuit) until issue #6 delivers the real one;
+//! The verifier is generated for `circuits::aggregate::wrapper_for_tests()` ([`fixtures::target`]).
+//!
 //! - [`layout`]: the compact proof encoding the contract parses;
 //! - [`transcript`]: plonky2's Fiat–Shamir transcript replayed stage by stage (fixtures);
-//! - [`solidity`]: the Solidity/Yul generator (`quire-prover export-verifier`);
-//! - [`fixtures`]: proofs, altered proofs and intermediate values for the forge tests.
+//! - [`gates`]: the circuit's gates and selectors, and the Yul of each gate's constraints;
+//! - [`yul`]: field, extension and extension-algebra helpers shared by the contracts;
+//! - [`solidity`]: the Solidity/Yul generator (`quire-prover export-verifier`): QuireVerifier
+//!   (parsing, transcript, PoW), QuireGates (vanishing polynomial and quotient at ζ),
+//!   QuireFri (FRI);
+//! - [`fixtures`]: a real wrapper proof, plonky2's intermediate values and verdicts on altered
+//!   proofs, and a proof of another circuit, for the forge tests;
+//! - [`test_wrapper`]: that other circuit (Poseidon inner proof verified in a
+//!   `KeccakGoldilocksConfig` circuit), also used by the unit tests.
 
 pub mod fixtures;
 pub mod gates;

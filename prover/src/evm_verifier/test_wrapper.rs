@@ -1,4 +1,6 @@
-//! A stand-in for the EVM wrapper of issue #6, used until the real one exists.
+//! A second wrapper-shaped circuit: the "proof of a different circuit" of the forge tests
+//! (same config and proof length as the real wrapper, different circuit), and the circuit of
+//! the transcript/layout unit tests (cheaper to prove than the real wrapper).
 //!
 //! An inner circuit proven with `PoseidonGoldilocksConfig` (standard recursion config)
 //! exposes [`NUM_PUBLIC_INPUTS`] public inputs; the wrapper (`KeccakGoldilocksConfig`, the

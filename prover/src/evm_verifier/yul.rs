@@ -1,6 +1,6 @@
 //! Yul building blocks shared by the generated contracts: Goldilocks and its quadratic
-//! extension F_p[u]/(u² − 7) (plonky2's `QuadraticExtension`), and the extension algebra
-//! F_p²[X]/(X² − 7) plonky2's gates use (`ExtensionAlgebra<F::Extension, 2>`).
+//! extension F_p(u), u² = 7 (plonky2's `QuadraticExtension`), and the extension algebra
+//! F_p²(X), X² = 7 plonky2's gates use (`ExtensionAlgebra<F::Extension, 2>`).
 //!
 //! Representation: a base element is one word, canonical (< p); an extension element is two
 //! words (c0, c1), on the stack or in memory at `p, p + 0x20`; an algebra element is two
