@@ -8,6 +8,16 @@
 // The generated code has no rustdoc and triggers a few lints we do not control.
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
+// abigen! reads the JSON files itself but does not tell cargo about them here, so without
+// these a regenerated copy would not rebuild the bindings (stale bytecode, verified by
+// experiment). `include_bytes!` puts each file in the crate's dependency info.
+const _: &[u8] = include_bytes!("../abi/Rollup.json");
+const _: &[u8] = include_bytes!("../abi/QuireVerifier.json");
+#[cfg(feature = "test-doubles")]
+const _: &[u8] = include_bytes!("../abi/test-doubles/TestBatchVerifier.json");
+#[cfg(feature = "test-doubles")]
+const _: &[u8] = include_bytes!("../abi/test-doubles/MockERC20.json");
+
 /// The settlement contract `contracts/src/Rollup.sol` (ABI of the deployed contract, which
 /// includes `IRollup`, `Roles` and their events and errors) and its creation bytecode.
 pub mod rollup {
