@@ -3,6 +3,7 @@
 // regenerate (a Rust test fails when this file is stale).
 pragma solidity ^0.8.28;
 
+// forgefmt: disable-start
 /// @title QuireFri
 /// @notice FRI check of Quire's wrapper proofs (plonky2 verify_fri_proof with KeccakHash<25> Merkle trees).
 /// @dev Called by QuireVerifier after the transcript (`ch` is its challenge vector) and the PoW check.
@@ -56,44 +57,131 @@ contract QuireFri {
                 let t2 := mulmod(mulmod(a, a, P), a, P)
                 let t3 := mulmod(mulmod(t2, t2, P), a, P)
                 let x := t3
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, x, P)
                 let t6 := mulmod(x, t3, P)
                 x := t6
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 let t12 := mulmod(x, t6, P)
                 x := t12
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, t12, P) // t24
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, t6, P) // t30
                 x := mulmod(mulmod(x, x, P), a, P) // t31
                 let t32 := mulmod(mulmod(x, x, P), a, P)
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, x, P)
                 r := mulmod(x, t32, P)
             }
@@ -415,3 +503,4 @@ contract QuireFri {
         }
     }
 }
+// forgefmt: disable-end

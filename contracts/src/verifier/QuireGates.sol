@@ -3,6 +3,7 @@
 // regenerate (a Rust test fails when this file is stale).
 pragma solidity ^0.8.28;
 
+// forgefmt: disable-start
 /// @title QuireGates
 /// @notice Vanishing polynomial of Quire's wrapper circuit at zeta: every gate's constraints (filtered by its selector), Z(1) and the permutation's partial-product checks, combined with the alpha powers; and the quotient side Z_H(zeta) * t(zeta).
 /// @dev Called by QuireVerifier after it has checked the proof's length and that every opening
@@ -78,44 +79,131 @@ contract QuireGates {
                 let t2 := mulmod(mulmod(a, a, P), a, P)
                 let t3 := mulmod(mulmod(t2, t2, P), a, P)
                 let x := t3
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, x, P)
                 let t6 := mulmod(x, t3, P)
                 x := t6
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 let t12 := mulmod(x, t6, P)
                 x := t12
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, t12, P) // t24
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, t6, P) // t30
                 x := mulmod(mulmod(x, x, P), a, P) // t31
                 let t32 := mulmod(mulmod(x, x, P), a, P)
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
-                { let u := mul(x, x) x := mod(mul(u, u), P) }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
+                {
+                    let u := mul(x, x)
+                    x := mod(mul(u, u), P)
+                }
                 x := mulmod(x, x, P)
                 r := mulmod(x, t32, P)
             }
@@ -842,3 +930,4 @@ contract QuireGates {
         }
     }
 }
+// forgefmt: disable-end

@@ -452,6 +452,8 @@ fn header(w: &mut String, title: &str, notice: &str) -> Result<()> {
         "// regenerate (a Rust test fails when this file is stale)."
     )?;
     writeln!(w, "pragma solidity ^0.8.28;\n")?;
+    // Generated code is laid out by the generator; `forge fmt` leaves it alone.
+    writeln!(w, "// forgefmt: disable-start")?;
     writeln!(w, "/// @title {title}")?;
     writeln!(w, "/// @notice {notice}")?;
     Ok(())
@@ -646,6 +648,7 @@ fn gates_contract(
     writeln!(w, "        }}")?;
     writeln!(w, "    }}")?;
     writeln!(w, "}}")?;
+    writeln!(w, "// forgefmt: disable-end")?;
     let res = t; // results reuse the scratch area once the gates are done
     let mut subs: Vec<(&str, String)> = vec![
         ("$CONST", cnst.to_string()),
@@ -1020,6 +1023,7 @@ fn fri_contract(
     writeln!(w, "        }}")?;
     writeln!(w, "    }}")?;
     writeln!(w, "}}")?;
+    writeln!(w, "// forgefmt: disable-end")?;
     let subs: Vec<(&str, String)> = vec![
         ("$S_BASE", "0x80".into()),
         ("$S_CH", "0xa0".into()),

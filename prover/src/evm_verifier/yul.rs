@@ -20,7 +20,7 @@ fn finv() -> String {
     fn squarings(out: &mut String, var: &str, k: usize) {
         for _ in 0..k / 2 {
             out.push_str(&format!(
-                "                {{ let u := mul({var}, {var}) {var} := mod(mul(u, u), P) }}\n"
+                "                {{\n                    let u := mul({var}, {var})\n                    {var} := mod(mul(u, u), P)\n                }}\n"
             ));
         }
         if k % 2 == 1 {
