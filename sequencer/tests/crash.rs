@@ -60,6 +60,21 @@ async fn wait_healthy(client: &Client) {
 async fn acknowledged_transactions_survive_sigkill_under_load() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("crash.db").display());
+    sigkill_cycles(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_transactions_survive_sigkill_under_load_on_postgres() {
+    let Some(db) = common::postgres_database("crash").await else {
+        return;
+    };
+    sigkill_cycles(&db).await;
+}
+
+/// Three cycles of start, load, SIGKILL; then a final start that must hold every
+/// acknowledged transaction and execute all of them.
+async fn sigkill_cycles(db: &str) {
+    let db = db.to_string();
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let senders_per_cycle = 8u32;
     for cycle in 0..3u32 {
