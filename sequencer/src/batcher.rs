@@ -29,9 +29,9 @@ pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
             Ok(Some(n)) => tracing::debug!(batch = n, "batch closed"),
             Ok(None) => {}
             Err(e) => {
-                tracing::error!(error = %e, "batch failed; state reloaded from storage");
-                if let Err(e) = reload_state(&node).await {
-                    tracing::error!(error = %e, "reloading state failed; stopping the batcher");
+                tracing::error!(error = %e, "batch failed; resynchronising with storage");
+                if let Err(e) = resync(&node).await {
+                    tracing::error!(error = %e, "resynchronising failed; stopping the batcher");
                     return;
                 }
             }
@@ -43,12 +43,52 @@ pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-async fn reload_state(node: &Node) -> Result<(), String> {
+/// Makes the node agree with the database again after a failed batch: the state and the
+/// head are reloaded, and pending entries that a stored batch consumed are dropped.
+///
+/// The database is the authority. A failed batch changed the in-memory state only, and
+/// the stored one may also be ahead of what this node knows: on PostgreSQL, a batch
+/// whose COMMIT was in flight when a previous process was killed can become visible
+/// after this process loaded its state. Our own batch with that number then fails on the
+/// batch number's primary key — that failure lands here, and this catches up.
+async fn resync(node: &Node) -> Result<(), String> {
     let (accounts, next) = node.storage.snapshot().await.map_err(|e| e.to_string())?;
     let mut state =
         State::from_snapshot(&node.genesis, accounts, next).map_err(|e| e.to_string())?;
-    state.root();
+    let root = state.root();
+    let latest = node
+        .storage
+        .latest_batch()
+        .await
+        .map_err(|e| e.to_string())?;
+    let head = Head {
+        number: latest.as_ref().map_or(0, |b| b.number),
+        root: latest.as_ref().map_or(root, |b| b.root),
+    };
+    if head.root != root {
+        return Err(format!(
+            "stored records hash to {root}, batch {} says {}",
+            head.number, head.root
+        ));
+    }
+    let consumed = node
+        .mempool
+        .lock()
+        .purge_consumed(|a| state.account(a).map_or(0, |acc| acc.nonce));
     *node.state.write() = state;
+    *node.head.write() = head;
+    let mut outcomes = Vec::new();
+    for hash in &consumed {
+        if let Ok(Some(record)) = node.storage.transaction(hash).await {
+            outcomes.push((*hash, record.status));
+        }
+    }
+    node.notify(outcomes);
+    tracing::info!(
+        batch = head.number,
+        purged = consumed.len(),
+        "resynchronised with storage"
+    );
     Ok(())
 }
 

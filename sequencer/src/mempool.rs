@@ -187,6 +187,19 @@ impl Mempool {
         }
     }
 
+    /// Removes and returns every entry whose nonce is below its account's nonce: a batch
+    /// this node did not execute itself consumed them (see `batcher::resync`). Such
+    /// entries must not be expired as rejections — their outcome is already stored.
+    pub fn purge_consumed(&mut self, nonce_of: impl Fn(AccountId) -> u32) -> Vec<Digest> {
+        let mut gone = Vec::new();
+        for (&account, q) in &self.accounts {
+            let nonce = nonce_of(account);
+            gone.extend(q.range(..nonce).map(|(_, e)| e.hash));
+        }
+        self.remove(&gone);
+        gone
+    }
+
     /// Up to `max` executable durable transactions, plus expired ones.
     ///
     /// `nonce_of` gives each account's current nonce. Accounts are served in order of

@@ -7,11 +7,11 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{key, transfer, Client};
+use common::{key, transfer, ChildGuard, Client};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -21,8 +21,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn(db: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_quire-sequencer"))
+fn spawn(db: &str, port: u16) -> ChildGuard {
+    let child = Command::new(env!("CARGO_BIN_EXE_quire-sequencer"))
         .args([
             "--database-url",
             db,
@@ -35,7 +35,8 @@ fn spawn(db: &str, port: u16) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("binary runs")
+        .expect("binary runs");
+    ChildGuard(child)
 }
 
 async fn wait_healthy(client: &Client) {
@@ -129,8 +130,7 @@ async fn sigkill_cycles(db: &str) {
             }));
         }
         tokio::time::sleep_until(stop_at.into()).await;
-        child.kill().expect("SIGKILL"); // std's kill sends SIGKILL on Unix
-        child.wait().unwrap();
+        child.kill(); // std's kill sends SIGKILL on Unix
         for t in tasks {
             let _ = t.await;
         }
@@ -163,6 +163,5 @@ async fn sigkill_cycles(db: &str) {
         assert_eq!(s, 200, "acknowledged transaction {h} lost");
         assert_eq!(rec["status"], "executed", "{h}: {rec}");
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,19 +18,21 @@ async fn loadgen_transfers_are_all_acknowledged_and_executed() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quire-sequencer"))
-        .args([
-            "--database-url",
-            &format!("sqlite:{}", dir.path().join("load.db").display()),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--dev",
-        ])
-        .env("QUIRE_BATCH_MAX_WAIT_MS", "20")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::ChildGuard(
+        Command::new(env!("CARGO_BIN_EXE_quire-sequencer"))
+            .args([
+                "--database-url",
+                &format!("sqlite:{}", dir.path().join("load.db").display()),
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--dev",
+            ])
+            .env("QUIRE_BATCH_MAX_WAIT_MS", "20")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while reqwest::get(format!("{url}/healthz")).await.is_err() {
@@ -63,6 +67,5 @@ async fn loadgen_transfers_are_all_acknowledged_and_executed() {
         .await
         .unwrap();
     assert_eq!(fee["balances"]["0"], "600", "{fee}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 }

@@ -168,3 +168,21 @@ pub fn transfer(
     });
     serde_json::to_value(tx.sign(key, DEVNET_CHAIN_ID)).unwrap()
 }
+
+/// A child process that is killed (SIGKILL) and reaped when dropped, so a failing test
+/// never leaves a server running that holds the test runner's output pipes open.
+pub struct ChildGuard(pub std::process::Child);
+
+impl ChildGuard {
+    /// SIGKILLs the process and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
