@@ -24,9 +24,9 @@ library Goldilocks {
     /// @notice p - 1 (= -1 in the field).
     uint256 internal constant P_MINUS_ONE = 0xFFFFFFFF00000000;
     /// @notice Generator of the multiplicative group (plonky2 MULTIPLICATIVE_GROUP_GENERATOR).
-    uint256 internal constant MULTIPLICATIVE_GROUP_GENERATOR = 7;
+    uint256 internal constant MULTIPLICATIVE_GROUP_GENERATOR = 14293326489335486720;
     /// @notice Generator of the 2^32-th roots of unity (plonky2 POWER_OF_TWO_GENERATOR).
-    uint256 internal constant POWER_OF_TWO_GENERATOR = 1753635133440165772;
+    uint256 internal constant POWER_OF_TWO_GENERATOR = 7277203076849721926;
     /// @notice The field's two-adicity: 2^32 divides p - 1.
     uint256 internal constant TWO_ADICITY = 32;
 
@@ -259,7 +259,7 @@ library GoldilocksExt2 {
     /// @notice The non-residue W with X^2 = W.
     uint256 internal constant W = 7;
     /// @notice Generator of the 2^33-th roots of unity: 0 + g X (plonky2 EXT_POWER_OF_TWO_GENERATOR).
-    uint256 internal constant POWER_OF_TWO_GENERATOR_1 = 15659105665374529263;
+    uint256 internal constant POWER_OF_TWO_GENERATOR_1 = 7226896044987257365;
 
     /// @notice a + b.
     function add(uint256 a0, uint256 a1, uint256 b0, uint256 b1) internal pure returns (uint256 c0, uint256 c1) {
