@@ -14,7 +14,7 @@ use quire_core::tx::{priority_commitment, Operation, PriorityOp};
 use crate::api::error::tx_error_code;
 use crate::executor::{execute_parallel_verified, ExecutorError};
 use crate::node::{now, Head, Node};
-use crate::storage::{BatchRecord, TxResult, TxStatus};
+use crate::storage::{BatchRecord, BatchStage, TxResult, TxStatus};
 
 /// Runs until `shutdown` turns true, then closes one last batch of what is pending.
 pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
@@ -174,6 +174,7 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
                 batch_number: number,
                 position: *position,
                 receipt: serde_json::from_str(receipt).unwrap_or(serde_json::Value::Null),
+                stage: BatchStage::Executed,
             },
             TxResult::Rejected { code, message } => TxStatus::Rejected {
                 batch_number: number,

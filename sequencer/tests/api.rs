@@ -8,9 +8,11 @@ mod common;
 
 use common::{key, start, transfer, Client};
 use quire_core::state::BalanceProof;
+use quire_sequencer::app::Running;
+use quire_sequencer::storage::BatchStage;
 use serde_json::{json, Value};
 
-async fn happy_path(client: &Client) {
+async fn happy_path(running: &Running, client: &Client) {
     let (alice, bob) = (key(1), key(2));
     let a = client.fund(&alice, 0, 1_000_000).await;
     let b = client.fund(&bob, 0, 5).await;
@@ -46,9 +48,51 @@ async fn happy_path(client: &Client) {
     assert_eq!(proof.balance, 1005);
     assert!(proof.verify(&root));
 
+    // Settlement stages, as L1 events would drive them: forward one at a time, in order.
+    let storage = &running.node.storage;
+    assert!(
+        storage
+            .advance_batch(batch, BatchStage::Proven)
+            .await
+            .is_err(),
+        "a stage cannot be skipped"
+    );
+    if batch > 1 {
+        assert!(
+            storage
+                .advance_batch(batch, BatchStage::Committed)
+                .await
+                .is_err(),
+            "batch {batch} cannot pass batch {}",
+            batch - 1
+        );
+    }
+    for stage in [
+        BatchStage::Committed,
+        BatchStage::Proven,
+        BatchStage::Finalized,
+    ] {
+        for n in 1..=batch {
+            storage.advance_batch(n, stage).await.unwrap();
+        }
+        storage.advance_batch(batch, stage).await.unwrap(); // replays are no-ops
+        let (_, rec) = client.get(&format!("/v1/transactions/{hash}")).await;
+        assert_eq!(rec["status"], stage.as_str(), "{rec}");
+        assert_eq!(rec["batch_number"], batch);
+    }
+    assert!(storage
+        .advance_batch(batch, BatchStage::Proven)
+        .await
+        .is_err());
+    assert!(storage
+        .advance_batch(batch + 1_000, BatchStage::Committed)
+        .await
+        .is_err());
+
     let (s, b1) = client.get(&format!("/v1/batches/{batch}")).await;
     assert_eq!(s, 200);
     assert!(b1["pubdata_bytes"].as_u64().unwrap() >= 18);
+    assert_eq!(b1["status"], "finalized");
     let (_, list) = client.get("/v1/batches?limit=2").await;
     assert!(!list.as_array().unwrap().is_empty());
     let (_, tokens) = client.get("/v1/tokens").await;
@@ -75,7 +119,7 @@ async fn happy_path_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("q.db").display());
     let (running, client) = start(&url).await;
-    happy_path(&client).await;
+    happy_path(&running, &client).await;
     running.shutdown().await;
 }
 
@@ -85,7 +129,7 @@ async fn happy_path_on_postgres() {
         return;
     };
     let (running, client) = start(&url).await;
-    happy_path(&client).await;
+    happy_path(&running, &client).await;
     running.shutdown().await;
 }
 

@@ -8,7 +8,9 @@ use quire_core::hash::Digest;
 use quire_core::state::StateDiff;
 use quire_core::token::TokenId;
 
-use super::{corrupt, now_ms, placeholders, DbKind, Result, Storage, CHUNK_ROWS};
+use super::{
+    corrupt, now_ms, placeholders, BatchStage, DbKind, Result, Storage, StorageError, CHUNK_ROWS,
+};
 
 /// The fate of one L2 transaction in a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -281,6 +283,59 @@ impl Storage {
         .bind(now)
         .execute(&mut *db)
         .await?;
+        db.commit().await?;
+        Ok(())
+    }
+
+    /// Moves batch `number` one stage on (the L1 committer and watcher call this as
+    /// `commitBatch`, `proveBatch` and `executeBatch` land). Repeating the current stage is
+    /// a no-op, so replayed L1 events are harmless; going back, skipping a stage, passing
+    /// the previous batch (L1 settles in order) or naming an unknown batch is refused.
+    pub async fn advance_batch(&self, number: u64, stage: BatchStage) -> Result<()> {
+        let mut db = self.pool.begin().await?;
+        let rows =
+            sqlx::query("SELECT number, status FROM batches WHERE number = $1 OR number = $2")
+                .bind(number as i64)
+                .bind(number as i64 - 1)
+                .fetch_all(&mut *db)
+                .await?;
+        let (mut current, mut previous) = (None, None);
+        for r in rows {
+            let n: i64 = r.try_get(0)?;
+            let name: String = r.try_get(1)?;
+            let st =
+                BatchStage::parse(&name).ok_or_else(|| corrupt(format!("batch status {name}")))?;
+            if n as u64 == number {
+                current = Some(st);
+            } else {
+                previous = Some(st);
+            }
+        }
+        let current =
+            current.ok_or_else(|| StorageError::Stage(format!("batch {number} does not exist")))?;
+        if stage == current {
+            return Ok(());
+        }
+        if (stage as u8) != (current as u8) + 1 {
+            return Err(StorageError::Stage(format!(
+                "batch {number} is {}; it cannot become {}",
+                current.as_str(),
+                stage.as_str()
+            )));
+        }
+        if let Some(prev) = previous.filter(|p| *p < stage) {
+            return Err(StorageError::Stage(format!(
+                "batch {} is only {}; batch {number} cannot become {} before it",
+                number - 1,
+                prev.as_str(),
+                stage.as_str()
+            )));
+        }
+        sqlx::query("UPDATE batches SET status = $1 WHERE number = $2")
+            .bind(stage.as_str())
+            .bind(number as i64)
+            .execute(&mut *db)
+            .await?;
         db.commit().await?;
         Ok(())
     }

@@ -14,7 +14,7 @@ mod batches;
 mod records;
 
 pub use batches::{BatchRecord, BatchSummary, TxResult};
-pub use records::{PendingTx, TxRecord, TxStatus};
+pub use records::{BatchStage, PendingTx, TxRecord, TxStatus};
 
 use std::str::FromStr;
 
@@ -48,6 +48,9 @@ pub enum StorageError {
     /// A stored value does not decode: the database was changed outside Quire.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// A batch's settlement stage cannot move as asked.
+    #[error("batch stage: {0}")]
+    Stage(String),
     /// The URL names no supported database.
     #[error("unsupported database url (expected sqlite:… or postgres://…)")]
     UnsupportedUrl,

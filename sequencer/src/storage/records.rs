@@ -21,13 +21,52 @@ pub struct PendingTx {
     pub received_at_ms: i64,
 }
 
-/// Where a transaction stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+/// How far a batch has settled on L1. Batches move forward through these in order, and
+/// never ahead of the batch before them (L1 commits, proves and executes in order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStage {
+    /// Executed and stored by the sequencer (soft confirmation).
+    Executed,
+    /// Its data is committed on L1 (`commitBatch`).
+    Committed,
+    /// Its proof is verified on L1 (`proveBatch`).
+    Proven,
+    /// Executed on L1 (`executeBatch`): withdrawals are claimable.
+    Finalized,
+}
+
+impl BatchStage {
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStage::Executed => "executed",
+            BatchStage::Committed => "committed",
+            BatchStage::Proven => "proven",
+            BatchStage::Finalized => "finalized",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<BatchStage> {
+        [
+            BatchStage::Executed,
+            BatchStage::Committed,
+            BatchStage::Proven,
+            BatchStage::Finalized,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
+    }
+}
+
+/// Where a transaction stands: `pending`, then its batch's stage (`executed`, `committed`,
+/// `proven`, `finalized`), or `rejected` with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TxStatus {
     /// Acknowledged, waiting for a batch.
     Pending,
-    /// Executed in a batch (soft-confirmed).
+    /// Executed in a batch; `stage` is how far that batch has settled.
     Executed {
         /// The batch.
         batch_number: u64,
@@ -35,6 +74,8 @@ pub enum TxStatus {
         position: u64,
         /// The receipt.
         receipt: serde_json::Value,
+        /// The batch's stage.
+        stage: BatchStage,
     },
     /// Rejected by the batch that tried it.
     Rejected {
@@ -45,6 +86,67 @@ pub enum TxStatus {
         /// Human-readable reason.
         message: String,
     },
+}
+
+/// The wire form: `status` names the stage, so wallets follow one field from `pending` to
+/// `finalized`.
+#[derive(Serialize)]
+struct TxStatusWire<'a> {
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipt: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+impl Serialize for TxStatus {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let wire = match self {
+            TxStatus::Pending => TxStatusWire {
+                status: "pending",
+                batch_number: None,
+                position: None,
+                receipt: None,
+                code: None,
+                message: None,
+            },
+            TxStatus::Executed {
+                batch_number,
+                position,
+                receipt,
+                stage,
+            } => TxStatusWire {
+                status: stage.as_str(),
+                batch_number: Some(*batch_number),
+                position: Some(*position),
+                receipt: Some(receipt),
+                code: None,
+                message: None,
+            },
+            TxStatus::Rejected {
+                batch_number,
+                code,
+                message,
+            } => TxStatusWire {
+                status: "rejected",
+                batch_number: Some(*batch_number),
+                position: None,
+                receipt: None,
+                code: Some(code),
+                message: Some(message),
+            },
+        };
+        wire.serialize(serializer)
+    }
 }
 
 /// A transaction with its status.
@@ -125,8 +227,9 @@ impl Storage {
     /// A transaction and its status, if it was ever acknowledged.
     pub async fn transaction(&self, hash: &Digest) -> Result<Option<TxRecord>> {
         let row = sqlx::query(
-            "SELECT t.body, r.batch_number, r.position, r.status, r.receipt, r.error_code, r.error_message \
-             FROM transactions t LEFT JOIN tx_results r ON r.hash = t.hash WHERE t.hash = $1",
+            "SELECT t.body, r.batch_number, r.position, r.status, r.receipt, r.error_code, r.error_message, \
+             b.status FROM transactions t LEFT JOIN tx_results r ON r.hash = t.hash \
+             LEFT JOIN batches b ON b.number = r.batch_number WHERE t.hash = $1",
         )
         .bind(hash.to_bytes().to_vec())
         .fetch_optional(&self.pool)
@@ -144,6 +247,11 @@ impl Storage {
                     batch_number: r.try_get::<i64, _>(1)? as u64,
                     position: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0) as u64,
                     receipt: serde_json::from_str(&receipt).map_err(corrupt)?,
+                    stage: r
+                        .try_get::<Option<String>, _>(7)?
+                        .as_deref()
+                        .and_then(BatchStage::parse)
+                        .ok_or_else(|| corrupt("executed in an unknown batch"))?,
                 }
             }
             Some(_) => TxStatus::Rejected {
