@@ -1,13 +1,23 @@
 //! `quire`: the command-line entry point of Quire.
 //!
-//! Today it offers `quire demo`, which applies a generated workload to the reference state
-//! transition and prints the resulting state root. The wallet, operator and `devnet`
-//! commands arrive with the sequencer, prover and L1 integration (issues #4–#9).
+//! - the wallet (`key`, `deposit`, `transfer`, `swap`, `add-liquidity`, `remove-liquidity`,
+//!   `withdraw`, `full-exit`, `claim`, `account`, `tx`): thin clap wiring over
+//!   [`quire_cli::wallet`], which the end-to-end tests call directly;
+//! - `quire devnet`: a local network in one command;
+//! - `quire demo`: a generated workload on the reference state transition.
+//!
+//! Exit codes: 0 ok, 1 usage or validation (nothing sent), 2 a service refused (its
+//! machine-readable code is printed), 3 a wait timed out.
+
+use quire_cli::wallet::cmd as wallet_cmd;
 
 use std::time::Instant;
 
+use std::process::ExitCode;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use quire_cli::devnet;
 use quire_core::account::{Address, FEE_ACCOUNT};
 use quire_core::schnorr::SecretKey;
 use quire_core::state::{Genesis, PoolSpec, State};
@@ -23,6 +33,8 @@ use rand_chacha::ChaCha20Rng;
     about = "Quire ZK-rollup: wallet, operator tools and devnet"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: wallet_cmd::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,16 +54,73 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Start a local devnet: anvil, the contracts, sequencer and prover on SQLite.
+    Devnet(devnet::DevnetArgs),
+    #[command(flatten)]
+    Wallet(wallet_cmd::WalletCommand),
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are not errors; every usage error exits 1 (clap's default is 2,
+            // which this CLI reserves for refusals by a service).
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    let result = match cli.command {
         Command::Demo {
             accounts,
             txs,
             seed,
         } => demo(accounts, txs, seed),
+        Command::Devnet(args) => runtime().and_then(|rt| rt.block_on(devnet::run(args))),
+        Command::Wallet(cmd) => {
+            init_logs();
+            return match runtime() {
+                Ok(rt) => wallet_cmd::exit(rt.block_on(wallet_cmd::run(&cli.global, cmd))),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
     }
+}
+
+/// Wallet logs go to stderr, quiet unless `RUST_LOG` asks.
+fn init_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The tokio runtime of the commands that talk to services.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 fn demo(accounts: u32, txs: u32, seed: u64) -> Result<()> {

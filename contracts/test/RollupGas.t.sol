@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {console} from "./utils/Test.sol";
 import {RollupBase} from "./utils/RollupBase.sol";
 import {IRollup} from "../src/interfaces/IRollup.sol";
+import {QuireVerifier} from "../src/verifier/QuireVerifier.sol";
 
 /// @notice L1 cost of a transfer: commit + prove + execute of a batch of N transfers, per
 ///         transfer. Run with `npx forge test --match-test Gas -vv`.
@@ -24,9 +25,14 @@ import {IRollup} from "../src/interfaces/IRollup.sol";
 ///   big-endian bytes are zero as in real traffic;
 /// - worst case: every pubdata byte nonzero (after the type byte), which maximizes calldata
 ///   cost.
-/// The verifier is the test double (TestBatchVerifier: one keccak): the real plonky2
-/// verifier's cost (issue #7) is per batch, not per transfer, and must be added as
-/// `verifier_gas / N`.
+/// The batches are proven through the test double (TestBatchVerifier: one keccak), because
+/// the real plonky2 verifier only accepts real proofs of real batches. Its cost does not
+/// depend on the batch (a fixed-size proof, 24 public inputs), so the headline figure swaps
+/// it in: the real `QuireVerifier` is deployed and measured on the committed fixture proof
+/// (cold accounts), and `proveBatch` is charged with the real proof's calldata and that
+/// verification instead of the double's. `l1_gas_per_transfer` is that full cost at the
+/// largest batch the prover service accepts (1,024 operations: `MAX_CAPACITY` in
+/// prover/src/service/config.rs), and at the devnet shape (8 operations).
 contract RollupGasTest is RollupBase {
     struct Cost {
         uint256 calldataBytes;
@@ -120,22 +126,87 @@ contract RollupGasTest is RollupBase {
         }
     }
 
-    /// @dev The headline figures: 1024 typical transfers.
+    /// @dev Charged gas of `proveBatch` with the real verifier and a real proof: the real
+    ///      proof's calldata, the rollup's own execution around the verifier call (measured
+    ///      with the double, whose verification is one keccak: conservative), plus one cold
+    ///      real verification.
+    function _realProveCharge(Cost memory withDouble)
+        internal
+        returns (uint256 charged, uint256 verifyGas, uint256 proofBytes)
+    {
+        string memory json = vm.readFile("test/fixtures/verifier/proof_0.json");
+        bytes memory proof = vm.parseJsonBytes(json, ".proof");
+        uint256[] memory pis = vm.parseJsonUintArray(json, ".public_inputs");
+        QuireVerifier real = new QuireVerifier();
+        vm.cool(address(real));
+        vm.cool(address(real.GATES()));
+        vm.cool(address(real.FRI()));
+        uint256 g = gasleft();
+        bool ok = real.verify(proof, pis);
+        verifyGas = g - gasleft();
+        assertTrue(ok, "the real verifier rejects its fixture");
+        proofBytes = proof.length;
+        // proveBatch's calldata = the double's call with the double's proof replaced.
+        bytes memory doubleProof = verifier.proofFor(pis);
+        uint256 tokens = withDouble.tokens;
+        for (uint256 i; i < doubleProof.length; ++i) {
+            tokens -= doubleProof[i] == 0 ? 1 : 4;
+        }
+        for (uint256 i; i < proof.length; ++i) {
+            tokens += proof[i] == 0 ? 1 : 4;
+        }
+        uint256 standard = 4 * tokens + withDouble.execution + verifyGas;
+        uint256 floor = 10 * tokens;
+        charged = 21000 + (standard > floor ? standard : floor);
+    }
+
+    /// @dev The headline figures: typical transfers at the largest batch the prover service
+    ///      accepts (1,024) and at the devnet shape (8), with the real verifier's cost.
     function test_Gas_transferBatch() public {
         uint256 n = 1024;
+        bytes memory sample = _transfers(n, false);
         (uint256 perTransfer, Cost[3] memory c) = _measure(n, false);
-        console.log(string.concat("pubdata_bytes_per_transfer=", vm.toString(uint256(18))));
-        console.log(string.concat("l1_gas_per_transfer=", vm.toString(perTransfer)));
-        console.log("(test verifier; the plonky2 verifier's gas / N is still to be added, issue #7)");
-        _log("typical", n, perTransfer, c);
-        assertLe(perTransfer, 1000, "target: <= 1000 L1 gas per transfer (excluding the verifier)");
+        (uint256 proveReal, uint256 verifyGas, uint256 proofBytes) = _realProveCharge(c[1]);
+        uint256 full = (c[0].charged + proveReal + c[2].charged) / n;
+        console.log(string.concat("pubdata_bytes_per_transfer=", vm.toString(sample.length / n)));
+        console.log(string.concat("l1_gas_per_transfer=", vm.toString(full)));
+        console.log(
+            string.concat(
+                "  N=1024 with the real verifier: verify_gas=",
+                vm.toString(verifyGas),
+                " proof_bytes=",
+                vm.toString(proofBytes),
+                " prove_charged=",
+                vm.toString(proveReal)
+            )
+        );
+        console.log(string.concat("l1_gas_per_transfer_excluding_verifier=", vm.toString(perTransfer)));
+        _log("typical (test verifier)", n, perTransfer, c);
+        // What the rollup contract itself costs per transfer (calldata, commitments, records):
+        // under the target on its own; the per-batch verification is what misses it.
+        assertLe(perTransfer, 1000, "contract cost alone: <= 1000 L1 gas per transfer");
+        assertGt(full, perTransfer);
 
         (uint256 worst, Cost[3] memory w) = _measure(n, true);
-        _log("worst-case bytes", n, worst, w);
+        _log("worst-case bytes (test verifier)", n, worst, w);
         assertLe(worst, 1000);
 
-        (uint256 small, Cost[3] memory s) = _measure(256, false);
-        _log("typical", 256, small, s);
+        uint256 d = 8;
+        (, Cost[3] memory s) = _measure(d, false);
+        (uint256 proveSmall,,) = _realProveCharge(s[1]);
+        console.log(
+            string.concat(
+                "devnet shape N=8 l1_gas_per_transfer=", vm.toString((s[0].charged + proveSmall + s[2].charged) / d)
+            )
+        );
+        // The batch size at which the full cost would reach 1,000 gas per transfer.
+        uint256 perBatch = proveReal + 21000 * 2;
+        console.log(
+            string.concat(
+                "transfers per batch for <= 1000 gas each (estimate): ",
+                vm.toString(perBatch / (1000 > perTransfer ? 1000 - perTransfer : 1))
+            )
+        );
     }
 
     /// @dev How the per-transfer cost falls with the batch size (typical transfers).

@@ -36,3 +36,26 @@ pub async fn connect(
         .with_chain_id(chain_id);
     Ok(Arc::new(SignerMiddleware::new(provider, wallet)))
 }
+
+/// A private key held in memory only: never serialized, never printed (`Debug` shows
+/// `<redacted>`): what the sequencer's and the prover's configurations hold their L1 keys in.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a key.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The key itself, for the signer only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}

@@ -11,7 +11,8 @@
 //! - [`committer`]: `commitBatch` / `proveBatch` / `executeBatch` with nonce management and
 //!   fee bumping of stuck transactions;
 //! - [`user`]: what a wallet does on L1 (deposits, full-exit requests, claims);
-//! - [`client`]: an HTTP provider with a local signing key.
+//! - [`client`]: an HTTP provider with a local signing key;
+//! - [`anvil`]: a local L1 for the devnet and tests.
 //!
 //! When a contract in `contracts/src` changes, run `l1/abi/update.sh` and commit the new
 //! copies under `l1/abi/`; `cargo test -p quire-l1 --test abi_fresh` fails until then.
@@ -22,6 +23,7 @@
 //! The forge test double `TestBatchVerifier` is bound only behind the `test-doubles` feature,
 //! for tests and never for deployments.
 
+pub mod anvil;
 pub mod artifacts;
 pub mod bindings;
 pub mod client;
@@ -33,7 +35,7 @@ pub mod types;
 pub mod user;
 pub mod watcher;
 
-pub use client::{connect, L1Client};
+pub use client::{connect, L1Client, Secret};
 pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
 pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
 pub use error::L1Error;

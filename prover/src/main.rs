@@ -31,13 +31,15 @@ enum Command {
     /// stderr. Stops on SIGTERM/Ctrl-C.
     Run(RunArgs),
     /// Generate the Solidity verifier of the EVM wrapper circuit into contracts/src/verifier/
-    /// (issue #7), from the wrapper circuit of `circuits::aggregate::wrapper_for_tests`.
+    /// (issue #7), for the devnet's circuits (`BatchShape::DEVNET`, the chain id and pools of
+    /// deploy/genesis.example.json).
     ExportVerifier {
         /// Repository root to write under.
         #[arg(long, default_value = ".")]
         root: std::path::PathBuf,
-        /// Also write the forge fixtures (a real wrapper proof, altered proofs with plonky2's
-        /// verdicts, a proof of another circuit)
+        /// Also write the forge fixtures (a real wrapper proof of a fixture batch, altered
+        /// proofs with plonky2's verdicts, a proof of another circuit, the batch for the
+        /// real-Rollup test)
         /// (contracts/test/fixtures/verifier/).
         #[arg(long)]
         fixtures: bool,
@@ -74,6 +76,9 @@ struct RunArgs {
     /// Aggregation levels above the chunks (capacity = chunk_steps · 2^levels).
     #[arg(long)]
     levels: Option<u32>,
+    /// Priority-operation slots at the start of a batch.
+    #[arg(long)]
+    max_priority: Option<usize>,
     /// Exit once no job is queued or being proven.
     #[arg(long)]
     exit_when_idle: bool,
@@ -147,6 +152,9 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some(v) = args.levels {
         config.circuits.levels = v;
+    }
+    if let Some(v) = args.max_priority {
+        config.circuits.max_priority = v;
     }
     if args.exit_when_idle {
         config.exit_when_idle = true;

@@ -151,16 +151,17 @@ pub fn install_row_logger() -> bool {
 /// Sizes of the batch circuits, as `name=value` lines (`quire-prover circuit-stats
 /// --batch`). Every operation kind shares one step circuit (one-hot selectors), so each
 /// `*_step_rows` is the rows one step adds to a chunk (`num_gates()` of a 2-step chunk
-/// minus that of a 1-step chunk). The aggregation node, the wrapper and the wrapper proof
-/// are those of a real pipeline: 4 chunks of 2 padding steps, two node levels, the wrapper;
-/// `wrapper_proof_bytes` is plonky2's serialization (`ProofWithPublicInputs::to_bytes`).
+/// minus that of a 1-step chunk). `aggregation_rows` is a node over two 2-step chunks. The
+/// commitment circuit, batch node and wrapper are those of `BatchShape::DEVNET` (pools as
+/// here), and `wrapper_proof_bytes` is the EVM calldata encoding of a real proof of a batch
+/// of padding steps (what `Rollup.proveBatch` forwards).
 pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
     use quire_core::account::Address;
     use quire_core::schnorr::SecretKey;
     use quire_core::state::{Genesis, PoolSpec};
     use quire_core::token::{TokenId, TokenInfo};
 
-    use crate::circuits::aggregate::{AggregationNode, Wrapper};
+    use crate::circuits::aggregate::AggregationNode;
     use crate::circuits::chunk::ChunkCircuit;
     use crate::circuits::keccak::CircuitBuilderKeccak;
     use crate::circuits::step::StepParams;
@@ -206,27 +207,34 @@ pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
     let node1 = AggregationNode::build(&c2.data);
     put("aggregation_rows", node1.rows.to_string());
     put("aggregation_degree", node1.data.common.degree().to_string());
-    let node2 = AggregationNode::build(&node1.data);
-    let wrapper = Wrapper::build(&node2.data);
-    put("wrapper_rows", wrapper.rows.to_string());
-    put("wrapper_degree", wrapper.data.common.degree().to_string());
-    let steps: Vec<_> = (0..8)
+    // The devnet shape's batch stack: commitment circuit, batch node, wrapper (24 inputs).
+    let shape = crate::circuits::BatchShape::DEVNET;
+    let bc = crate::service::BatchCircuits::build(&params, shape);
+    put("batch_shape", format!("{shape:?}"));
+    put("commitment_rows", bc.commitment.rows.to_string());
+    put(
+        "commitment_degree",
+        bc.commitment.data.common.degree().to_string(),
+    );
+    put("batch_node_rows", bc.batch.rows.to_string());
+    put(
+        "batch_node_degree",
+        bc.batch.data.common.degree().to_string(),
+    );
+    put("wrapper_rows", bc.wrapper.rows.to_string());
+    put(
+        "wrapper_degree",
+        bc.wrapper.data.common.degree().to_string(),
+    );
+    let steps: Vec<_> = (0..shape.capacity())
         .map(|_| shadow.padding_step())
         .collect::<anyhow::Result<_>>()?;
-    let chunks = steps
-        .chunks(2)
-        .map(|s| c2.prove(s))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let l1 = [
-        node1.prove(&chunks[0], &chunks[1])?,
-        node1.prove(&chunks[2], &chunks[3])?,
-    ];
-    let top = node2.prove(&l1[0], &l1[1])?;
-    let proof = wrapper.prove(&top)?;
-    put("wrapper_proof_bytes", proof.to_bytes().len().to_string());
-    wrapper.data.verify(proof)?;
-    // One keccak-f[1600] permutation built from standard gates (not yet in the batch
-    // circuits: see prover/README.md).
+    let proof = bc
+        .prove_steps(&steps, None)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    put("wrapper_proof_bytes", bc.encode(&proof)?.len().to_string());
+    // One keccak-f[1600] permutation: 25 layers of 64 `KeccakRoundGate` rows (see
+    // circuits::keccak; 13,445 rows from standard gates before the gate).
     let mut b = CircuitBuilder::<F, D>::new(circuit_config());
     // Every bit a variable: constant bits would fold and understate the cost.
     let state_bits: [[_; 64]; 25] =

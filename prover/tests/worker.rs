@@ -24,6 +24,7 @@ use quire_core::schnorr::SecretKey;
 use quire_core::state::{Genesis, State};
 use quire_core::token::{TokenId, TokenInfo};
 use quire_core::tx::{priority_commitment, Deposit, L2Tx, Operation, PriorityOp, Transfer};
+use quire_prover::circuits::BatchShape;
 use quire_prover::service::queue::JobQueue;
 use quire_prover::service::{
     BatchCircuits, BatchInput, BatchProof, BatchProver, CircuitProver, CircuitShape, ProveContext,
@@ -625,8 +626,14 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
     let shape = CircuitShape {
         chunk_steps: 1,
         levels: 1,
+        max_priority: 0,
     };
-    let prover = Arc::new(CircuitProver::new(shape));
+    // No priority slot: the proven batch is a transfer (the smallest commitment circuit).
+    let prover = Arc::new(CircuitProver::new(BatchShape {
+        chunk_steps: shape.chunk_steps,
+        levels: shape.levels,
+        max_priority: 0,
+    }));
     let started = Instant::now();
     let (summary, events) = run_worker(
         &url,
@@ -643,14 +650,26 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
     );
     assert_eq!(summary.proven, 1, "{summary:?} {events:?}");
     assert_eq!(proven_batches(&events), vec![2]);
-    let circuits: Arc<BatchCircuits> = prover.circuits(CHAIN_ID);
+    let circuits: Arc<BatchCircuits> = prover.circuits(&genesis()).unwrap();
     for b in [2u64] {
         let job = q.job(b).await.unwrap().unwrap();
         assert_eq!(job.status, "proven", "{job:?}");
         let proof = job.proof.unwrap();
-        let pis = circuits.verify(&proof).expect("stored proof verifies");
-        assert_eq!(job.public_inputs.as_ref(), Some(&pis));
+        let pis = job.public_inputs.clone().unwrap();
+        circuits
+            .verify(&proof, &pis)
+            .expect("stored proof verifies");
         let input = q.load_batch(b).await.unwrap();
+        // D9's 24 public inputs, as Rollup.batchPublicInputs lays them out.
+        assert_eq!(
+            pis,
+            quire_prover::circuits::batch_public_inputs(
+                &input.prev_root,
+                &input.root,
+                &input.pubdata_commitment,
+                &input.priority_commitment
+            )
+        );
         let roots: Vec<u64> = input
             .prev_root
             .elements()
@@ -663,7 +682,7 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
         let mut bad = proof.clone();
         let i = bad.len() / 2;
         bad[i] ^= 1;
-        assert!(circuits.verify(&bad).is_err());
+        assert!(circuits.verify(&bad, &pis).is_err());
     }
     // A batch over capacity fails at once, with the reason.
     let q2url_db = sqlite_db("real_over");
@@ -688,6 +707,40 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
     let job = q2.job(1).await.unwrap().unwrap();
     assert_eq!(job.attempts, 1);
     assert!(job.error.unwrap().contains("the circuit shape holds 2"));
+}
+
+/// More priority operations than the shape's priority slots: the job fails at once with
+/// the reason (checked before any circuit is built).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_prover_rejects_priority_operations_past_the_slots() {
+    let db = sqlite_db("real_priority");
+    let q = JobQueue::connect(&db.url, 2).await.unwrap();
+    write_chain(&q, &genesis(), &[vec![deposit(0, 0, 1), deposit(1, 1, 1)]]).await;
+    let shape = CircuitShape {
+        chunk_steps: 1,
+        levels: 1,
+        max_priority: 0,
+    };
+    let prover = Arc::new(CircuitProver::new(BatchShape {
+        chunk_steps: 1,
+        levels: 1,
+        max_priority: 1,
+    }));
+    let (summary, _) = run_worker(
+        &db.url,
+        ServiceConfig {
+            circuits: shape,
+            ..config(&db.url)
+        },
+        prover,
+    )
+    .await;
+    assert_eq!(summary.failed, 1, "{summary:?}");
+    let job = q.job(1).await.unwrap().unwrap();
+    assert_eq!(job.attempts, 1);
+    let err = job.error.unwrap();
+    assert!(err.contains("2 priority operations"), "{err}");
+    assert!(err.contains("at most 1"), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! Runs the service: API server and batcher, with graceful shutdown.
+//! Runs the service: API server, batcher and, with an `[l1]` section, the L1 watcher and
+//! settlement tasks, with graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ pub struct Running {
     pub node: Arc<Node>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     batcher: tokio::task::JoinHandle<()>,
+    l1_tasks: Vec<tokio::task::JoinHandle<()>>,
     stop: watch::Sender<bool>,
 }
 
@@ -36,15 +38,24 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Starts the node, the API on `config.listen` and the batcher.
+/// Starts the node, the API on `config.listen`, the batcher and, if configured, the L1
+/// tasks (after checking the deployment against the node's genesis and chain).
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    config
+        .validate()
+        .map_err(|e| StartError::State(e.to_string()))?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| StartError::State(format!("binding {}: {e}", config.listen)))?;
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::State(e.to_string()))?;
+    let l1_config = config.l1.clone();
     let node = Node::start(config).await?;
+    let l1 = match &l1_config {
+        Some(c) => Some(Arc::new(crate::l1::connect(&node, c).await?)),
+        None => None,
+    };
     let (stop, stop_rx) = watch::channel(false);
     let app = crate::api::router(Arc::clone(&node), metrics_handle());
     let mut server_stop = stop_rx.clone();
@@ -55,6 +66,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             })
             .await
     });
+    let l1_tasks = match l1 {
+        Some(ctx) => crate::l1::spawn(Arc::clone(&node), ctx, stop_rx.clone()),
+        None => Vec::new(),
+    };
     let batcher = tokio::spawn(crate::batcher::run(Arc::clone(&node), stop_rx));
     tracing::info!(%addr, "sequencer listening");
     Ok(Running {
@@ -62,6 +77,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         node,
         server,
         batcher,
+        l1_tasks,
         stop,
     })
 }
@@ -76,6 +92,11 @@ impl Running {
         }
         if let Err(e) = self.batcher.await {
             tracing::warn!(error = %e, "batcher task ended abnormally");
+        }
+        for task in self.l1_tasks {
+            if let Err(e) = task.await {
+                tracing::warn!(error = %e, "L1 task ended abnormally");
+            }
         }
         self.node.storage.close().await;
         tracing::info!("sequencer stopped");

@@ -95,7 +95,9 @@ async fn resync(node: &Node) -> Result<(), String> {
 /// Executes and stores one batch of whatever is pending; `None` if nothing is.
 pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
     let max = node.config.batch.max_txs.max(1);
-    // Priority operations first, in L1 order, from where the state expects them.
+    // Priority operations first, in L1 order, from where the state expects them, at most
+    // `max_priority_ops` (the prover's circuit shape) per batch.
+    let max_priority = node.config.batch.max_priority_ops.max(1).min(max);
     let pending_priority = node
         .storage
         .pending_priority_ops()
@@ -107,7 +109,7 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
         .zip(first..)
         .take_while(|(op, expected)| op.priority_id() == *expected)
         .map(|(op, _)| op)
-        .take(max)
+        .take(max_priority)
         .collect();
     let selection = {
         let state = node.state.read();

@@ -17,6 +17,10 @@ pub struct BatchConfig {
     pub max_txs: usize,
     /// Longest wait, in milliseconds, before a non-empty batch closes.
     pub max_wait_ms: u64,
+    /// Most L1 priority operations (deposits, full exits) per batch. The prover's circuit
+    /// shape bounds it (the devnet circuit takes 4 priority operations in 8 operations), so
+    /// a batch the circuit cannot prove is never built.
+    pub max_priority_ops: usize,
 }
 
 impl Default for BatchConfig {
@@ -24,6 +28,7 @@ impl Default for BatchConfig {
         Self {
             max_txs: 4096,
             max_wait_ms: 250,
+            max_priority_ops: 4096,
         }
     }
 }
@@ -72,6 +77,80 @@ pub struct Config {
     /// Executor tuning.
     #[serde(skip)]
     pub executor: ExecutorConfig,
+    /// Settlement on L1. Absent: dev mode (deposits only from `/v1/dev/deposits`, no batch
+    /// leaves the sequencer).
+    pub l1: Option<L1Config>,
+}
+
+/// A private key held in memory only (shared with the prover's configuration).
+pub use quire_l1::Secret;
+
+/// The `[l1]` section: where the rollup lives and how the sequencer talks to it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct L1Config {
+    /// JSON-RPC URL of the L1 node.
+    pub rpc_url: String,
+    /// The deployment file written by `quire-l1-deploy` (`quire_l1::Deployment`).
+    pub deployment: PathBuf,
+    /// A file holding the operator's private key (hex). `QUIRE_L1_OPERATOR_KEY` takes
+    /// precedence; the key is never written to the configuration or the logs.
+    pub operator_key_file: Option<PathBuf>,
+    /// The key from `QUIRE_L1_OPERATOR_KEY` (never read from the file format).
+    #[serde(skip)]
+    pub operator_key: Option<Secret>,
+    /// Blocks on top of an L1 block before its events (deposits) and the sequencer's own
+    /// transactions count.
+    pub confirmations: u64,
+    /// How often the watcher and the settlement task poll L1, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Most blocks one `eth_getLogs` may span.
+    pub max_blocks_per_poll: u64,
+    /// A transaction unmined this long is re-sent with higher fees, in seconds.
+    pub stuck_after_secs: u64,
+    /// Fee increase per replacement, in percent (at least 10: nodes refuse less).
+    pub bump_percent: u64,
+    /// Never offer more than this max fee per gas, in gwei.
+    pub max_fee_gwei: u64,
+}
+
+impl Default for L1Config {
+    fn default() -> Self {
+        Self {
+            rpc_url: "http://127.0.0.1:8545".into(),
+            deployment: PathBuf::from("deployment.json"),
+            operator_key_file: None,
+            operator_key: None,
+            confirmations: 12,
+            poll_interval_ms: 2_000,
+            max_blocks_per_poll: 2_000,
+            stuck_after_secs: 60,
+            bump_percent: 20,
+            max_fee_gwei: 500,
+        }
+    }
+}
+
+impl L1Config {
+    /// The operator key: `QUIRE_L1_OPERATOR_KEY` if set, else the key file's content.
+    pub fn resolve_operator_key(&self) -> Result<Secret, ConfigError> {
+        if let Some(k) = &self.operator_key {
+            return Ok(k.clone());
+        }
+        let path = self
+            .operator_key_file
+            .as_ref()
+            .ok_or(ConfigError::Invalid {
+                field: "l1.operator_key_file",
+                message: "no operator key: set QUIRE_L1_OPERATOR_KEY or l1.operator_key_file"
+                    .into(),
+            })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Secret::new(text.trim()))
+    }
 }
 
 impl Default for Config {
@@ -85,6 +164,7 @@ impl Default for Config {
             mempool: MempoolConfig::default(),
             api: ApiConfig::default(),
             executor: ExecutorConfig::default(),
+            l1: None,
         }
     }
 }
@@ -113,6 +193,14 @@ pub enum ConfigError {
     Env {
         /// The variable.
         name: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// A setting has a value the sequencer cannot run with.
+    #[error("invalid setting {field}: {message}")]
+    Invalid {
+        /// The setting, as written in the file (`l1.confirmations`).
+        field: &'static str,
         /// Why.
         message: String,
     },
@@ -172,6 +260,89 @@ impl Config {
         if let Some(v) = get("QUIRE_DEV_ENDPOINTS") {
             self.api.dev_endpoints = parse("QUIRE_DEV_ENDPOINTS", v)?;
         }
+        if let Some(v) = get("QUIRE_BATCH_MAX_PRIORITY_OPS") {
+            self.batch.max_priority_ops = parse("QUIRE_BATCH_MAX_PRIORITY_OPS", v)?;
+        }
+        // Any L1 variable turns the section on (with defaults for the rest).
+        let l1_var = |name: &'static str| get(name).map(|v| (name, v));
+        if let Some((_, v)) = l1_var("QUIRE_L1_RPC_URL") {
+            self.l1.get_or_insert_with(L1Config::default).rpc_url = v;
+        }
+        if let Some((_, v)) = l1_var("QUIRE_L1_DEPLOYMENT") {
+            self.l1.get_or_insert_with(L1Config::default).deployment = v.into();
+        }
+        if let Some((_, v)) = l1_var("QUIRE_L1_OPERATOR_KEY_FILE") {
+            self.l1
+                .get_or_insert_with(L1Config::default)
+                .operator_key_file = Some(v.into());
+        }
+        if let Some((_, v)) = l1_var("QUIRE_L1_OPERATOR_KEY") {
+            self.l1.get_or_insert_with(L1Config::default).operator_key = Some(Secret::new(v));
+        }
+        if let Some((name, v)) = l1_var("QUIRE_L1_CONFIRMATIONS") {
+            self.l1.get_or_insert_with(L1Config::default).confirmations = parse(name, v)?;
+        }
+        if let Some((name, v)) = l1_var("QUIRE_L1_POLL_INTERVAL_MS") {
+            self.l1
+                .get_or_insert_with(L1Config::default)
+                .poll_interval_ms = parse(name, v)?;
+        }
+        Ok(())
+    }
+
+    /// Checks values that parse but cannot work, naming the setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, message: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                message: message.into(),
+            })
+        };
+        if self.batch.max_txs == 0 {
+            return invalid("batch.max_txs", "must be at least 1");
+        }
+        if self.batch.max_priority_ops == 0 {
+            return invalid(
+                "batch.max_priority_ops",
+                "must be at least 1 (L1 deposits would never be credited)",
+            );
+        }
+        let Some(l1) = &self.l1 else {
+            return Ok(());
+        };
+        if self.api.dev_endpoints {
+            return invalid(
+                "api.dev_endpoints",
+                "cannot be combined with [l1]: dev deposits take priority ids L1 never queued",
+            );
+        }
+        if !(l1.rpc_url.starts_with("http://") || l1.rpc_url.starts_with("https://")) {
+            return invalid("l1.rpc_url", "must be an http:// or https:// URL");
+        }
+        if l1.deployment.as_os_str().is_empty() {
+            return invalid("l1.deployment", "must name the deployment JSON file");
+        }
+        if l1.operator_key.is_none() && l1.operator_key_file.is_none() {
+            return invalid(
+                "l1.operator_key_file",
+                "no operator key: set QUIRE_L1_OPERATOR_KEY or l1.operator_key_file",
+            );
+        }
+        if l1.poll_interval_ms == 0 {
+            return invalid("l1.poll_interval_ms", "must be at least 1");
+        }
+        if l1.max_blocks_per_poll == 0 {
+            return invalid("l1.max_blocks_per_poll", "must be at least 1");
+        }
+        if l1.bump_percent < 10 {
+            return invalid(
+                "l1.bump_percent",
+                "must be at least 10 (nodes refuse smaller replacements)",
+            );
+        }
+        if l1.max_fee_gwei == 0 {
+            return invalid("l1.max_fee_gwei", "must be at least 1");
+        }
         Ok(())
     }
 }
@@ -201,5 +372,58 @@ mod tests {
         std::fs::write(&file, "[batch]\nmax_tx = 1\n").unwrap_or_else(|e| panic!("{e}"));
         let err = Config::from_file(&file).unwrap_err().to_string();
         assert!(err.contains("max_tx"), "{err}");
+    }
+
+    #[test]
+    fn l1_section_layers_validates_and_never_shows_the_key() {
+        let dir = std::env::temp_dir().join(format!("quire-config-l1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "[l1]\nrpc_url = \"http://127.0.0.1:9545\"\ndeployment = \"d.json\"\nconfirmations = 3\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut c = Config::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        let l1 = c.l1.clone().unwrap_or_else(|| panic!("section read"));
+        assert_eq!(l1.confirmations, 3);
+        assert_eq!(l1.poll_interval_ms, L1Config::default().poll_interval_ms);
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("l1.operator_key_file"), "{err}");
+
+        let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        c.apply_env(|k| match k {
+            "QUIRE_L1_OPERATOR_KEY" => Some(key.to_string()),
+            "QUIRE_L1_CONFIRMATIONS" => Some("5".to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        c.validate().unwrap_or_else(|e| panic!("{e}"));
+        let l1 = c.l1.clone().unwrap_or_else(|| panic!("section kept"));
+        assert_eq!(l1.confirmations, 5);
+        assert_eq!(
+            l1.resolve_operator_key()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .expose(),
+            key
+        );
+        assert!(!format!("{c:?}").contains(key));
+        assert!(!toml::to_string(&c)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .contains(key));
+
+        c.api.dev_endpoints = true;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("api.dev_endpoints"), "{err}");
+        c.api.dev_endpoints = false;
+        c.batch.max_priority_ops = 0;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("batch.max_priority_ops"), "{err}");
+
+        // Without the section: dev mode, as before.
+        let mut dev = Config::default();
+        dev.apply_env(|_| None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(dev.l1.is_none());
+        dev.validate().unwrap_or_else(|e| panic!("{e}"));
     }
 }

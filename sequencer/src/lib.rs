@@ -11,13 +11,15 @@
 //!   executes and stores batches; [`storage`]: sqlx over SQLite or PostgreSQL; [`node`] and
 //!   [`app`]: start-up, recovery and graceful shutdown; [`config`]: file, env and flags.
 //!
-//! Still to come (issue #9): the L1 watcher and committer.
+//! - [`l1`]: with an `[l1]` configuration section, the L1 watcher (deposits and full exits,
+//!   exactly once) and the settlement task (commit, execute, batch stages from L1).
 
 pub mod api;
 pub mod app;
 pub mod batcher;
 pub mod config;
 pub mod executor;
+pub mod l1;
 pub mod loadgen;
 pub mod mempool;
 pub mod node;

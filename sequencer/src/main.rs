@@ -29,9 +29,18 @@ struct Args {
     /// Genesis JSON for a new database.
     #[arg(long)]
     genesis: Option<PathBuf>,
-    /// Enable /v1/dev/* (devnet only).
+    /// Enable /v1/dev/* (devnet only; refused together with L1 settlement).
     #[arg(long)]
     dev: bool,
+    /// L1 JSON-RPC URL: turns on L1 settlement (overrides `[l1] rpc_url`).
+    #[arg(long)]
+    l1_rpc_url: Option<String>,
+    /// L1 deployment JSON written by `quire-l1-deploy` (overrides `[l1] deployment`).
+    #[arg(long)]
+    l1_deployment: Option<PathBuf>,
+    /// File with the L1 operator key, hex (`QUIRE_L1_OPERATOR_KEY` takes precedence).
+    #[arg(long)]
+    l1_operator_key_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -54,6 +63,19 @@ async fn main() -> anyhow::Result<()> {
     if args.dev {
         config.api.dev_endpoints = true;
     }
+    if let Some(u) = args.l1_rpc_url {
+        config.l1.get_or_insert_with(Default::default).rpc_url = u;
+    }
+    if let Some(d) = args.l1_deployment {
+        config.l1.get_or_insert_with(Default::default).deployment = d;
+    }
+    if let Some(k) = args.l1_operator_key_file {
+        config
+            .l1
+            .get_or_insert_with(Default::default)
+            .operator_key_file = Some(k);
+    }
+    config.validate()?;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     if config.log_format == "json" {
         tracing_subscriber::fmt()

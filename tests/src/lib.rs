@@ -1,6 +1,10 @@
 //! # quire-e2e
 //!
-//! End-to-end tests of the whole system: anvil as L1, the deployed contracts, the
-//! sequencer and the prover, driven through the wallet CLI and HTTP API (issue #9).
+//! End-to-end tests of the whole system (issue #9): anvil as L1, the deployed contracts
+//! (with the real generated `QuireVerifier`), the sequencer and the prover, started by the
+//! same library code as `quire devnet` (`quire_cli::devnet`) and driven through the
+//! sequencer's HTTP API (`quire_cli::wallet::api`) and L1 (`quire_l1::user`).
 //!
-//! Nothing here yet: this crate exists so that the workspace layout is the final one.
+//! The tests live in `tests/tests/`; run them with `cargo test -p quire-e2e` (they need the
+//! L1 toolchain: `scripts/install-l1-toolchain.sh`). Long runs: build with
+//! `cargo test -p quire-e2e --no-run` and run the printed binary.

@@ -7,7 +7,7 @@ pragma solidity ^0.8.28;
 /// @title QuireFri
 /// @notice FRI check of Quire's wrapper proofs (plonky2 verify_fri_proof with KeccakHash<25> Merkle trees).
 /// @dev Called by QuireVerifier after the transcript (`ch` is its challenge vector) and the PoW check.
-///      LDE 2^20, 10 queries, arities [4, 4], final polynomial of 16 coefficients.
+///      LDE 2^21, 10 queries, arities [4, 4], final polynomial of 32 coefficients.
 contract QuireFri {
     uint256 internal constant P = 0xffffffff00000001;
     error BadInput();
@@ -15,7 +15,7 @@ contract QuireFri {
 
     /// @notice Whether every FRI query round of `proof` is consistent (Merkle paths, folding, final polynomial).
     function verifyFri(bytes calldata proof, uint256[] calldata ch) external pure returns (bool ok) {
-        if (proof.length != 57117 || ch.length != 29) revert BadInput();
+        if (proof.length != 58873 || ch.length != 29) revert BadInput();
         assembly ("memory-safe") {
             function bswap64(v) -> r {
                 v := or(shr(8, and(v, 0xff00ff00ff00ff00)), shl(8, and(v, 0x00ff00ff00ff00ff)))
@@ -303,7 +303,7 @@ contract QuireFri {
             // shift * g^reverse_bits(idx): the LDE point of query index idx (shift = plonky2's
             // MULTIPLICATIVE_GROUP_GENERATOR of Goldilocks, the LDE coset shift).
             function subgroupX(idx) -> x {
-                x := mulmod(14293326489335486720, fpow(1971462654193939361, revBits(idx, 20)), P)
+                x := mulmod(14293326489335486720, fpow(6553637399136210105, revBits(idx, 21)), P)
             }
             // Coset interpolation, first pass: stores pt_i = c g^i and the prefix products of the
             // norms N_i = (b0 - pt_i)^2 - 7 b1^2 of beta - pt_i at 0x2a0; returns prod_i N_i (one
@@ -367,39 +367,39 @@ contract QuireFri {
                 r0, r1 := emul(r0, r1, mulmod(addmod(b0, sub(P, cm), P), f, P), mulmod(b1, f, P))
             }
             function query(q) -> good {
-                let qoff := add(mload(0x80), add(4517, mul(q, 5260)))
+                let qoff := add(mload(0x80), add(4773, mul(q, 5410)))
                 let idx := chv(add(19, q))
-                // Initial oracle 0: leaf of 85 elements, path of 20 hashes.
+                // Initial oracle 0: leaf of 85 elements, path of 21 hashes.
                 {
                     let h := hashLeaf(add(qoff, 0), 680)
-                    h := merkle(h, idx, add(qoff, 680), 20)
-                    if iszero(eq(h, 0x49d9597dd11caeb411557112ed100a1afa0099cfee20b0091b00000000000000)) { leave }
+                    h := merkle(h, idx, add(qoff, 680), 21)
+                    if iszero(eq(h, 0xcc38cf13a6903cb0d963d6a646604c14841efb16bf4e056a7d00000000000000)) { leave }
                 }
-                // Initial oracle 1: leaf of 135 elements, path of 20 hashes.
+                // Initial oracle 1: leaf of 135 elements, path of 21 hashes.
                 {
-                    let h := hashLeaf(add(qoff, 1180), 1080)
-                    h := merkle(h, idx, add(qoff, 2260), 20)
+                    let h := hashLeaf(add(qoff, 1205), 1080)
+                    h := merkle(h, idx, add(qoff, 2285), 21)
                     if iszero(eq(h, and(calldataload(add(mload(0x80), 0)), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000))) { leave }
                 }
-                // Initial oracle 2: leaf of 20 elements, path of 20 hashes.
+                // Initial oracle 2: leaf of 20 elements, path of 21 hashes.
                 {
-                    let h := hashLeaf(add(qoff, 2760), 160)
-                    h := merkle(h, idx, add(qoff, 2920), 20)
+                    let h := hashLeaf(add(qoff, 2810), 160)
+                    h := merkle(h, idx, add(qoff, 2970), 21)
                     if iszero(eq(h, and(calldataload(add(mload(0x80), 25)), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000))) { leave }
                 }
-                // Initial oracle 3: leaf of 16 elements, path of 20 hashes.
+                // Initial oracle 3: leaf of 16 elements, path of 21 hashes.
                 {
-                    let h := hashLeaf(add(qoff, 3420), 128)
-                    h := merkle(h, idx, add(qoff, 3548), 20)
+                    let h := hashLeaf(add(qoff, 3495), 128)
+                    h := merkle(h, idx, add(qoff, 3623), 21)
                     if iszero(eq(h, and(calldataload(add(mload(0x80), 50)), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000))) { leave }
                 }
                 // Batched reduction: sum_k alpha^k leaf_k over every opened polynomial (zeta batch),
                 // and over the Z polynomials (g*zeta batch).
                 let s0 := 0
                 let s1 := 0
-                s0, s1 := hornerBase(s0, s1, add(qoff, 3420), 16)
-                s0, s1 := hornerBase(s0, s1, add(qoff, 2760), 20)
-                s0, s1 := hornerBase(s0, s1, add(qoff, 1180), 135)
+                s0, s1 := hornerBase(s0, s1, add(qoff, 3495), 16)
+                s0, s1 := hornerBase(s0, s1, add(qoff, 2810), 20)
+                s0, s1 := hornerBase(s0, s1, add(qoff, 1205), 135)
                 s0, s1 := hornerBase(s0, s1, add(qoff, 0), 85)
                 let x := subgroupX(idx)
                 s0, s1 := esub(s0, s1, mload(0x140), mload(add(0x140, 0x20)))
@@ -409,35 +409,35 @@ contract QuireFri {
                 }
                 s0, s1 := emul(s0, s1, mload(0xc0), mload(add(0xc0, 0x20)))
                 {
-                    let t0, t1 := hornerBase(0, 0, add(qoff, 2760), 2)
+                    let t0, t1 := hornerBase(0, 0, add(qoff, 2810), 2)
                     t0, t1 := esub(t0, t1, mload(0x180), mload(add(0x180, 0x20)))
                     let d0, d1 := einv(addmod(x, sub(P, mload(0x200)), P), sub(P, mload(add(0x200, 0x20))))
                     t0, t1 := emul(t0, t1, d0, d1)
                     s0, s1 := eadd(s0, s1, t0, t1)
                 }
-                // Folding step 0: arity 2^4, 16 path hashes.
+                // Folding step 0: arity 2^4, 17 path hashes.
                 {
-                    let eoff := add(qoff, 4048)
+                    let eoff := add(qoff, 4148)
                     let within := and(idx, 15)
                     let ev := add(eoff, shl(4, within))
                     if iszero(and(eq(rd(ev), s0), eq(rd(add(ev, 8)), s1))) { leave }
                     idx := shr(4, idx)
                     let h := hashLeaf(eoff, 256)
-                    h := merkle(h, idx, add(eoff, 256), 16)
+                    h := merkle(h, idx, add(eoff, 256), 17)
                     if iszero(eq(h, and(calldataload(add(mload(0x80), 4203)), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000))) { leave }
                     st(0x240, chv(14), chv(15))
                     s0, s1 := interpolate(x, within, 4, eoff, 4096)
                     for { let k := 0 } lt(k, 4) { k := add(k, 1) } { x := mulmod(x, x, P) }
                 }
-                // Folding step 1: arity 2^4, 12 path hashes.
+                // Folding step 1: arity 2^4, 13 path hashes.
                 {
-                    let eoff := add(qoff, 4704)
+                    let eoff := add(qoff, 4829)
                     let within := and(idx, 15)
                     let ev := add(eoff, shl(4, within))
                     if iszero(and(eq(rd(ev), s0), eq(rd(add(ev, 8)), s1))) { leave }
                     idx := shr(4, idx)
                     let h := hashLeaf(eoff, 256)
-                    h := merkle(h, idx, add(eoff, 256), 12)
+                    h := merkle(h, idx, add(eoff, 256), 13)
                     if iszero(eq(h, and(calldataload(add(mload(0x80), 4228)), 0xffffffffffffffffffffffffffffffffffffffffffffffffff00000000000000))) { leave }
                     st(0x240, chv(16), chv(17))
                     s0, s1 := interpolate(x, within, 4, eoff, 4096)
@@ -446,7 +446,7 @@ contract QuireFri {
                 // The final polynomial at x.
                 let f0 := 0
                 let f1 := 0
-                for { let k := 16 } k { k := sub(k, 1) } {
+                for { let k := 32 } k { k := sub(k, 1) } {
                     let p := add(mload(0x80), add(4253, shl(4, sub(k, 1))))
                     f0 := addmod(mulmod(f0, x, P), rd(p), P)
                     f1 := addmod(mulmod(f1, x, P), rd(add(p, 8)), P)
@@ -490,7 +490,7 @@ contract QuireFri {
                 let z0 := chv(10)
                 let z1 := chv(add(10, 1))
                 st(0x1c0, z0, z1)
-                z0, z1 := emul(z0, z1, 4355325209153869931, 0)
+                z0, z1 := emul(z0, z1, 4308460244895131701, 0)
                 st(0x200, z0, z1)
             }
             ok := 1

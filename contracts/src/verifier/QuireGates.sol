@@ -32,7 +32,7 @@ contract QuireGates {
     /// @notice [gate constraints at zeta (2 words each), then per challenge round j: vanishing(zeta) (2 words),
     ///         Z_H(zeta) * quotient_j(zeta) (2 words)]. The proof verifies only if the last two agree for every j.
     function evaluate(bytes calldata proof, uint256[] calldata ch) external pure returns (uint256[] memory out) {
-        if (proof.length != 57117 || ch.length != 29) revert BadInput();
+        if (proof.length != 58873 || ch.length != 29) revert BadInput();
         assembly ("memory-safe") {
             mstore(0x40, 0x6e00)
         }
@@ -421,7 +421,7 @@ contract QuireGates {
                 let z0, z1 := ld(16832)
                 let zn0, zn1 := ld(add(16832, 0x40))
                 // L_0(zeta) = (zeta^n - 1) / (n (zeta - 1)).
-                let l0, l1 := einv(mulmod(addmod(z0, sub(P, 1), P), 4096, P), mulmod(z1, 4096, P))
+                let l0, l1 := einv(mulmod(addmod(z0, sub(P, 1), P), 8192, P), mulmod(z1, 8192, P))
                 l0, l1 := emul(l0, l1, addmod(zn0, sub(P, 1), P), zn1)
                 for { let i := 0 } lt(i, 2) { i := add(i, 1) } {
                     let a0, a1 := ld(add(14208, shl(6, i)))
@@ -456,7 +456,7 @@ contract QuireGates {
                 let z0 := chv(10)
                 let z1 := chv(add(10, 1))
                 st(16832, z0, z1)
-                for { let i := 0 } lt(i, 12) { i := add(i, 1) } { z0, z1 := esq(z0, z1) }
+                for { let i := 0 } lt(i, 13) { i := add(i, 1) } { z0, z1 := esq(z0, z1) }
                 st(add(16832, 0x40), z0, z1)
                 zOneTerms()
                 for { let i := 0 } lt(i, 2) { i := add(i, 1) } { partialProductTerms(i) }

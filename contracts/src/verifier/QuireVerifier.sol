@@ -10,10 +10,10 @@ import {QuireFri} from "./QuireFri.sol";
 
 /// @title QuireVerifier
 /// @notice plonky2 verifier of Quire's EVM wrapper proof (KeccakGoldilocksConfig).
-/// @dev Circuit: degree 2^12, rate 2^-8, cap height 0, 10 queries, 20 PoW bits, FRI arities [4, 4], final poly 16 coefficients;
+/// @dev Circuit: degree 2^13, rate 2^-8, cap height 0, 10 queries, 20 PoW bits, FRI arities [4, 4], final poly 32 coefficients;
 ///      135 wires (80 routed), 5 constants, 2 challenges, 9 partial products, quotient degree 8.
 ///      Gates: NoopGate, ConstantGate { num_consts: 2 }, PoseidonMdsGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12), PublicInputGate, BaseSumGate { num_limbs: 63 } + Base: 2, ReducingExtensionGate { num_coeffs: 32 }, ReducingGate { num_coeffs: 43 }, ArithmeticExtensionGate { num_ops: 10 }, ArithmeticGate { num_ops: 20 }, MulExtensionGate { num_ops: 13 }, RandomAccessGate { bits: 4, num_copies: 4, num_extra_constants: 2, _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), CosetInterpolationGate { subgroup_bits: 4, degree: 6, barycentric_weights: [...], _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), PoseidonGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12).
-///      Proof encoding: prover/src/evm_verifier/layout.rs (57117 bytes).
+///      Proof encoding: prover/src/evm_verifier/layout.rs (58873 bytes).
 ///      Checks: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW, vanishing/quotient identity (QuireGates), FRI (QuireFri).
 contract QuireVerifier is IBatchVerifier {
     /// @notice Evaluates the vanishing polynomial and the quotient at zeta.
@@ -21,8 +21,8 @@ contract QuireVerifier is IBatchVerifier {
     /// @notice Checks the FRI opening proof.
     QuireFri public immutable FRI;
     uint256 internal constant P = 0xffffffff00000001;
-    uint256 public constant PROOF_BYTES = 57117;
-    uint256 public constant NUM_PUBLIC_INPUTS = 12;
+    uint256 public constant PROOF_BYTES = 58873;
+    uint256 public constant NUM_PUBLIC_INPUTS = 24;
     /// @dev Layout of the vector `challenges` returns.
     uint256 public constant CH_PI_HASH = 0;
     uint256 public constant CH_BETAS = 4;
@@ -179,8 +179,8 @@ contract QuireVerifier is IBatchVerifier {
             let s := mload(0x40)
             mstore(0x40, add(s, 0xa0))
             // The constant prefix (FRI parameters, circuit digest), absorbed at generation time.
-            mstore(s, 0x0c00000000000000040000000000000004000000000000005d41c335614df200)
-            mstore(add(s, 0x20), 0x1f7ad056e1a3b0005b3b78fa4ba9f100ff012c86000000006973c9d703f5857d)
+            mstore(s, 0x0d0000000000000004000000000000000400000000000000d757aac9243fc300)
+            mstore(add(s, 0x20), 0x8550fa548c55f40069ea7ba3816d7c000b44569f000000006973c9d703f5857d)
             mstore(add(s, 0x40), 0xf6eda550d2877d82ad89e842a5715d14f07d7f66b6c08584a356bb9948b16ae8)
             mstore(add(s, 0x60), 7)
             mstore(add(s, 0x80), 0)
@@ -209,11 +209,11 @@ contract QuireVerifier is IBatchVerifier {
                 put(ch, add(14, add(shl(1, i), 1)), challenge(s))
             }
             // Final polynomial, then the PoW witness.
-            observeElems(s, add(base, 4253), shr(3, sub(4509, 4253)))
-            observeElems(s, add(base, 4509), 1)
+            observeElems(s, add(base, 4253), shr(3, sub(4765, 4253)))
+            observeElems(s, add(base, 4765), 1)
             put(ch, 18, challenge(s))
             for { let i := 0 } lt(i, 10) { i := add(i, 1) } {
-                put(ch, add(19, i), and(challenge(s), 0xfffff))
+                put(ch, add(19, i), and(challenge(s), 0x1fffff))
             }
         }
     }

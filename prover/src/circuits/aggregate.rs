@@ -6,12 +6,18 @@
 //! same 12 public inputs as a chunk, so levels stack. The child's verifier data is a
 //! constant of the node circuit, so only proofs of that exact child circuit are accepted.
 //!
-//! The wrapper verifies the top node's proof in a circuit built for
+//! The [`BatchNode`] verifies the top node's proof (or the one chunk's) and the batch's
+//! commitment proof ([`super::commitment`]), connects their record digests, and exposes
+//! D9's 24 public inputs in `Rollup.batchPublicInputs`'s order: old root limbs (4), new
+//! root limbs (4), the pubdata commitment's eight big-endian u32 words, the priority
+//! commitment's. A root limb `i` is `Digest` element `i`, the `i`-th big-endian u64 of
+//! `Digest::to_l1_bytes32`, which is how the contract splits the `bytes32`.
+//!
+//! The wrapper verifies the batch node's proof in a circuit built for
 //! `KeccakGoldilocksConfig` with high-rate FRI ([`wrapper_config`]), which makes a proof
-//! that an EVM verifier checks cheaply (keccak Merkle paths, few queries). Its public
-//! inputs are, for now, the node's 12 (roots and the interim Poseidon pubdata digest); the
-//! D9 layout (24 elements with keccak-256 pubdata and priority commitments as 32-bit words)
-//! needs the in-circuit keccak that is the next step (see `prover/README.md`).
+//! that an EVM verifier checks cheaply (keccak Merkle paths, few queries), and re-exposes
+//! its 24 public inputs. Its verifier data depends on the whole stack: chain id and pool
+//! table (the steps), and the [`super::BatchShape`].
 
 use std::time::Instant;
 
@@ -101,6 +107,60 @@ impl AggregationNode {
     }
 }
 
+/// Number of public inputs of a batch node (and of the wrapper): D9's 24.
+pub const BATCH_PUBLIC_INPUTS: usize = 24;
+
+/// The batch node: the top aggregation proof and the commitment proof of one batch.
+pub struct BatchNode {
+    /// The node circuit.
+    pub data: CircuitData<F, C, D>,
+    top: ProofWithPublicInputsTarget<D>,
+    commitment: ProofWithPublicInputsTarget<D>,
+    /// Rows before `build`.
+    pub rows: usize,
+}
+
+impl BatchNode {
+    /// A node over a proof of `top` (the top aggregation node, or the chunk) and one of
+    /// `commitment`; both verifier datas are constants of the circuit.
+    pub fn build(top: &CircuitData<F, C, D>, commitment: &CircuitData<F, C, D>) -> Self {
+        let mut b = CircuitBuilder::<F, D>::new(crate::stats::circuit_config());
+        let vd_top = b.constant_verifier_data::<C>(&top.verifier_only);
+        let vd_com = b.constant_verifier_data::<C>(&commitment.verifier_only);
+        let t = b.add_virtual_proof_with_pis(&top.common);
+        let c = b.add_virtual_proof_with_pis(&commitment.common);
+        b.verify_proof::<C>(&t, &vd_top, &top.common);
+        b.verify_proof::<C>(&c, &vd_com, &commitment.common);
+        for i in 0..4 {
+            b.connect(t.public_inputs[8 + i], c.public_inputs[i]);
+        }
+        b.register_public_inputs(&t.public_inputs[0..8]);
+        b.register_public_inputs(&c.public_inputs[4..20]);
+        let rows = b.num_gates();
+        Self {
+            data: b.build::<C>(),
+            top: t,
+            commitment: c,
+            rows,
+        }
+    }
+
+    /// Proves the node over the batch's top proof and its commitment proof.
+    pub fn prove(
+        &self,
+        top: &ProofWithPublicInputs<F, C, D>,
+        commitment: &ProofWithPublicInputs<F, C, D>,
+    ) -> Result<ProofWithPublicInputs<F, C, D>> {
+        let mut pw = PartialWitness::new();
+        pw.set_proof_with_pis_target(&self.top, top)?;
+        pw.set_proof_with_pis_target(&self.commitment, commitment)?;
+        let start = Instant::now();
+        let p = self.data.prove(pw)?;
+        log::info!("batch node proven in {:?}", start.elapsed());
+        Ok(p)
+    }
+}
+
 /// The EVM wrapper circuit.
 pub struct Wrapper {
     /// The wrapper circuit (keccak config).
@@ -111,7 +171,8 @@ pub struct Wrapper {
 }
 
 impl Wrapper {
-    /// A wrapper around proofs of `inner` (the top aggregation node, or a chunk).
+    /// A wrapper around proofs of `inner` (the batch node; a chunk in
+    /// [`wrapper_for_tests`]), re-exposing its public inputs.
     pub fn build(inner: &CircuitData<F, C, D>) -> Self {
         let mut b = CircuitBuilder::<F, D>::new(wrapper_config());
         let vd = b.constant_verifier_data::<C>(&inner.verifier_only);

@@ -1,9 +1,11 @@
 //! A chunk: `k` transaction steps in one circuit, roots chained from one step to the next.
 //!
-//! Public inputs (12): old root (4), new root (4), and an interim pubdata digest (4):
-//! Poseidon `hash_no_pad` over, per step, its [`MAX_PUBDATA`] zero-padded bytes followed
-//! by its pubdata length. The L1 commitment (keccak-256 of the concatenated pubdata, D9) is
-//! not computed in-circuit yet: see `prover/README.md`.
+//! Public inputs (12): old root (4), new root (4), and the *record digest* (4): Poseidon
+//! `hash_no_pad` over, per step, its record ([`RECORD_LEN`] elements: the [`MAX_PUBDATA`]
+//! zero-padded pubdata bytes, the pubdata length, a deposit's key and L1 sender). The
+//! keccak-256 commitments of D9 are computed from the same records by the batch's
+//! commitment circuit ([`super::commitment`]), which recomputes this digest: that binds
+//! them to the proven steps without a keccak in any chunk.
 
 use std::time::Instant;
 
@@ -16,10 +18,11 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CircuitData;
 use plonky2::plonk::proof::ProofWithPublicInputs;
 
-use super::step::{build_step, StepParams, StepTargets, MAX_PUBDATA};
+use super::step::{build_step, StepParams, StepTargets, MAX_PUBDATA, RECORD_LEN};
 use super::C;
 use crate::gadgets::{D, F};
 use crate::witness::StepWitness;
+use quire_core::tx::{Operation, PriorityOp};
 
 /// Number of public inputs of a chunk proof.
 pub const CHUNK_PUBLIC_INPUTS: usize = 12;
@@ -48,12 +51,11 @@ impl ChunkCircuit {
         let old_root = b.add_virtual_hash();
         let mut root = old_root;
         let mut steps = Vec::with_capacity(k);
-        let mut pd = Vec::with_capacity(k * (MAX_PUBDATA + 1));
+        let mut pd = Vec::with_capacity(k * RECORD_LEN);
         for _ in 0..k {
             let s = build_step(&mut b, params, root);
             root = s.root_out;
-            pd.extend(&s.pubdata);
-            pd.push(s.pubdata_len);
+            pd.extend(s.record());
             steps.push(s);
         }
         let digest = b.hash_n_to_hash_no_pad::<PoseidonHash>(pd);
@@ -93,15 +95,31 @@ impl ChunkCircuit {
     }
 }
 
-/// The interim pubdata digest of a run of steps, natively (what a chunk exposes).
-pub fn pubdata_digest(steps: &[StepWitness]) -> [F; 4] {
-    let mut input = Vec::new();
-    for s in steps {
-        let pd = s.pubdata();
-        for j in 0..MAX_PUBDATA {
-            input.push(F::from_canonical_u8(pd.get(j).copied().unwrap_or(0)));
-        }
-        input.push(F::from_canonical_usize(pd.len()));
+/// A step's record, natively ([`super::step::StepTargets::record`]).
+pub fn step_record(s: &StepWitness) -> Vec<F> {
+    let mut r = Vec::with_capacity(RECORD_LEN);
+    let pd = s.pubdata();
+    for j in 0..MAX_PUBDATA {
+        r.push(F::from_canonical_u8(pd.get(j).copied().unwrap_or(0)));
     }
+    r.push(F::from_canonical_usize(pd.len()));
+    match &s.op {
+        Some(Operation::Priority(PriorityOp::Deposit(d))) => {
+            r.extend(
+                s.pubkey
+                    .encoding()
+                    .to_canonical_u64s()
+                    .map(F::from_canonical_u64),
+            );
+            r.extend(d.from.elements());
+        }
+        _ => r.extend([F::ZERO; 10]),
+    }
+    r
+}
+
+/// The record digest of a run of steps, natively (what a chunk exposes).
+pub fn pubdata_digest(steps: &[StepWitness]) -> [F; 4] {
+    let input: Vec<F> = steps.iter().flat_map(step_record).collect();
     quire_core::hash::hash_elements(&input).elements()
 }

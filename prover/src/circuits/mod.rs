@@ -1,13 +1,16 @@
 //! The batch circuits: the transaction step of every operation kind ([`step`], with the
 //! AMM's integer arithmetic in [`bigint`]), chunks of k steps ([`chunk`]), binary
-//! aggregation and the EVM wrapper ([`aggregate`]), and a keccak-256 gadget ([`keccak`]).
+//! aggregation, the batch node and the EVM wrapper ([`aggregate`]), the per-batch keccak
+//! commitments of decision D9 ([`commitment`]) and a keccak-256 gadget ([`keccak`]).
 //!
-//! Not yet wired: the keccak-256 pubdata and priority commitments of decision D9 (the
-//! chunks still expose an interim Poseidon digest of the pubdata; see `prover/README.md`).
+//! A batch of one [`BatchShape`] is proven as `2^levels` chunk proofs, aggregated pairwise,
+//! plus one commitment proof; the batch node checks both and exposes D9's 24 public
+//! inputs, which the wrapper re-exposes for L1.
 
 pub mod aggregate;
 pub mod bigint;
 pub mod chunk;
+pub mod commitment;
 pub mod keccak;
 pub mod step;
 
@@ -15,3 +18,65 @@ use plonky2::plonk::config::PoseidonGoldilocksConfig;
 
 /// The configuration of the batch proofs (steps, chunks, aggregation).
 pub type C = PoseidonGoldilocksConfig;
+
+/// The shape of a batch proof: `chunk_steps · 2^levels` operations, of which at most
+/// `max_priority` priority operations (always first in a batch). One shape is one set of
+/// circuits and so one wrapper verifier on L1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchShape {
+    /// Steps per chunk proof.
+    pub chunk_steps: usize,
+    /// Binary aggregation levels above the chunks.
+    pub levels: u32,
+    /// Priority operations a batch may hold (the commitment circuit folds that many slots).
+    pub max_priority: usize,
+}
+
+impl BatchShape {
+    /// The shape of the devnet, CI and the committed Solidity verifier: one chunk of 8
+    /// operations, at most 4 of them priority operations (the devnet's batch limits). One
+    /// chunk of 8 (degree 2^14) beats two chunks of 4 (2^13 each) plus an aggregation node
+    /// (2^13) on 2 cores: the same chunk work and one proof less.
+    pub const DEVNET: BatchShape = BatchShape {
+        chunk_steps: 8,
+        levels: 0,
+        max_priority: 4,
+    };
+
+    /// Operations one batch proof holds.
+    pub fn capacity(&self) -> usize {
+        self.chunk_steps << self.levels
+    }
+
+    /// Priority slots the commitment circuit folds: `max_priority`, at most the capacity.
+    pub fn priority_slots(&self) -> usize {
+        self.max_priority.min(self.capacity())
+    }
+}
+
+/// D9's 24 public inputs of a batch, natively, in `Rollup.batchPublicInputs`'s order: the
+/// old and new roots' limbs (the big-endian u64s of `Digest::to_l1_bytes32`, i.e. the
+/// digest's elements), then each commitment as eight big-endian u32 words.
+pub fn batch_public_inputs(
+    prev_root: &quire_core::hash::Digest,
+    root: &quire_core::hash::Digest,
+    pubdata_commitment: &[u8; 32],
+    priority_commitment: &[u8; 32],
+) -> Vec<u64> {
+    let limbs = |d: &quire_core::hash::Digest| {
+        d.to_l1_bytes32()
+            .chunks_exact(8)
+            .map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()))
+            .collect::<Vec<u64>>()
+    };
+    let words = |c: &[u8; 32]| {
+        c.chunks_exact(4)
+            .map(|w| u32::from_be_bytes(w.try_into().unwrap_or_default()) as u64)
+            .collect::<Vec<u64>>()
+    };
+    let mut out = limbs(prev_root);
+    out.extend(limbs(root));
+    out.extend(words(pubdata_commitment));
+    out.extend(words(priority_commitment));
+    out
+}

@@ -66,6 +66,11 @@ use crate::witness::{SlotWitness, StepWitness, N_SLOTS};
 /// Longest pubdata of one operation (Withdraw).
 pub const MAX_PUBDATA: usize = 35;
 
+/// Elements of a step's *record* ([`StepTargets::record`]): the [`MAX_PUBDATA`]
+/// zero-padded pubdata bytes, the pubdata length, then the deposit key's five encoding
+/// limbs and the deposit sender's five address limbs (zero for other kinds).
+pub const RECORD_LEN: usize = MAX_PUBDATA + 1 + 10;
+
 /// Operation kinds the step circuit selects between, in selector order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
@@ -396,6 +401,12 @@ pub struct StepTargets {
     pub pubdata: Vec<Target>,
     /// Pubdata length.
     pub pubdata_len: Target,
+    /// Deposit: the credited key's encoding limbs (`pubkey.w`); zero for other kinds. Not
+    /// in the pubdata but in the L1 operation hash (D9's priority commitment), so the
+    /// commitment circuit reads it from the step's record.
+    pub deposit_key: [Target; 5],
+    /// Deposit: the L1 sender's address limbs; zero for other kinds (as `deposit_key`).
+    pub deposit_from: [Target; 5],
     /// The pool table the step was built with.
     pools: Vec<Pool>,
 }
@@ -999,6 +1010,9 @@ pub fn build_step(
         .map(|(sel, pd)| (*sel, const_u64(b, pd.len() as u64)))
         .collect();
     let pubdata_len = weighted(b, &len_terms);
+    // The priority fields that are not in the pubdata (D9's operation hash).
+    let deposit_key: [Target; 5] = core::array::from_fn(|i| b.mul(is_dep.target, pubkey.w.0[i]));
+    let deposit_from: [Target; 5] = core::array::from_fn(|i| b.mul(is_dep.target, address[i]));
 
     StepTargets {
         sel,
@@ -1027,7 +1041,22 @@ pub fn build_step(
         root_out: root,
         pubdata,
         pubdata_len,
+        deposit_key,
+        deposit_from,
         pools: params.pools.clone(),
+    }
+}
+
+impl StepTargets {
+    /// The step's record ([`RECORD_LEN`] elements): what the chunk digest hashes and the
+    /// commitment circuit reads back ([`crate::circuits::chunk::step_record`] natively).
+    pub fn record(&self) -> Vec<Target> {
+        let mut r = Vec::with_capacity(RECORD_LEN);
+        r.extend(&self.pubdata);
+        r.push(self.pubdata_len);
+        r.extend(self.deposit_key);
+        r.extend(self.deposit_from);
+        r
     }
 }
 

@@ -1,5 +1,7 @@
 //! Fixtures for the forge tests of the generated verifier (`contracts/test/fixtures/verifier/`):
-//! a real wrapper proof (`circuits::aggregate::wrapper_for_tests`) in the
+//! a real wrapper proof of the devnet's circuits ([`devnet_circuits`]: `BatchShape::DEVNET`,
+//! the chain id and pools of `deploy/genesis.example.json`) over a fixture batch (one full
+//! exit, [`fixture_batch`]) in the
 //! [`layout`](super::layout) encoding with its public inputs, plonky2's intermediate values
 //! (every transcript challenge, the gate constraints and the vanishing polynomial at ζ), and
 //! plonky2's verdict on a broad sample of altered proofs and public inputs; plus a proof of a
@@ -26,9 +28,93 @@ pub type Target = (
     ProofWithPublicInputs<F, OuterC, D>,
 );
 
-/// The EVM wrapper circuit and a real proof of it (issue #6's `wrapper_for_tests`).
+/// The devnet genesis (`deploy/genesis.example.json`): only its chain id and pools enter
+/// the circuits (the token L1 addresses do not), so the committed verifier is the devnet's.
+pub const DEVNET_GENESIS_JSON: &str = include_str!("../../../deploy/genesis.example.json");
+
+/// The L1 address that requests the fixture batch's full exit (the forge test pranks it).
+pub const FIXTURE_REQUESTER: [u8; 20] = [0x5a; 20];
+/// The account id of the fixture batch's full exit (never opened: it exits nothing).
+pub const FIXTURE_ACCOUNT: u32 = 99;
+/// The account id of the *other* batch's full exit (same shape, another batch).
+pub const OTHER_ACCOUNT: u32 = 98;
+
+/// The devnet genesis.
+pub fn devnet_genesis() -> Result<quire_core::state::Genesis> {
+    serde_json::from_str(DEVNET_GENESIS_JSON).context("parsing deploy/genesis.example.json")
+}
+
+/// The devnet's batch circuits: `BatchShape::DEVNET`, built for the devnet genesis.
+pub fn devnet_circuits() -> Result<crate::service::BatchCircuits> {
+    let (state, _) = crate::witness::genesis(&devnet_genesis()?)?;
+    let params = crate::circuits::step::StepParams::from_state(&state);
+    Ok(crate::service::BatchCircuits::build(
+        &params,
+        crate::circuits::BatchShape::DEVNET,
+    ))
+}
+
+/// The fixture batch on the devnet genesis: a full exit of ETH from `account` requested by
+/// [`FIXTURE_REQUESTER`] (priority id 0), padded to the shape. Returns the witness and the
+/// batch's pubdata.
+pub fn fixture_batch(account: u32) -> Result<(crate::witness::BatchWitness, Vec<u8>)> {
+    use quire_core::account::{AccountId, Address};
+    use quire_core::token::TokenId;
+    use quire_core::tx::{FullExit, Operation, PriorityOp};
+    let (mut state, mut shadow) = crate::witness::genesis(&devnet_genesis()?)?;
+    let op = Operation::Priority(PriorityOp::FullExit(FullExit {
+        priority_id: 0,
+        account: AccountId::new(account).context("account id")?,
+        owner: Address(FIXTURE_REQUESTER),
+        token: TokenId::ETH,
+    }));
+    let mut w = crate::witness::replay_batch(&mut state, &mut shadow, &[op], None)?;
+    let pubdata: Vec<u8> = w.steps.iter().flat_map(|s| s.pubdata().to_vec()).collect();
+    w.pad_to_multiple(crate::circuits::BatchShape::DEVNET.capacity(), &mut shadow)?;
+    Ok((w, pubdata))
+}
+
+/// The EVM wrapper circuit the verifier is generated for (the devnet's), without a proof.
+pub fn target_circuit() -> Result<CircuitData<F, OuterC, D>> {
+    Ok(devnet_circuits()?.wrapper.data)
+}
+
+/// The devnet wrapper circuit and a real proof of the fixture batch.
 pub fn target() -> Result<Target> {
-    crate::circuits::aggregate::wrapper_for_tests()
+    let c = devnet_circuits()?;
+    let (w, _) = fixture_batch(FIXTURE_ACCOUNT)?;
+    let proof = c
+        .prove_steps(&w.steps, None)
+        .map_err(|e| anyhow::anyhow!("proving the fixture batch: {e}"))?;
+    Ok((c.wrapper.data, proof))
+}
+
+/// What the forge test of the real Rollup with the real verifier reads
+/// (`rollup_batch.json`): the genesis and new roots (L1 form), the fixture batch's pubdata
+/// and proof, the requester and account of its full exit, and the other batch's account and
+/// pubdata (a valid proof of one batch must not prove the other).
+#[derive(Serialize)]
+pub struct RollupBatchFixture {
+    /// Genesis state root, 0x-hex bytes32.
+    pub genesis_root: String,
+    /// State root after the batch.
+    pub new_root: String,
+    /// The batch's pubdata.
+    pub pubdata: String,
+    /// The wrapper proof in the EVM encoding.
+    pub proof: String,
+    /// The public inputs the proof was made for (decimal strings).
+    pub public_inputs: Vec<String>,
+    /// Full-exit requester.
+    pub requester: String,
+    /// Full-exit account.
+    pub account: u32,
+    /// The other batch's account.
+    pub other_account: u32,
+    /// The other batch's pubdata.
+    pub other_pubdata: String,
+    /// The other batch's state root after it.
+    pub other_new_root: String,
 }
 
 /// One altered proof and plonky2's verdict on it.
@@ -235,6 +321,26 @@ pub fn export(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let (data, proof) = target()?;
     let shape = ProofShape::from_common(&data.common)?;
+    let (w, pubdata) = fixture_batch(FIXTURE_ACCOUNT)?;
+    let (ow, other_pubdata) = fixture_batch(OTHER_ACCOUNT)?;
+    let end_root =
+        |w: &crate::witness::BatchWitness| w.steps.last().map_or(w.old_root, |s| s.root_after);
+    let rfx = RollupBatchFixture {
+        genesis_root: format!("0x{}", hex_str(&w.old_root.to_l1_bytes32())),
+        new_root: format!("0x{}", hex_str(&end_root(&w).to_l1_bytes32())),
+        pubdata: format!("0x{}", hex_str(&pubdata)),
+        proof: format!("0x{}", hex_str(&layout::encode(&shape, &proof)?)),
+        public_inputs: dec(proof.public_inputs.iter().map(|x| x.to_canonical_u64())),
+        requester: format!("0x{}", hex_str(&FIXTURE_REQUESTER)),
+        account: FIXTURE_ACCOUNT,
+        other_account: OTHER_ACCOUNT,
+        other_pubdata: format!("0x{}", hex_str(&other_pubdata)),
+        other_new_root: format!("0x{}", hex_str(&end_root(&ow).to_l1_bytes32())),
+    };
+    std::fs::write(
+        dir.join("rollup_batch.json"),
+        serde_json::to_string_pretty(&rfx)?,
+    )?;
     std::fs::write(
         dir.join("shape.json"),
         serde_json::to_string_pretty(&shape_json(&shape))?,

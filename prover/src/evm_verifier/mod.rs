@@ -1,6 +1,8 @@
 //! The on-chain verifier of the EVM wrapper proof (issue #7).
 //!
-//! The verifier is generated for `circuits::aggregate::wrapper_for_tests()` ([`fixtures::target`]).
+//! The verifier is generated for the devnet's wrapper circuit ([`fixtures::target_circuit`]:
+//! `BatchShape::DEVNET`, the chain id and pools of `deploy/genesis.example.json`), whose
+//! public inputs are D9's 24 (`Rollup.batchPublicInputs`).
 //!
 //! - [`layout`]: the compact proof encoding the contract parses;
 //! - [`transcript`]: plonky2's Fiat–Shamir transcript replayed stage by stage (fixtures);

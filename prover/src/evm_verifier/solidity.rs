@@ -1267,7 +1267,7 @@ mod tests {
     /// (regenerate with `cargo run --release -p quire-prover -- export-verifier`).
     #[test]
     fn generated_verifier_is_fresh() {
-        let (data, _) = crate::evm_verifier::fixtures::target().unwrap();
+        let data = crate::evm_verifier::fixtures::target_circuit().unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         for f in generate(&data.common, &data.verifier_only).unwrap() {
             let on_disk = std::fs::read_to_string(root.join(&f.path)).unwrap_or_default();

@@ -9,12 +9,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// The shape of the batch circuits: a batch is padded to `chunk_steps · 2^levels` steps,
-/// proven as `2^levels` chunk proofs, aggregated over `levels` binary levels and wrapped.
+/// proven as `2^levels` chunk proofs, aggregated over `levels` binary levels and wrapped;
+/// its first `max_priority` steps may be L1 priority operations.
 ///
 /// The shape is fixed (not chosen per batch) because the wrapper circuit, and so the
 /// Solidity verifier generated from it, depends on it: one shape, one L1 verifier. Its
-/// capacity must be at least the sequencer's `batch.max_txs`; a larger batch fails
-/// permanently with an error naming both numbers.
+/// capacity must be at least the sequencer's `batch.max_txs`, and `max_priority` at least
+/// its `batch.max_priority_ops`; a batch past either fails permanently with an error naming
+/// the numbers. The default is `BatchShape::DEVNET`, the shape of the committed verifier
+/// (`contracts/src/verifier/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CircuitShape {
@@ -22,6 +25,9 @@ pub struct CircuitShape {
     pub chunk_steps: usize,
     /// Binary aggregation levels above the chunks (0: the wrapper verifies the one chunk).
     pub levels: u32,
+    /// Priority-operation slots (the first steps of a batch): each costs the commitment
+    /// circuit two keccak-f permutations.
+    pub max_priority: usize,
 }
 
 impl CircuitShape {
@@ -33,13 +39,19 @@ impl CircuitShape {
 
 impl Default for CircuitShape {
     fn default() -> Self {
-        // 16 · 2^8 = 4096: the sequencer's default `batch.max_txs`.
+        let s = crate::circuits::BatchShape::DEVNET;
         Self {
-            chunk_steps: 16,
-            levels: 8,
+            chunk_steps: s.chunk_steps,
+            levels: s.levels,
+            max_priority: s.max_priority,
         }
     }
 }
+
+/// The largest capacity the service accepts: the commitment circuit is one circuit over the
+/// whole batch's pubdata (~0.26 keccak-f per operation plus two per priority slot), so past
+/// ~1,000 operations it outgrows what a worker proves in reasonable time and memory.
+pub const MAX_CAPACITY: usize = 1024;
 
 /// Everything the worker reads at start.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -73,6 +85,69 @@ pub struct ServiceConfig {
     pub exit_when_idle: bool,
     /// Batch circuit shape.
     pub circuits: CircuitShape,
+    /// Proof submission to L1 (`proveBatch`); absent: proofs stay in the database.
+    pub l1: Option<ProverL1Config>,
+}
+
+/// A private key held in memory only (shared with the sequencer's configuration).
+pub use quire_l1::Secret;
+
+/// The `[l1]` section: where proofs go. `proveBatch` is open to anyone, so the key needs
+/// no role on the rollup, only gas money; it must not be the sequencer's operator key.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProverL1Config {
+    /// JSON-RPC URL of the L1 node.
+    pub rpc_url: String,
+    /// The deployment file written by `quire-l1-deploy`.
+    pub deployment: PathBuf,
+    /// A file holding the prover's L1 private key (hex); `QUIRE_PROVER_L1_KEY` takes
+    /// precedence.
+    pub key_file: Option<PathBuf>,
+    /// The key from `QUIRE_PROVER_L1_KEY` (never read from the file format).
+    #[serde(skip)]
+    pub key: Option<Secret>,
+    /// How often L1 and the queue are polled, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// A transaction unmined this long is re-sent with higher fees, in seconds.
+    pub stuck_after_secs: u64,
+    /// Fee increase per replacement, in percent (at least 10).
+    pub bump_percent: u64,
+    /// Never offer more than this max fee per gas, in gwei.
+    pub max_fee_gwei: u64,
+}
+
+impl Default for ProverL1Config {
+    fn default() -> Self {
+        Self {
+            rpc_url: "http://127.0.0.1:8545".into(),
+            deployment: PathBuf::from("deployment.json"),
+            key_file: None,
+            key: None,
+            poll_interval_ms: 2_000,
+            stuck_after_secs: 60,
+            bump_percent: 20,
+            max_fee_gwei: 500,
+        }
+    }
+}
+
+impl ProverL1Config {
+    /// The key: `QUIRE_PROVER_L1_KEY` if set, else the key file's content.
+    pub fn resolve_key(&self) -> Result<Secret, ConfigError> {
+        if let Some(k) = &self.key {
+            return Ok(k.clone());
+        }
+        let path = self.key_file.as_ref().ok_or(ConfigError::Invalid {
+            name: "l1.key_file",
+            message: "no L1 key: set QUIRE_PROVER_L1_KEY or l1.key_file".into(),
+        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Secret::new(text.trim()))
+    }
 }
 
 impl Default for ServiceConfig {
@@ -90,6 +165,7 @@ impl Default for ServiceConfig {
             log_format: "text".into(),
             exit_when_idle: false,
             circuits: CircuitShape::default(),
+            l1: None,
         }
     }
 }
@@ -203,6 +279,22 @@ impl ServiceConfig {
         if let Some(v) = get("QUIRE_PROVER_LEVELS") {
             self.circuits.levels = parse("QUIRE_PROVER_LEVELS", v)?;
         }
+        if let Some(v) = get("QUIRE_PROVER_MAX_PRIORITY") {
+            self.circuits.max_priority = parse("QUIRE_PROVER_MAX_PRIORITY", v)?;
+        }
+        // Any L1 variable turns the `[l1]` section on, with defaults for the rest.
+        if let Some(v) = get("QUIRE_PROVER_L1_RPC_URL") {
+            self.l1.get_or_insert_with(Default::default).rpc_url = v;
+        }
+        if let Some(v) = get("QUIRE_PROVER_L1_DEPLOYMENT") {
+            self.l1.get_or_insert_with(Default::default).deployment = v.into();
+        }
+        if let Some(v) = get("QUIRE_PROVER_L1_KEY_FILE") {
+            self.l1.get_or_insert_with(Default::default).key_file = Some(v.into());
+        }
+        if let Some(v) = get("QUIRE_PROVER_L1_KEY") {
+            self.l1.get_or_insert_with(Default::default).key = Some(Secret::new(v));
+        }
         Ok(())
     }
 
@@ -236,8 +328,37 @@ impl ServiceConfig {
         if self.circuits.levels > 16 {
             return invalid("circuits.levels", "at most 16");
         }
+        if self.circuits.capacity() > MAX_CAPACITY {
+            return invalid(
+                "circuits.chunk_steps",
+                "chunk_steps · 2^levels must be at most 1024 (the commitment circuit covers the whole batch)",
+            );
+        }
+        if self.circuits.max_priority > self.circuits.capacity() {
+            return invalid(
+                "circuits.max_priority",
+                "must be at most chunk_steps · 2^levels",
+            );
+        }
         if self.log_format != "text" && self.log_format != "json" {
             return invalid("log_format", "text or json");
+        }
+        if let Some(l1) = &self.l1 {
+            if !(l1.rpc_url.starts_with("http://") || l1.rpc_url.starts_with("https://")) {
+                return invalid("l1.rpc_url", "must be an http:// or https:// URL");
+            }
+            if l1.key.is_none() && l1.key_file.is_none() {
+                return invalid(
+                    "l1.key_file",
+                    "no L1 key: set QUIRE_PROVER_L1_KEY or l1.key_file",
+                );
+            }
+            if l1.poll_interval_ms == 0 {
+                return invalid("l1.poll_interval_ms", "must be positive");
+            }
+            if l1.bump_percent < 10 {
+                return invalid("l1.bump_percent", "at least 10 (nodes refuse less)");
+            }
         }
         Ok(())
     }

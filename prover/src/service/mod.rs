@@ -12,7 +12,9 @@
 //! - [`worker`]: the job loop with heartbeat, retry with an attempt limit, graceful
 //!   shutdown;
 //! - [`progress`]: an indicatif bar on a terminal, log lines otherwise;
-//! - [`metrics`]: Prometheus metrics on `/metrics`.
+//! - [`metrics`]: Prometheus metrics on `/metrics`;
+//! - [`l1_submit`]: with an `[l1]` section, sends proven batches' proofs to L1
+//!   (`proveBatch`) in batch order, beside the worker.
 //!
 //! Guarantees (tested in `prover/tests/worker.rs`): every queued job is eventually proven
 //! or marked failed with its error; a proof is stored once, by the worker holding the
@@ -21,6 +23,7 @@
 
 pub mod circuit_prover;
 pub mod config;
+pub mod l1_submit;
 pub mod metrics;
 pub mod progress;
 pub mod prover;
@@ -59,11 +62,24 @@ pub async fn run(
         }
         None => None,
     };
+    // The submitter stops with the worker (shutdown, or an idle queue with
+    // `exit_when_idle`).
+    let (stop_submit, submit_rx) = watch::channel(false);
+    let submitter = config
+        .l1
+        .clone()
+        .map(|l1| tokio::spawn(l1_submit::run(queue.clone(), l1, submit_rx)));
     let mut worker = Worker::new(queue.clone(), prover, config);
     if let Some(tx) = events {
         worker = worker.with_events(tx);
     }
     let summary = worker.run(shutdown).await;
+    let _ = stop_submit.send(true);
+    if let Some(task) = submitter {
+        if let Err(e) = task.await {
+            tracing::warn!(error = %e, "proof submission task ended abnormally");
+        }
+    }
     let _ = stop_metrics.send(true);
     if let Some(s) = server {
         s.join().await;

@@ -37,10 +37,12 @@ pub struct BatchInput {
 /// What a prover produces for one batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchProof {
-    /// The serialized proof (for the plonky2 prover: `ProofWithPublicInputs::to_bytes` of
-    /// the wrapper proof).
+    /// The serialized proof. For the plonky2 prover: the wrapper proof in the EVM calldata
+    /// encoding (`evm_verifier::layout::encode`, public inputs excluded), exactly the
+    /// `bytes proof` that `Rollup.proveBatch` forwards to the verifier.
     pub proof: Vec<u8>,
-    /// Its public inputs, as canonical Goldilocks elements.
+    /// Its public inputs, as canonical Goldilocks elements (for the plonky2 prover: D9's 24,
+    /// `Rollup.batchPublicInputs`'s order).
     pub public_inputs: Vec<u64>,
 }
 

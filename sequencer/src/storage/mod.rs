@@ -2,7 +2,7 @@
 //!
 //! One code path serves both through sqlx's `Any` driver. Queries use `$N` placeholders,
 //! which both SQLite and PostgreSQL accept; multi-row statements are built by
-//! [`placeholders`] for the same reason (sqlx's `QueryBuilder<Any>` emits `?`, which
+//! `placeholders` for the same reason (sqlx's `QueryBuilder<Any>` emits `?`, which
 //! PostgreSQL rejects). Integers are stored as `i64` (amounts are `< 2^63`), hashes and
 //! encodings as bytes.
 //!
@@ -11,9 +11,11 @@
 //! are written in groups ([`Storage::insert_transactions`]) to share one sync.
 
 mod batches;
+mod l1;
 mod records;
 
 pub use batches::{BatchRecord, BatchSummary, TxResult};
+pub use l1::L1BatchData;
 pub use records::{BatchStage, PendingTx, TxRecord, TxStatus};
 
 use std::str::FromStr;
@@ -51,6 +53,10 @@ pub enum StorageError {
     /// A batch's settlement stage cannot move as asked.
     #[error("batch stage: {0}")]
     Stage(String),
+    /// A write disagrees with what is stored (an L1 priority operation whose id is taken
+    /// by a different operation).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The URL names no supported database.
     #[error("unsupported database url (expected sqlite:… or postgres://…)")]
     UnsupportedUrl,

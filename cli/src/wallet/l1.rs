@@ -1,0 +1,266 @@
+//! L1 commands: deposits (ETH, or an ERC-20 with its approval), full-exit requests and
+//! claims, through `quire_l1::user` against the `Rollup` named by a deployment file.
+//!
+//! Amounts are checked before any transaction is signed: a deposit that is not a multiple
+//! of the token's scale would revert on-chain (after costing gas), so it is refused here,
+//! naming the flag.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ethers::types::U256;
+
+use quire_core::account::{AccountId, Address};
+use quire_core::schnorr::PublicKey;
+use quire_core::token::TokenId;
+use quire_l1::bindings::erc20::IERC20;
+use quire_l1::convert::to_eth_address;
+use quire_l1::user::{self, Queued};
+use quire_l1::{Deployment, L1Client};
+
+use super::amount::{format_decimal, format_l2_amount, parse_l1_amount};
+use super::error::{Result, WalletError};
+use super::keystore::Key;
+use super::tokens::{Token, Tokens};
+
+/// Blocks a wallet transaction waits for before reporting it.
+pub const CONFIRMATIONS: usize = 1;
+
+/// A signing connection to L1 and the deployment it acts on.
+#[derive(Clone, Debug)]
+pub struct L1Wallet {
+    /// The signing client (the key's L1 private key).
+    pub client: Arc<L1Client>,
+    /// The deployment (rollup address, tokens).
+    pub deployment: Deployment,
+    /// The deployment's tokens with their decimals.
+    pub tokens: Tokens,
+    /// The sender's address.
+    pub address: Address,
+}
+
+impl L1Wallet {
+    /// Connects to `rpc` with the key's L1 private key and reads `deployment`.
+    pub async fn connect(rpc: &str, deployment: &Path, key: &Key) -> Result<L1Wallet> {
+        let (private_key, address) = key.l1.clone().ok_or_else(|| {
+            WalletError::invalid(
+                "--key",
+                format!(
+                    "key {:?} has no L1 private key (add one with `quire key import --l1-key`)",
+                    key.name
+                ),
+            )
+        })?;
+        let deployment = Deployment::load(deployment)
+            .map_err(|e| WalletError::invalid("--deployment", e.to_string()))?;
+        let client = quire_l1::connect(rpc, &private_key, Duration::from_millis(200)).await?;
+        let mut tokens = Vec::with_capacity(deployment.tokens.len());
+        for t in &deployment.tokens {
+            let scale: u128 = t.scale.parse().map_err(|_| {
+                WalletError::invalid(
+                    "--deployment",
+                    format!("token {} has scale {:?}", t.id, t.scale),
+                )
+            })?;
+            let mut token = Token {
+                id: TokenId(t.id),
+                symbol: t.symbol.clone(),
+                l1_address: Address(t.address.0),
+                scale: scale.max(1),
+                decimals: (t.id == 0).then_some(18),
+            };
+            if token.decimals.is_none() {
+                let erc20 = IERC20::new(t.address, client.clone());
+                token.decimals = Some(erc20.decimals().call().await.map_err(|e| {
+                    WalletError::Unavailable(format!("decimals() of {}: {e}", t.symbol))
+                })? as u32);
+            }
+            tokens.push(token);
+        }
+        Ok(L1Wallet {
+            client,
+            deployment,
+            tokens: Tokens(tokens),
+            address,
+        })
+    }
+
+    /// Formats an L1 amount (base units) of `token`.
+    pub fn format(&self, amount: U256, token: &Token) -> String {
+        format_l1_amount(amount, token)
+    }
+
+    /// Deposits `amount` (in token units) of `token` to the L2 account of `to`.
+    pub async fn deposit(
+        &self,
+        token: &str,
+        amount: &str,
+        to: &PublicKey,
+    ) -> Result<DepositOutcome> {
+        let token = self.tokens.resolve("--token", token)?.clone();
+        let (base, l2_amount) = parse_l1_amount("--amount", amount, &token)?;
+        if l2_amount == 0 {
+            return Err(WalletError::invalid("--amount", "must be positive"));
+        }
+        let rollup = self.deployment.rollup;
+        let queued = if token.id == TokenId::ETH {
+            user::deposit_eth(
+                self.client.clone(),
+                rollup,
+                to,
+                U256::from(base),
+                CONFIRMATIONS,
+            )
+            .await?
+        } else {
+            user::deposit_erc20(
+                self.client.clone(),
+                rollup,
+                to_eth_address(&token.l1_address),
+                U256::from(base),
+                to,
+                CONFIRMATIONS,
+            )
+            .await?
+        };
+        Ok(DepositOutcome {
+            summary: format!(
+                "deposit {} ({}) to {to}",
+                self.format(U256::from(base), &token),
+                format_l2_amount(l2_amount, &token)
+            ),
+            queued,
+            l2_amount,
+            token,
+        })
+    }
+
+    /// Asks the L2 to move the whole balance of `token` of `account` to L1 (the sender must
+    /// be the account's L1 owner for it to pay out).
+    pub async fn full_exit(&self, account: AccountId, token: &str) -> Result<Queued> {
+        let token = self.tokens.resolve("--token", token)?.clone();
+        Ok(user::request_full_exit(
+            self.client.clone(),
+            self.deployment.rollup,
+            account,
+            token.id,
+            CONFIRMATIONS,
+        )
+        .await?)
+    }
+
+    /// What `owner` can claim of `token` (L1 base units).
+    pub async fn claimable(&self, owner: Address, token: &Token) -> Result<U256> {
+        Ok(user::claimable(
+            self.client.clone(),
+            self.deployment.rollup,
+            to_eth_address(&owner),
+            token.id,
+        )
+        .await?)
+    }
+
+    /// Pays `owner`'s claimable `token` to `owner`; refuses when nothing is claimable.
+    pub async fn claim(&self, owner: Address, token: &str) -> Result<ClaimOutcome> {
+        let token = self.tokens.resolve("--token", token)?.clone();
+        let available = self.claimable(owner, &token).await?;
+        if available.is_zero() {
+            return Err(WalletError::Refused {
+                code: "nothing_claimable".into(),
+                message: format!("{owner} has no {} to claim", token.symbol),
+                field: Some("--token".into()),
+            });
+        }
+        let (paid, tx) = user::claim(
+            self.client.clone(),
+            self.deployment.rollup,
+            to_eth_address(&owner),
+            token.id,
+            CONFIRMATIONS,
+        )
+        .await?;
+        Ok(ClaimOutcome {
+            summary: format!("claimed {} to {owner}", self.format(paid, &token)),
+            paid,
+            tx: format!("{tx:?}"),
+            token,
+        })
+    }
+}
+
+/// What a deposit did.
+#[derive(Clone, Debug)]
+pub struct DepositOutcome {
+    /// Human summary.
+    pub summary: String,
+    /// The queued priority operation, as the contract logged it.
+    pub queued: Queued,
+    /// The amount the L2 will credit.
+    pub l2_amount: u64,
+    /// The token.
+    pub token: Token,
+}
+
+/// What a claim paid.
+#[derive(Clone, Debug)]
+pub struct ClaimOutcome {
+    /// Human summary.
+    pub summary: String,
+    /// Paid, in L1 base units.
+    pub paid: U256,
+    /// The L1 transaction hash.
+    pub tx: String,
+    /// The token.
+    pub token: Token,
+}
+
+/// What `owner` can claim on L1, per token of the deployment with a nonzero amount
+/// (read-only: no key needed). Tokens are listed with their L1 decimals where readable.
+pub async fn claimable_all(
+    rpc: &str,
+    deployment: &Path,
+    owner: Address,
+) -> Result<Vec<(Token, U256)>> {
+    let deployment = Deployment::load(deployment)
+        .map_err(|e| WalletError::invalid("--deployment", e.to_string()))?;
+    let provider = Arc::new(quire_l1::client::provider(rpc, Duration::from_millis(200))?);
+    let mut out = Vec::new();
+    for t in &deployment.tokens {
+        let token = Token {
+            id: TokenId(t.id),
+            symbol: t.symbol.clone(),
+            l1_address: Address(t.address.0),
+            scale: t.scale.parse().unwrap_or(1),
+            decimals: if t.id == 0 {
+                Some(18)
+            } else {
+                IERC20::new(t.address, provider.clone())
+                    .decimals()
+                    .call()
+                    .await
+                    .ok()
+                    .map(u32::from)
+            },
+        };
+        let amount = user::claimable(
+            provider.clone(),
+            deployment.rollup,
+            to_eth_address(&owner),
+            token.id,
+        )
+        .await?;
+        if !amount.is_zero() {
+            out.push((token, amount));
+        }
+    }
+    Ok(out)
+}
+
+/// Formats an L1 amount (base units) of `token`.
+pub fn format_l1_amount(amount: U256, token: &Token) -> String {
+    match (u128::try_from(amount), token.decimals) {
+        (Ok(v), Some(d)) => format!("{} {}", format_decimal(v, d), token.symbol),
+        _ => format!("{amount} {} (base units)", token.symbol),
+    }
+}

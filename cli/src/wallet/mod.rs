@@ -1,0 +1,30 @@
+//! The wallet commands of `quire`: keys, deposits, L2 transactions, withdrawals, exits,
+//! claims and status.
+//!
+//! Library code, so that the binary and the end-to-end tests run the same paths:
+//! - [`keystore`]: named key files (L2 secret, optional L1 key), 0600 in a 0700 directory;
+//! - [`amount`]: exact decimal amounts ↔ L1 base units ↔ L2 units (no floats);
+//! - [`tokens`]: the registry with each token's decimals;
+//! - [`api`]: the sequencer's HTTP API;
+//! - [`l2`]: build, sign and submit transfers, swaps, liquidity and withdrawals;
+//! - [`l1`]: deposits, full exits, claims on the Rollup contract;
+//! - [`wait`]: following a transaction to soft confirmation, proof and L1 finality;
+//! - [`cmd`]: the clap commands and what they print (the binary only parses and calls it).
+//!
+//! Errors are [`WalletError`]; [`WalletError::exit_code`] is the CLI's exit status
+//! (1 validation, 2 refused by a service, 3 timeout).
+
+pub mod amount;
+pub mod api;
+pub mod cmd;
+pub mod error;
+pub mod keystore;
+pub mod l1;
+pub mod l2;
+pub mod tokens;
+pub mod wait;
+
+pub use error::{WalletError, EXIT_REFUSED, EXIT_TIMEOUT, EXIT_USAGE};
+pub use keystore::{Key, Keystore};
+pub use l2::Wallet;
+pub use wait::{Progress, WaitFor};

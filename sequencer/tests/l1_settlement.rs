@@ -1,0 +1,561 @@
+//! The sequencer against a real anvil (each test its own): deposits made on L1 are credited
+//! on L2 exactly once, across a restart and a re-read block range; batches go executed →
+//! committed → proven → finalized on L1 (the test plays the prover with the test-double
+//! verifier) and a withdrawal becomes claimable on L1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::Client;
+use ethers::providers::Middleware;
+use ethers::types::{Address as EthAddress, Bytes, U256};
+use quire_core::account::{AccountId, Address};
+use quire_core::schnorr::SecretKey;
+use quire_core::state::Genesis;
+use quire_core::token::{TokenId, TokenInfo};
+use quire_core::tx::{L2Tx, Withdraw};
+use quire_l1::anvil::Anvil;
+use quire_l1::bindings::rollup::Rollup;
+use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
+use quire_l1::{user, DeployConfig, Deployment, L1Watcher, VerifierChoice, WatcherConfig};
+use quire_sequencer::app::{self, Running};
+use quire_sequencer::config::{Config, L1Config, Secret};
+use quire_sequencer::storage::{BatchStage, Storage};
+use serde_json::Value;
+
+const ETH: u128 = 1_000_000_000_000_000_000;
+const TOKEN_SCALE: u128 = 1_000_000_000;
+const CHAIN_ID: u32 = 7;
+const CONFIRMATIONS: u64 = 2;
+
+struct L1 {
+    anvil: Arc<Anvil>,
+    deployment: Deployment,
+    deployment_path: std::path::PathBuf,
+    genesis_path: std::path::PathBuf,
+    token: EthAddress,
+    verifier: EthAddress,
+    miner: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for L1 {
+    fn drop(&mut self) {
+        self.miner.abort();
+    }
+}
+
+fn key(seed: &str) -> SecretKey {
+    SecretKey::from_seed(seed.as_bytes())
+}
+
+/// Anvil with the test-double verifier and a mock ERC-20 (id 1), the rollup deployed for a
+/// matching genesis, and a background task mining a block every 100 ms so confirmation
+/// depths are reached.
+async fn setup(dir: &Path) -> L1 {
+    let anvil = Arc::new(Anvil::start().unwrap());
+    let client = anvil.client(0).await.unwrap();
+    let verifier = TestBatchVerifier::deploy(client.clone(), ())
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .address();
+    let token = MockERC20::deploy(client.clone(), ("Mock".to_string(), 18u8))
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .address();
+    let genesis = Genesis {
+        chain_id: CHAIN_ID,
+        operator: key("operator").public_key(),
+        operator_l1: Address(client.address().0),
+        tokens: vec![TokenInfo {
+            id: TokenId(1),
+            symbol: "MOCK".into(),
+            l1_address: Address(token.0),
+            scale: TOKEN_SCALE,
+        }],
+        pools: vec![],
+    };
+    let cfg =
+        DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600).unwrap();
+    let deployment = quire_l1::deploy(client, &cfg).await.unwrap();
+    let deployment_path = dir.join("deployment.json");
+    deployment.save(&deployment_path).unwrap();
+    let genesis_path = dir.join("genesis.json");
+    std::fs::write(&genesis_path, serde_json::to_string(&genesis).unwrap()).unwrap();
+    let miner_anvil = Arc::clone(&anvil);
+    let miner = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = miner_anvil.mine(1).await;
+        }
+    });
+    L1 {
+        anvil,
+        deployment,
+        deployment_path,
+        genesis_path,
+        token,
+        verifier,
+        miner,
+    }
+}
+
+fn config(l1: &L1, db: &str) -> Config {
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.to_string(),
+        genesis: Some(l1.genesis_path.clone()),
+        ..Config::default()
+    };
+    c.batch.max_wait_ms = 20;
+    c.batch.max_priority_ops = 4;
+    c.l1 = Some(L1Config {
+        rpc_url: l1.anvil.url.clone(),
+        deployment: l1.deployment_path.clone(),
+        operator_key: Some(Secret::new(l1.anvil.keys[0].clone())),
+        confirmations: CONFIRMATIONS,
+        poll_interval_ms: 100,
+        ..L1Config::default()
+    });
+    c
+}
+
+async fn start(l1: &L1, db: &str) -> (Running, Client) {
+    start_with(l1, db, |_| {}).await
+}
+
+async fn start_with(l1: &L1, db: &str, tweak: impl FnOnce(&mut Config)) -> (Running, Client) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "warn,quire_sequencer=info,quire_l1=info",
+        ))
+        .with_test_writer()
+        .try_init();
+    let mut c = config(l1, db);
+    tweak(&mut c);
+    let running = app::start(c).await.expect("sequencer starts");
+    let client = Client::new(running.addr);
+    (running, client)
+}
+
+/// The L2 balance of `key`'s account in `token` (0 if it has no account yet).
+async fn balance(client: &Client, key: &SecretKey, token: u8) -> (Option<AccountId>, u64) {
+    let (s, v) = client
+        .get(&format!("/v1/accounts/by-key/{}", key.public_key()))
+        .await;
+    if s != 200 {
+        return (None, 0);
+    }
+    let id = AccountId::new(v["id"].as_u64().unwrap() as u32);
+    let bal = v["balances"][token.to_string()]
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap();
+    (id, bal)
+}
+
+async fn wait_for<F, Fut>(what: &str, secs: u64, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn priority_op_count(storage: &Storage) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) FROM priority_ops")
+        .fetch_one(storage.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l1_deposits_are_credited_exactly_once_across_restarts_and_rereads() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    deposits_exactly_once(dir.path(), &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l1_deposits_are_credited_exactly_once_on_postgres() {
+    let Some(db) = common::postgres_database("l1_deposits").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    deposits_exactly_once(dir.path(), &db).await;
+}
+
+async fn deposits_exactly_once(dir: &Path, db: &str) {
+    let l1 = setup(dir).await;
+    let db = db.to_string();
+    let (running, client) = start(&l1, &db).await;
+    let rollup = l1.deployment.rollup;
+    let (alice, bob) = (key("alice"), key("bob"));
+
+    // An ETH deposit (1.5 ETH) and an ERC-20 deposit (5 tokens) on L1.
+    let a1 = l1.anvil.client(1).await.unwrap();
+    let a2 = l1.anvil.client(2).await.unwrap();
+    user::deposit_eth(
+        a1.clone(),
+        rollup,
+        &alice.public_key(),
+        U256::from(3 * ETH / 2),
+        1,
+    )
+    .await
+    .unwrap();
+    let amount = U256::from(5 * ETH);
+    MockERC20::new(l1.token, a2.clone())
+        .mint(a2.address(), amount)
+        .send()
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    user::deposit_erc20(a2.clone(), rollup, l1.token, amount, &bob.public_key(), 1)
+        .await
+        .unwrap();
+
+    wait_for("both deposits credited", 60, || async {
+        balance(&client, &alice, 0).await.1 == 1_500_000_000
+            && balance(&client, &bob, 1).await.1 == 5_000_000_000
+    })
+    .await;
+    assert_eq!(priority_op_count(&running.node.storage).await, 2);
+    running.shutdown().await;
+
+    // Rewind the stored cursor to the deployment block, so the restarted watcher reads the
+    // whole range again: the two deposits are re-delivered and must not be credited again.
+    {
+        let storage = Storage::connect(&db).await.unwrap();
+        let rewound = quire_sequencer::l1::watcher::StoredCursor {
+            rollup,
+            cursor: quire_l1::WatcherCursor::from_deployment(&l1.deployment),
+        };
+        sqlx::query("UPDATE meta SET value = $1 WHERE key = 'l1_watcher_cursor'")
+            .bind(serde_json::to_string(&rewound).unwrap())
+            .execute(storage.pool())
+            .await
+            .unwrap();
+        storage.close().await;
+    }
+    let (running, client) = start(&l1, &db).await;
+    // Nothing new was credited by the restart itself.
+    assert_eq!(balance(&client, &alice, 0).await.1, 1_500_000_000);
+    assert_eq!(balance(&client, &bob, 1).await.1, 5_000_000_000);
+
+    // A third deposit, in a block after the re-read range: once it is credited, the range
+    // before it has been read again.
+    user::deposit_eth(
+        a1.clone(),
+        rollup,
+        &alice.public_key(),
+        U256::from(ETH / 2),
+        1,
+    )
+    .await
+    .unwrap();
+    wait_for("third deposit credited", 60, || async {
+        balance(&client, &alice, 0).await.1 >= 2_000_000_000
+    })
+    .await;
+    // Settle a moment more, then check nothing was credited twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(balance(&client, &alice, 0).await.1, 2_000_000_000);
+    assert_eq!(balance(&client, &bob, 1).await.1, 5_000_000_000);
+    assert_eq!(priority_op_count(&running.node.storage).await, 3);
+    let cursor: quire_sequencer::l1::watcher::StoredCursor =
+        serde_json::from_str(&running.node.storage.l1_cursor().await.unwrap().unwrap()).unwrap();
+    assert_eq!(cursor.cursor.next_priority_id, 3);
+    assert!(cursor.cursor.next_block > l1.deployment.block_number);
+    running.shutdown().await;
+}
+
+/// Plays the prover: proves every batch L1 has committed and not proven, with the test
+/// double's proof for the batch's public inputs (sent from account 3: anyone may prove).
+async fn prove_committed(l1: &L1) -> u64 {
+    let client = l1.anvil.client(3).await.unwrap();
+    let rollup = Rollup::new(l1.deployment.rollup, client.clone());
+    let verifier = TestBatchVerifier::new(l1.verifier, client.clone());
+    let events = L1Watcher::new(
+        client.clone(),
+        l1.deployment.rollup,
+        WatcherConfig::default(),
+    );
+    let status = quire_l1::rollup_status(client.clone(), l1.deployment.rollup, None)
+        .await
+        .unwrap();
+    for n in status.batches_proven + 1..=status.batches_committed {
+        let b = events
+            .committed_batch(n, l1.deployment.block_number)
+            .await
+            .unwrap()
+            .unwrap();
+        let inputs = rollup
+            .batch_public_inputs(b.info.into())
+            .call()
+            .await
+            .unwrap();
+        let proof: Bytes = verifier.proof_for(inputs).call().await.unwrap();
+        rollup
+            .prove_batch(b.info.into(), proof)
+            .send()
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    status.batches_committed
+}
+
+async fn tx_status(client: &Client, hash: &str) -> Value {
+    client.get(&format!("/v1/transactions/{hash}")).await.1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    let (running, client) = start(&l1, &db).await;
+    let rollup = l1.deployment.rollup;
+    let alice = key("alice");
+    let a1 = l1.anvil.client(1).await.unwrap();
+    user::deposit_eth(
+        a1.clone(),
+        rollup,
+        &alice.public_key(),
+        U256::from(3 * ETH / 2),
+        1,
+    )
+    .await
+    .unwrap();
+    wait_for("deposit credited", 60, || async {
+        balance(&client, &alice, 0).await.1 == 1_500_000_000
+    })
+    .await;
+    let account = balance(&client, &alice, 0).await.0.unwrap();
+
+    // Withdraw 1 ETH (L2 units of 1 gwei) to a fresh L1 address.
+    let recipient = EthAddress::repeat_byte(0x42);
+    let tx = L2Tx::Withdraw(Withdraw {
+        from: account,
+        to: Address(recipient.0),
+        token: TokenId::ETH,
+        amount: 1_000_000_000,
+        fee: 0,
+        nonce: 0,
+    })
+    .sign(&alice, CHAIN_ID);
+    let (s, v) = client
+        .post_json(
+            "/v1/transactions?wait=soft",
+            &serde_json::to_value(&tx).unwrap(),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "executed", "{v}");
+    let hash = v["hash"].as_str().unwrap().to_string();
+    let batch = tx_status(&client, &hash).await["batch_number"]
+        .as_u64()
+        .unwrap();
+
+    // The settlement task commits; the stage follows once L1 has it deep enough.
+    wait_for("batch committed", 60, || async {
+        tx_status(&client, &hash).await["status"] == "committed"
+    })
+    .await;
+    let l1_client = l1.anvil.client(0).await.unwrap();
+    let status = quire_l1::rollup_status(l1_client.clone(), rollup, None)
+        .await
+        .unwrap();
+    assert!(status.batches_committed >= batch);
+    assert_eq!(status.batches_proven, 0, "nothing proves but the test");
+
+    // Restart before proving: the restarted settlement task must not commit anything again
+    // (L1 would refuse a second batch 1 with LastBatchMismatch; the counter would move).
+    running.shutdown().await;
+    let (running, client) = start(&l1, &db).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let after = quire_l1::rollup_status(l1_client.clone(), rollup, None)
+        .await
+        .unwrap();
+    let stored = running.node.storage.latest_batch().await.unwrap().unwrap();
+    assert_eq!(
+        after.batches_committed, stored.number,
+        "every stored batch committed once"
+    );
+
+    // Prove (as the prover would); the sequencer sees it, executes, and finalizes.
+    wait_for("batch proven and finalized", 90, || {
+        let l1 = &l1;
+        let client = &client;
+        let hash = &hash;
+        async move {
+            let proven = prove_committed(l1).await;
+            proven >= batch && tx_status(client, hash).await["status"] == "finalized"
+        }
+    })
+    .await;
+    let rec = tx_status(&client, &hash).await;
+    assert_eq!(rec["status"], "finalized", "{rec}");
+    for n in 1..=batch {
+        let b = running.node.storage.batch(n).await.unwrap().unwrap();
+        assert_eq!(b.status, BatchStage::Finalized.as_str());
+    }
+
+    // The payout is claimable on L1 and pays the recipient.
+    let claimable = user::claimable(l1_client.clone(), rollup, recipient, TokenId::ETH)
+        .await
+        .unwrap();
+    assert_eq!(claimable, U256::from(ETH));
+    let before = l1_client.get_balance(recipient, None).await.unwrap();
+    let (paid, _) = user::claim(a1.clone(), rollup, recipient, TokenId::ETH, 1)
+        .await
+        .unwrap();
+    assert_eq!(paid, U256::from(ETH));
+    let after_claim = l1_client.get_balance(recipient, None).await.unwrap();
+    assert_eq!(after_claim - before, U256::from(ETH));
+
+    // The settlement gauges are exported.
+    let (_, _) = (rollup, ());
+    let metrics = client
+        .http
+        .get(format!("{}/metrics", client.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("quire_l1_last_finalized_batch"),
+        "{metrics}"
+    );
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priority_ops_are_split_by_max_priority_ops_in_l1_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    // Five deposits queued (and confirmed) before the sequencer starts: its first poll
+    // reads them all at once.
+    let a1 = l1.anvil.client(1).await.unwrap();
+    let keys: Vec<SecretKey> = (0..5).map(|i| key(&format!("depositor {i}"))).collect();
+    for (i, k) in keys.iter().enumerate() {
+        user::deposit_eth(
+            a1.clone(),
+            l1.deployment.rollup,
+            &k.public_key(),
+            U256::from(ETH / 1000 * (i as u128 + 1)),
+            1,
+        )
+        .await
+        .unwrap();
+    }
+    l1.anvil.mine(CONFIRMATIONS + 1).await.unwrap();
+    let (running, client) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 2).await;
+    wait_for("all five deposits credited", 60, || async {
+        balance(&client, &keys[4], 0).await.1 > 0
+    })
+    .await;
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(balance(&client, k, 0).await.1, 1_000_000 * (i as u64 + 1));
+    }
+    // The API's state runs ahead of the database while a batch is stored: wait for it.
+    wait_for("the last batch stored", 30, || async {
+        running
+            .node
+            .storage
+            .pending_priority_ops()
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    // Batches hold at most two priority operations each, consumed in queue order.
+    let mut counts = Vec::new();
+    let mut next_id = 0;
+    let latest = running.node.storage.latest_batch().await.unwrap().unwrap();
+    for n in 1..=latest.number {
+        let b = running.node.storage.l1_batch(n).await.unwrap().unwrap();
+        if b.priority_count > 0 {
+            assert_eq!(b.first_priority_id, next_id, "batch {n} in L1 order");
+            next_id += b.priority_count;
+            counts.push(b.priority_count);
+        }
+    }
+    assert_eq!(counts, vec![2, 2, 1]);
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reorg_below_the_confirmation_depth_stops_intake() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    let (running, client) = start(&l1, &db).await;
+    let rollup = l1.deployment.rollup;
+    let snapshot = l1.anvil.snapshot().await.unwrap();
+    let (alice, bob) = (key("alice"), key("bob"));
+    let a1 = l1.anvil.client(1).await.unwrap();
+    user::deposit_eth(a1.clone(), rollup, &alice.public_key(), U256::from(ETH), 1)
+        .await
+        .unwrap();
+    wait_for("deposit credited", 60, || async {
+        balance(&client, &alice, 0).await.1 == 1_000_000_000
+    })
+    .await;
+
+    // L1 replaces the blocks the watcher already accepted as confirmed, with a longer
+    // history holding a different deposit under the same priority id.
+    l1.anvil.revert(snapshot).await.unwrap();
+    user::deposit_eth(
+        a1.clone(),
+        rollup,
+        &bob.public_key(),
+        U256::from(2 * ETH),
+        1,
+    )
+    .await
+    .unwrap();
+    l1.anvil.mine(20).await.unwrap();
+    wait_for("intake stopped", 30, || async {
+        let m = client
+            .http
+            .get(format!("{}/metrics", client.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.lines()
+            .any(|l| l.starts_with("quire_l1_intake_stopped 1"))
+            && m.lines().any(|l| l.starts_with("quire_l1_reorgs_total"))
+    })
+    .await;
+    // The replacement deposit is never credited; the first one is not credited twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(balance(&client, &bob, 0).await.1, 0);
+    assert_eq!(balance(&client, &alice, 0).await.1, 1_000_000_000);
+    assert_eq!(priority_op_count(&running.node.storage).await, 1);
+    running.shutdown().await;
+}

@@ -1,0 +1,569 @@
+//! The devnet end to end (issue #9): anvil + the real contracts + sequencer + prover, started
+//! by `quire_cli::devnet` exactly as `quire devnet` starts them.
+//!
+//! 1. The devnet funds two demo keys by real L1 deposits (ETH and the devnet USDC): L1
+//!    balances are exact, gas included (`gasUsed × effectiveGasPrice` of every receipt).
+//! 2. The deposits are credited on L2 in one batch, and that batch is committed on L1.
+//! 3. L2 transactions (add liquidity, transfer, swap, withdraw) and an L1 full-exit request:
+//!    every L2 balance equals the reference state transition (`quire_core::state::State`)
+//!    replaying the same operations in the same order, and the batches are committed on L1.
+//! 4. The prover proves every batch with the DEVNET shape, `proveBatch` accepts the proofs
+//!    (the real generated verifier), the sequencer executes the batches; the withdrawal and
+//!    the full exit are claimed on L1 with exact balances; the stored proof with one byte
+//!    flipped makes `proveBatch` revert where the original passes.
+//! 5. Exodus: the sequencer and the prover stop, a deposit is queued, anvil's clock passes
+//!    the priority deadline, `activateExodusMode` succeeds, the pending deposit is reclaimed
+//!    and claimed on L1 with exact balances, and one account exits its balance against the
+//!    last executed root with the sequencer's Merkle proof (`Rollup.exit`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use ethers::providers::{Http, Middleware, Provider};
+use ethers::types::{Address as EthAddress, H256, U256};
+use quire_cli::devnet::{Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
+use quire_cli::wallet::api::{AccountInfo, Sequencer};
+use quire_core::account::{AccountId, FEE_ACCOUNT};
+use quire_core::schnorr::SecretKey;
+use quire_core::state::BalanceProof;
+use quire_core::state::State;
+use quire_core::token::TokenId;
+use quire_core::tx::{AddLiquidity, L2Tx, Operation, Swap, Transfer, Withdraw};
+use quire_l1::bindings::erc20::IERC20;
+use quire_l1::bindings::rollup::BalanceProof as SolBalanceProof;
+use quire_l1::bindings::rollup::Rollup;
+use quire_l1::{rollup_status, user, L1Client, L1Watcher, WatcherConfig};
+use quire_prover::service::JobQueue;
+
+/// anvil's initial balance of every funded account: 10,000 ETH.
+const ANVIL_BALANCE_WEI: u128 = 10_000_000_000_000_000_000_000;
+/// ETH's L1 scale: L2 amounts are gwei.
+const GWEI: u128 = 1_000_000_000;
+const USDC: TokenId = TokenId(1);
+const FEE: u64 = 10;
+
+/// What a transaction cost its sender in gas.
+async fn gas_cost(provider: &Provider<Http>, tx: H256) -> Result<U256> {
+    let r = provider
+        .get_transaction_receipt(tx)
+        .await?
+        .with_context(|| format!("no receipt for {tx:?}"))?;
+    ensure!(r.status == Some(1.into()), "{tx:?} reverted");
+    let used = r.gas_used.context("receipt without gasUsed")?;
+    let price = r
+        .effective_gas_price
+        .context("receipt without effectiveGasPrice")?;
+    Ok(used * price)
+}
+
+async fn eth_balance(provider: &Provider<Http>, who: EthAddress) -> Result<U256> {
+    Ok(provider.get_balance(who, None).await?)
+}
+
+async fn token_balance(client: Arc<L1Client>, token: EthAddress, who: EthAddress) -> Result<U256> {
+    Ok(IERC20::new(token, client).balance_of(who).call().await?)
+}
+
+/// Polls `f` every 250 ms until it returns `Some`, or fails after `timeout`.
+async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await? {
+            return Ok(v);
+        }
+        if start.elapsed() > timeout {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn account(seq: &Sequencer, key: &SecretKey) -> Result<Option<AccountInfo>> {
+    Ok(seq.account_by_key(&key.public_key()).await?)
+}
+
+/// Every L2 balance of `id` the sequencer reports equals the reference's, for every token
+/// either side knows (ETH, USDC and the pool's share token).
+async fn assert_l2_matches(seq: &Sequencer, reference: &State, id: AccountId) -> Result<()> {
+    let info = seq
+        .account(id)
+        .await?
+        .with_context(|| format!("account {id} unknown to the sequencer"))?;
+    let mut tokens: Vec<TokenId> = vec![TokenId::ETH, USDC];
+    for pool in reference.pools().values() {
+        tokens.push(pool.share_token);
+    }
+    for t in info.balances.keys() {
+        tokens.push(TokenId(*t));
+    }
+    tokens.sort_by_key(|t| t.0);
+    tokens.dedup();
+    for t in tokens {
+        assert_eq!(
+            info.balance(t)?,
+            reference.balance(id, t),
+            "L2 balance of account {id}, token {t}"
+        );
+    }
+    Ok(())
+}
+
+/// Waits until a batch executed the transaction `hash`; returns its batch.
+async fn executed(seq: &Sequencer, hash: &quire_core::hash::Digest) -> Result<u64> {
+    wait_for(
+        "the transaction's batch",
+        Duration::from_secs(60),
+        || async {
+            let Some(s) = seq.transaction(hash).await? else {
+                return Ok(None);
+            };
+            match s.status.as_str() {
+                "pending" => Ok(None),
+                "rejected" => bail!("transaction rejected: {:?} {:?}", s.code, s.message),
+                _ => Ok(Some(s.batch_number.context("executed without a batch")?)),
+            }
+        },
+    )
+    .await
+}
+
+/// Waits until L1 shows every batch up to `batch` committed.
+async fn wait_committed(client: Arc<L1Client>, rollup: EthAddress, batch: u64) -> Result<()> {
+    wait_for("commitBatch on L1", Duration::from_secs(120), || {
+        let client = client.clone();
+        async move {
+            let s = rollup_status(client, rollup, None).await?;
+            Ok((s.batches_committed >= batch).then_some(()))
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn devnet_deposits_l2_transactions_settlement_and_exodus() -> Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_cli=info".into()))
+        .with_test_writer()
+        .try_init();
+    let dir = std::env::temp_dir().join(format!("quire-e2e-{}", std::process::id()));
+    let devnet = Devnet::start(&DevnetArgs {
+        dir: dir.clone(),
+        l1_port: 0,
+        sequencer_port: 0,
+        block_time: 1,
+        no_prover: false,
+        demo_accounts: 2,
+    })
+    .await?;
+    let provider = Provider::<Http>::try_from(devnet.anvil.url.as_str())?;
+    let operator = devnet.anvil.client(0).await?;
+    let rollup = devnet.deployment.rollup;
+    let usdc_l1 = devnet
+        .deployment
+        .tokens
+        .iter()
+        .find(|t| t.id == USDC.0)
+        .context("USDC deployed")?
+        .address;
+    let seq = Sequencer::new(&devnet.sequencer_url())?;
+    let chain_id = devnet.genesis.chain_id;
+    let (a, b) = (&devnet.demo[0], &devnet.demo[1]);
+
+    // 1. L1 after funding: each demo account paid 10 ETH plus the gas of its four funding
+    // transactions; its minted USDC all went into the rollup.
+    for d in [a, b] {
+        let mut gas = U256::zero();
+        for tx in &d.funding_txs {
+            gas += gas_cost(&provider, *tx).await?;
+        }
+        assert_eq!(
+            eth_balance(&provider, d.l1_address).await?,
+            U256::from(ANVIL_BALANCE_WEI) - U256::from(DEMO_ETH_WEI) - gas,
+            "L1 ETH of {:?} after its deposit",
+            d.l1_address
+        );
+        assert_eq!(
+            token_balance(operator.clone(), usdc_l1, d.l1_address).await?,
+            U256::zero()
+        );
+    }
+    assert_eq!(
+        eth_balance(&provider, rollup).await?,
+        U256::from(2 * DEMO_ETH_WEI)
+    );
+    assert_eq!(
+        token_balance(operator.clone(), usdc_l1, rollup).await?,
+        U256::from(2 * DEMO_USDC)
+    );
+
+    // 2. The reference replays the deposits in L1 order; the sequencer must agree.
+    let mut reference = State::genesis(&devnet.genesis)?;
+    let mut queued: Vec<_> = devnet
+        .demo
+        .iter()
+        .flat_map(|d| d.deposits.clone())
+        .collect();
+    queued.sort_by_key(|q| q.op.priority_id());
+    for q in &queued {
+        reference.apply(&Operation::Priority(q.op.clone()))?;
+    }
+    let (ia, ib) = {
+        let mut ids = Vec::new();
+        for d in [a, b] {
+            let info = wait_for("the deposits on L2", Duration::from_secs(60), || {
+                account(&seq, &d.l2_secret)
+            })
+            .await?;
+            ids.push(info.account_id()?);
+        }
+        (ids[0], ids[1])
+    };
+    wait_for(
+        "both deposits of both accounts",
+        Duration::from_secs(60),
+        || async {
+            let s = seq.status().await?;
+            Ok((s.next_priority_id >= queued.len() as u64).then_some(()))
+        },
+    )
+    .await?;
+    for id in [ia, ib] {
+        assert_eq!(
+            reference.balance(id, TokenId::ETH),
+            u64::try_from(DEMO_ETH_WEI / GWEI)?
+        );
+        assert_eq!(reference.balance(id, USDC), u64::try_from(DEMO_USDC)?);
+        assert_l2_matches(&seq, &reference, id).await?;
+    }
+    let deposits_batch = seq.status().await?.latest_batch;
+    wait_committed(operator.clone(), rollup, deposits_batch).await?;
+
+    // 3. L2 transactions, in an order the reference replays identically.
+    let pool = *reference
+        .pools()
+        .keys()
+        .next()
+        .context("the genesis has a pool")?;
+    let withdrawn_gwei = 2_000_000_000u64; // 2 ETH
+    let txs = vec![
+        L2Tx::AddLiquidity(AddLiquidity {
+            account: ia,
+            pool,
+            max_amount_a: 3_000_000_000,
+            max_amount_b: 6_000_000_000,
+            min_shares: 1,
+            fee: FEE,
+            nonce: 0,
+        })
+        .sign(&a.l2_secret, chain_id),
+        L2Tx::Transfer(Transfer {
+            from: ia,
+            to: ib,
+            token: TokenId::ETH,
+            amount: 1_000_000_000,
+            fee: FEE,
+            nonce: 1,
+        })
+        .sign(&a.l2_secret, chain_id),
+        L2Tx::Swap(Swap {
+            account: ib,
+            pool,
+            token_in: USDC,
+            amount_in: 500_000_000,
+            min_amount_out: 1,
+            fee: FEE,
+            nonce: 0,
+        })
+        .sign(&b.l2_secret, chain_id),
+        L2Tx::Withdraw(Withdraw {
+            from: ia,
+            to: quire_l1::convert::from_eth_address(a.l1_address),
+            token: TokenId::ETH,
+            amount: withdrawn_gwei,
+            fee: FEE,
+            nonce: 2,
+        })
+        .sign(&a.l2_secret, chain_id),
+    ];
+    // Submitted back to back (each reply means durable and ordered), so they share a batch
+    // or two rather than one proof each; the batcher keeps arrival order, as the reference.
+    let mut hashes = Vec::with_capacity(txs.len());
+    for tx in &txs {
+        reference.apply(&Operation::from(tx.clone()))?;
+        hashes.push(seq.submit(tx).await?);
+    }
+    let mut last_batch = deposits_batch;
+    for h in &hashes {
+        last_batch = last_batch.max(executed(&seq, h).await?);
+    }
+    // A full exit of B's USDC, requested on L1 by B's L1 owner, after the L2 transactions.
+    let b_client = devnet.anvil.client(b.l1_index).await?;
+    let exit = user::request_full_exit(b_client.clone(), rollup, ib, USDC, 1).await?;
+    gas_cost(&provider, exit.tx).await?;
+    let exit_id = exit.op.priority_id();
+    wait_for("the full exit on L2", Duration::from_secs(60), || async {
+        let s = seq.status().await?;
+        Ok((s.next_priority_id > exit_id).then_some(s.latest_batch))
+    })
+    .await?;
+    let b_usdc_exited = reference.balance(ib, USDC);
+    reference.apply(&Operation::Priority(exit.op.clone()))?;
+    assert_eq!(
+        reference.balance(ib, USDC),
+        0,
+        "the full exit empties B's USDC"
+    );
+    let fee_account = FEE_ACCOUNT;
+    for id in [ia, ib, fee_account, pool] {
+        assert_l2_matches(&seq, &reference, id).await?;
+    }
+    last_batch = last_batch.max(seq.status().await?.latest_batch);
+    assert_eq!(
+        reference.root().to_string(),
+        sequencer_root(&seq).await?,
+        "state root after the L2 transactions and the full exit"
+    );
+    wait_committed(operator.clone(), rollup, last_batch).await?;
+
+    // 4. The prover proves every batch, its proofs pass the generated verifier in
+    // `proveBatch`, the sequencer executes them; then the withdrawal and the full exit are
+    // claimed on L1 with exact balances, and a tampered proof is rejected.
+    wait_for(
+        "every batch proven and executed on L1",
+        Duration::from_secs(900),
+        || {
+            let client = operator.clone();
+            async move {
+                let s = rollup_status(client, rollup, None).await?;
+                Ok((s.batches_executed >= last_batch).then_some(()))
+            }
+        },
+    )
+    .await?;
+    let a_client = devnet.anvil.client(a.l1_index).await?;
+    let withdrawn_wei = U256::from(withdrawn_gwei) * U256::from(GWEI);
+    assert_eq!(
+        user::claimable(a_client.clone(), rollup, a.l1_address, TokenId::ETH).await?,
+        withdrawn_wei
+    );
+    let a_before = eth_balance(&provider, a.l1_address).await?;
+    let (paid, tx) = user::claim(a_client.clone(), rollup, a.l1_address, TokenId::ETH, 1).await?;
+    assert_eq!(paid, withdrawn_wei);
+    assert_eq!(
+        eth_balance(&provider, a.l1_address).await?,
+        a_before + withdrawn_wei - gas_cost(&provider, tx).await?,
+        "A's withdrawal paid on L1, less the claim's gas"
+    );
+    assert_eq!(
+        user::claimable(b_client.clone(), rollup, b.l1_address, USDC).await?,
+        U256::from(b_usdc_exited)
+    );
+    let (paid, _) = user::claim(b_client.clone(), rollup, b.l1_address, USDC, 1).await?;
+    assert_eq!(paid, U256::from(b_usdc_exited));
+    assert_eq!(
+        token_balance(operator.clone(), usdc_l1, b.l1_address).await?,
+        U256::from(b_usdc_exited),
+        "B's full exit paid its whole USDC balance on L1"
+    );
+    tampered_proof_is_rejected(&devnet, operator.clone(), deposits_batch).await?;
+    // The balance A will exit in exodus, with its Merkle proof against the last executed
+    // root (the sequencer's state now: every batch is executed).
+    let a_usdc = reference.balance(ia, USDC);
+    let exit_proof = balance_proof(&seq, ia, USDC).await?;
+    assert_eq!(exit_proof.balance, a_usdc);
+
+    // 5. Exodus: stop the operator's services, queue a deposit nobody will execute, pass
+    // the priority deadline.
+    let Devnet {
+        anvil,
+        deployment,
+        sequencer,
+        prover,
+        ..
+    } = devnet;
+    sequencer.shutdown().await;
+    if let Some(p) = prover {
+        p.stop().await;
+    }
+    let c_index = 4;
+    let c_client = anvil.client(c_index).await?;
+    let c_addr = c_client.address();
+    let c_before = eth_balance(&provider, c_addr).await?;
+    let c_key = SecretKey::from_seed(b"quire e2e exodus depositor");
+    let late = user::deposit_eth(
+        c_client.clone(),
+        rollup,
+        &c_key.public_key(),
+        U256::from(GWEI * 1_000_000_000),
+        1,
+    )
+    .await?;
+    let c_gas_deposit = gas_cost(&provider, late.tx).await?;
+    let r = Rollup::new(rollup, c_client.clone());
+    assert!(
+        r.activate_exodus_mode().call().await.is_err(),
+        "exodus must not start before the priority deadline"
+    );
+    anvil
+        .increase_time(deployment.priority_deadline_secs + 60)
+        .await?;
+    anvil.mine(1).await?;
+    let pending = r.activate_exodus_mode();
+    let receipt = pending
+        .send()
+        .await?
+        .await?
+        .context("activateExodusMode dropped")?;
+    ensure!(
+        receipt.status == Some(1.into()),
+        "activateExodusMode reverted"
+    );
+    let c_gas_exodus = gas_cost(&provider, receipt.transaction_hash).await?;
+    let status = rollup_status(c_client.clone(), rollup, None).await?;
+    assert!(status.exodus_mode);
+    // Deposits made after the last executed batch are reclaimable; the late one for sure.
+    let late_id = late.op.priority_id();
+    let call = r.reclaim_deposit(late_id);
+    let receipt = call
+        .send()
+        .await?
+        .await?
+        .context("reclaimDeposit dropped")?;
+    ensure!(receipt.status == Some(1.into()), "reclaimDeposit reverted");
+    let c_gas_reclaim = gas_cost(&provider, receipt.transaction_hash).await?;
+    assert_eq!(
+        user::claimable(c_client.clone(), rollup, c_addr, TokenId::ETH).await?,
+        U256::from(GWEI * 1_000_000_000)
+    );
+    assert!(
+        r.reclaim_deposit(late_id).call().await.is_err(),
+        "a deposit is reclaimed once"
+    );
+    let (paid, claim_tx) = user::claim(c_client.clone(), rollup, c_addr, TokenId::ETH, 1).await?;
+    assert_eq!(paid, U256::from(GWEI * 1_000_000_000));
+    let c_gas_claim = gas_cost(&provider, claim_tx).await?;
+    assert_eq!(
+        eth_balance(&provider, c_addr).await?,
+        c_before - c_gas_deposit - c_gas_exodus - c_gas_reclaim - c_gas_claim,
+        "the reclaimed deposit came back to its depositor, less gas only"
+    );
+
+    // A exits its USDC against the last executed batch with the sequencer's Merkle proof.
+    let last_executed = L1Watcher::new(c_client.clone(), rollup, WatcherConfig::default())
+        .committed_batch(last_batch, deployment.block_number)
+        .await?
+        .context("the last batch's BatchCommitted")?;
+    let call = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof));
+    let receipt = call.send().await?.await?.context("exit dropped")?;
+    ensure!(receipt.status == Some(1.into()), "exit reverted");
+    assert_eq!(
+        user::claimable(c_client.clone(), rollup, a.l1_address, USDC).await?,
+        U256::from(a_usdc),
+        "A's exodus exit is claimable by its L1 owner"
+    );
+    let again = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof));
+    assert!(again.call().await.is_err(), "a balance exits once");
+    drop(anvil);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The sequencer's Merkle proof of a balance (`GET /v1/accounts/{id}/proof/{token}`).
+async fn balance_proof(seq: &Sequencer, id: AccountId, token: TokenId) -> Result<BalanceProof> {
+    let v: serde_json::Value = reqwest::get(format!(
+        "{}/v1/accounts/{}/proof/{}",
+        seq.base(),
+        id.get(),
+        token.0
+    ))
+    .await?
+    .error_for_status()?
+    .json()
+    .await?;
+    Ok(serde_json::from_value(v["proof"].clone())?)
+}
+
+/// The API's proof in `StateProof.BalanceProof`'s layout (digests in their L1 form).
+fn to_sol_proof(p: &BalanceProof) -> SolBalanceProof {
+    let path = |siblings: &[quire_core::hash::Digest]| -> Vec<[u8; 32]> {
+        siblings.iter().map(|d| d.to_l1_bytes32()).collect()
+    };
+    let balance_path = path(&p.balance_path.siblings);
+    let account_path = path(&p.account_path.siblings);
+    SolBalanceProof {
+        account_id: p.account.get(),
+        token: p.token.0,
+        balance: p.balance,
+        pubkey_hash: p.pubkey_hash.to_l1_bytes32(),
+        owner: quire_l1::convert::to_eth_address(&p.l1_owner),
+        nonce: p.nonce,
+        balance_path: balance_path.try_into().unwrap_or([[0; 32]; 8]),
+        account_path: account_path.try_into().unwrap_or([[0; 32]; 24]),
+    }
+}
+
+/// Takes the proof the prover stored for `batch`, flips one byte, and calls `proveBatch` at
+/// the block before the real proof was accepted: the contract (the generated verifier)
+/// reverts, while the untouched proof passes at the same block (the control).
+async fn tampered_proof_is_rejected(
+    devnet: &Devnet,
+    client: Arc<L1Client>,
+    batch: u64,
+) -> Result<()> {
+    let queue = JobQueue::connect(&devnet.database_url, 1).await?;
+    let proof = queue
+        .job(batch)
+        .await?
+        .and_then(|j| j.proof)
+        .context("the prover stored no proof")?;
+    queue.close().await;
+    let rollup = devnet.deployment.rollup;
+    let committed = L1Watcher::new(client.clone(), rollup, WatcherConfig::default())
+        .committed_batch(batch, devnet.deployment.block_number)
+        .await?
+        .context("BatchCommitted of the batch")?;
+    let r = Rollup::new(rollup, client.clone());
+    let proven = r
+        .batch_proven_filter()
+        .from_block(devnet.deployment.block_number)
+        .topic1(U256::from(batch))
+        .query_with_meta()
+        .await?;
+    let (_, meta) = proven.first().context("no BatchProven event")?;
+    let before = meta.block_number.as_u64() - 1;
+    let mut tampered = proof.clone();
+    let mid = tampered.len() / 2;
+    tampered[mid] ^= 0x01;
+    let info: quire_l1::bindings::rollup::StoredBatchInfo = committed.info.into();
+    let ok = r
+        .prove_batch(info.clone(), proof.into())
+        .block(before)
+        .call()
+        .await;
+    assert!(ok.is_ok(), "the stored proof passes proveBatch: {ok:?}");
+    let bad = r
+        .prove_batch(info, tampered.into())
+        .block(before)
+        .call()
+        .await;
+    assert!(bad.is_err(), "a proof with one byte flipped must revert");
+    Ok(())
+}
+
+/// The sequencer's current state root (`GET /v1/status`).
+async fn sequencer_root(seq: &Sequencer) -> Result<String> {
+    let v: serde_json::Value = reqwest::get(format!("{}/v1/status", seq.base()))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(v["root"]
+        .as_str()
+        .context("status without root")?
+        .to_string())
+}
