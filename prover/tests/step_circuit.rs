@@ -3,7 +3,8 @@
 //! transfers, a withdrawal, a swap, first and later liquidity, a removal, full exits that
 //! move the balance, move nothing, or target an absent id) proves in chunks, and tampered
 //! witnesses (signature, nonce, overdraft, Merkle path, amount ≥ 2^63, pubdata, roots, swap
-//! output above the curve, shares above the bound, a censored full exit) fail to prove.
+//! output above the curve, shares above the bound, a censored full exit, an account opened
+//! away from the next free id) fail to prove.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -580,4 +581,34 @@ fn liquidity_shares_above_the_bound_fail() {
     // Control: the native shares, through the same forging path, prove.
     assert!(proves(&forged_add(0)));
     assert!(!proves(&forged_add(1)));
+}
+
+/// A deposit of key 2's (new to the state after the four deposits, where 5 is the next
+/// free id) forged to open its account at `at`, then a padding step.
+fn opening_at(at: u32) -> Vec<StepWitness> {
+    let mut shadow = after_deposits();
+    let d = Deposit {
+        priority_id: 4,
+        from: owner(2),
+        to: key(2).public_key(),
+        token: TokenId::ETH,
+        amount: 1_000,
+    };
+    let step = shadow.forge_opening(&d, id(at)).unwrap();
+    let pad = shadow.padding_step().unwrap();
+    vec![step, pad]
+}
+
+#[test]
+fn opening_an_account_anywhere_but_the_next_free_id_fails() {
+    // Control: the same forging at the next free id proves.
+    assert!(proves(&opening_at(5)));
+    // Skipping id 5, or opening far up the tree (the leaf below is empty).
+    assert!(!proves(&opening_at(6)));
+    assert!(!proves(&opening_at(1 << 20)));
+    // Claiming an occupied predecessor with a leaf that is not in the root.
+    let mut s = opening_at(6);
+    let p = s[0].slots[0].predecessor.as_mut().unwrap();
+    p.leaf = mixed_batch().steps[0].slots[0].root_after;
+    assert!(!proves(&s));
 }

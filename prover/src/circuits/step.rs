@@ -15,7 +15,9 @@
 //! when the slot opens the account, whose balance root must then be the empty root) and
 //! after, both hashed up the same account path; the root before must be the incoming root.
 //! Slot 0 may also read an *absent* account (a full exit of an id never opened): the leaf
-//! is zero before and after.
+//! is zero before and after. An opened account must take the next free id: the leaf of
+//! `id − 1` is proven occupied in the incoming root ([`PredecessorTargets`]; ids stay
+//! contiguous by induction, see [`crate::witness::Predecessor`]).
 //!
 //! Balances: each slot's change `d` is a credit (`old + d = new`) or a debit
 //! (`new + d = old`), checked by [`CircuitBuilderU63::add_u63`] as an integer sum of values
@@ -61,7 +63,7 @@ use super::bigint::CircuitBuilderBigInt;
 use crate::gadgets::{
     CircuitBuilderSchnorr, PublicKeyTarget, SignatureTarget, WitnessSchnorr, D, F,
 };
-use crate::witness::{SlotWitness, StepWitness, N_SLOTS};
+use crate::witness::{Predecessor, SlotWitness, StepWitness, N_SLOTS};
 
 /// Longest pubdata of one operation (Withdraw).
 pub const MAX_PUBDATA: usize = 35;
@@ -293,6 +295,66 @@ impl SlotTargets {
     }
 }
 
+/// The occupied leaf below an opened account (see [`crate::witness::Predecessor`]).
+#[derive(Clone, Debug)]
+pub struct PredecessorTargets {
+    /// Leaf hash of account `id − 1`.
+    pub leaf: HashOutTarget,
+    /// Its account-tree path.
+    pub siblings: Vec<HashOutTarget>,
+}
+
+impl PredecessorTargets {
+    /// Constrains, when `opens`: `account ≥ 1`, and the leaf of `account − 1` in `root` is
+    /// not the empty leaf. Costs one account-tree path (about 30 rows).
+    fn build(
+        b: &mut CircuitBuilder<F, D>,
+        opens: BoolTarget,
+        account: Target,
+        root: HashOutTarget,
+    ) -> Self {
+        let t = Self {
+            leaf: b.add_virtual_hash(),
+            siblings: (0..ACCOUNT_TREE_DEPTH)
+                .map(|_| b.add_virtual_hash())
+                .collect(),
+        };
+        let zero = b.zero();
+        // Not opening: `below` is the slot's own (range-checked) id, and nothing is asserted.
+        // Opening account 0 makes `below` = p − 1, which has no 24-bit decomposition.
+        let below = b.sub(account, opens.target);
+        let bits = b.split_le(below, ACCOUNT_TREE_DEPTH as usize);
+        let computed = merkle_root(b, t.leaf, &bits, &t.siblings);
+        let mut empty = b._true();
+        for i in 0..4 {
+            b.conditional_assert_eq(opens.target, computed.elements[i], root.elements[i]);
+            let z = b.is_equal(t.leaf.elements[i], zero);
+            empty = b.and(empty, z);
+        }
+        b.conditional_assert_eq(opens.target, empty.target, zero);
+        t
+    }
+
+    /// Sets the witness; steps that open nothing get a zero leaf and path (unchecked).
+    fn set(&self, pw: &mut PartialWitness<F>, w: Option<&Predecessor>) -> anyhow::Result<()> {
+        match w {
+            Some(p) => {
+                pw.set_hash_target(self.leaf, p.leaf.to_hash_out())?;
+                for (t, d) in self.siblings.iter().zip(&p.siblings) {
+                    pw.set_hash_target(*t, d.to_hash_out())?;
+                }
+            }
+            None => {
+                pw.set_hash_target(self.leaf, Digest::ZERO.to_hash_out())?;
+                for t in &self.siblings {
+                    pw.set_hash_target(*t, Digest::ZERO.to_hash_out())?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Constrains one slot update from `root_in`; returns the root after it.
 fn slot_update(
     b: &mut CircuitBuilder<F, D>,
@@ -393,6 +455,8 @@ pub struct StepTargets {
     pub signature: SignatureTarget,
     /// Slots.
     pub slots: Vec<SlotTargets>,
+    /// The occupied leaf below an account slot 0 opens.
+    pub predecessor: PredecessorTargets,
     /// Root in.
     pub root_in: HashOutTarget,
     /// Root out.
@@ -597,6 +661,7 @@ pub fn build_step(
         slots.push(SlotTargets::new(b, never, never, None));
     }
     b.conditional_assert_eq(absent.target, is_fe.target, one);
+    let predecessor = PredecessorTargets::build(b, dep_opens, slots[0].account, root_in);
     let nonce_next = b.add(slots[0].nonce_old, is_l2.target);
     b.connect(nonce0_new, nonce_next);
     b.range_check(nonce0_new, 32);
@@ -1037,6 +1102,7 @@ pub fn build_step(
         pubkey,
         signature,
         slots,
+        predecessor,
         root_in,
         root_out: root,
         pubdata,
@@ -1233,6 +1299,8 @@ impl StepTargets {
         for (t, sw) in self.slots.iter().zip(&w.slots) {
             t.set(pw, sw)?;
         }
+        self.predecessor
+            .set(pw, w.slots.first().and_then(|s| s.predecessor.as_ref()))?;
         Ok(())
     }
 }

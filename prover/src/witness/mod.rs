@@ -39,7 +39,9 @@ use quire_core::merkle::SparseMerkleTree;
 use quire_core::schnorr::{PublicKey, Signature};
 use quire_core::state::{Genesis, Outcome, Receipt, State};
 use quire_core::token::TokenId;
-use quire_core::tx::{priority_commitment, pubdata, L2Tx, Operation, PriorityOp, SignedTx};
+use quire_core::tx::{
+    priority_commitment, pubdata, Deposit, L2Tx, Operation, PriorityOp, SignedTx,
+};
 
 /// Slots per operation: the most any operation touches (the liquidity operations).
 pub const N_SLOTS: usize = 8;
@@ -79,10 +81,27 @@ pub struct SlotWitness {
     pub balance_siblings: Vec<Digest>,
     /// Siblings of the account leaf in the account tree, leaf level first (24).
     pub account_siblings: Vec<Digest>,
+    /// When the slot opens the account: the occupied leaf just below it (see
+    /// [`Predecessor`]).
+    pub predecessor: Option<Predecessor>,
     /// State root before this slot.
     pub root_before: Digest,
     /// State root after this slot.
     pub root_after: Digest,
+}
+
+/// The leaf of account `id − 1` and its path, in the tree before account `id` is opened.
+///
+/// Ids are handed out in order (DESIGN.md, State), so the occupied leaves are always
+/// `0..n`. Proving that the leaf below an opened id is occupied, while the opened leaf
+/// itself was empty, keeps that true by induction: the opened id can only be `n`, the next
+/// free one, and an operator cannot open an account anywhere else in the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Predecessor {
+    /// The leaf hash of account `id − 1` (never the empty leaf, zero).
+    pub leaf: Digest,
+    /// Its siblings, leaf level first (24).
+    pub siblings: Vec<Digest>,
 }
 
 /// Everything one step of the circuit consumes.
@@ -255,12 +274,20 @@ impl Shadow {
     fn apply_slot(&mut self, s: &SlotSpec) -> Result<SlotWitness> {
         let root_before = self.root();
         let created = s.open.is_some();
+        let mut predecessor = None;
         if created {
             ensure!(
                 s.account.index() == self.accounts.len(),
                 "opened account {} is not the next id",
                 s.account
             );
+            let below = u64::from(s.account.get())
+                .checked_sub(1)
+                .ok_or_else(|| anyhow!("account 0 cannot be opened by a deposit"))?;
+            predecessor = Some(Predecessor {
+                leaf: self.account_tree.get(below)?,
+                siblings: self.account_tree.proof(below)?.siblings,
+            });
             let (pk, owner) = s.open.unwrap_or_else(|| unreachable!());
             self.accounts.push(Account::with_key(pk, owner));
             self.balance_trees
@@ -306,6 +333,7 @@ impl Shadow {
             bal_new,
             balance_siblings,
             account_siblings,
+            predecessor,
             root_before,
             root_after,
         })
@@ -332,6 +360,7 @@ impl Shadow {
                 .proof(s.token.0 as u64)?
                 .siblings,
             account_siblings: self.account_tree.proof(s.account.get() as u64)?.siblings,
+            predecessor: None,
             root_before: root,
             root_after: root,
         })
@@ -384,6 +413,82 @@ impl Shadow {
             pubkey,
             signature,
             slots: out,
+            root_before,
+            root_after: self.root(),
+        })
+    }
+
+    /// A credited deposit step that opens `d.to`'s account at `at`, which need not be the
+    /// next free id: the leaf at `at` must be empty, and the predecessor is whatever leaf
+    /// `at − 1` holds (the empty leaf when `at` skips ids). For soundness tests: the circuit
+    /// must accept it only when `at` is the next free id. Afterwards the shadow holds the
+    /// forged tree but not the forged record: use it for padding steps only.
+    pub fn forge_opening(&mut self, d: &Deposit, at: AccountId) -> Result<StepWitness> {
+        let root_before = self.root();
+        let index = u64::from(at.get());
+        ensure!(self.account_tree.get(index)? == Digest::ZERO, "leaf {at} is occupied");
+        let below = index
+            .checked_sub(1)
+            .ok_or_else(|| anyhow!("account 0 cannot be opened"))?;
+        let predecessor = Predecessor {
+            leaf: self.account_tree.get(below)?,
+            siblings: self.account_tree.proof(below)?.siblings,
+        };
+        let mut account = Account::with_key(d.to, d.from);
+        let mut balances = SparseMerkleTree::new(BALANCE_TREE_DEPTH);
+        let balance_siblings = balances.proof(u64::from(d.token.0))?.siblings;
+        let account_siblings = self.account_tree.proof(index)?.siblings;
+        account.set_balance(d.token, d.amount);
+        let broot = balances.update(u64::from(d.token.0), balance_leaf(d.amount))?;
+        let root_after = self.account_tree.update(index, account.leaf(&broot))?;
+        let empty = AccountRecord {
+            pubkey_hash: Digest::ZERO,
+            l1_owner: Address::ZERO,
+            nonce: 0,
+        };
+        let opened = SlotWitness {
+            account: at,
+            token: d.token,
+            created: true,
+            absent: false,
+            before: empty,
+            after: AccountRecord {
+                pubkey_hash: account.pubkey_hash,
+                l1_owner: account.l1_owner,
+                nonce: 0,
+            },
+            bal_old: 0,
+            bal_new: d.amount,
+            balance_siblings,
+            account_siblings,
+            predecessor: Some(predecessor),
+            root_before,
+            root_after,
+        };
+        let mut slots = vec![opened];
+        slots.extend(self.run_slots(&[spec(BRIDGE_ACCOUNT, d.token, -(d.amount as i128))])?);
+        slots.truncate(N_SLOTS);
+        let priority = PriorityOp::Deposit(d.clone());
+        let hash = priority.hash();
+        let op = Operation::Priority(priority);
+        let outcome = Outcome::Deposit {
+            account: at,
+            created: true,
+            credited: true,
+            refund: None,
+        };
+        let receipt = Receipt {
+            hash,
+            op_type: quire_core::tx::OpType::Deposit,
+            pubdata: pubdata::encode(&op, &outcome)?,
+            outcome,
+        };
+        Ok(StepWitness {
+            op: Some(op),
+            receipt: Some(receipt),
+            pubkey: d.to,
+            signature: None,
+            slots,
             root_before,
             root_after: self.root(),
         })
