@@ -13,12 +13,22 @@ use crate::error::L1Error;
 /// A provider over HTTP(S) that signs with a local key.
 pub type L1Client = SignerMiddleware<Provider<Http>, LocalWallet>;
 
+/// How long one RPC request may take. Without a limit a node that accepts the connection
+/// and never answers would hang the watcher, the committer and graceful shutdown with it.
+pub const RPC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A read-only provider for `rpc_url`, polling every `poll_interval` when it waits for
-/// transactions (ethers' default is 7 s, far too slow for a devnet).
+/// transactions (ethers' default is 7 s, far too slow for a devnet); every request times
+/// out after [`RPC_REQUEST_TIMEOUT`].
 pub fn provider(rpc_url: &str, poll_interval: Duration) -> Result<Provider<Http>, L1Error> {
-    let provider = Provider::<Http>::try_from(rpc_url)
+    let url: reqwest_ethers::Url = rpc_url
+        .parse()
         .map_err(|e| L1Error::Config(format!("RPC URL {rpc_url:?}: {e}")))?;
-    Ok(provider.interval(poll_interval))
+    let client = reqwest_ethers::Client::builder()
+        .timeout(RPC_REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| L1Error::Config(format!("HTTP client: {e}")))?;
+    Ok(Provider::new(Http::new_with_client(url, client)).interval(poll_interval))
 }
 
 /// Connects to `rpc_url` and signs with `private_key` (hex, with or without `0x`), for the
