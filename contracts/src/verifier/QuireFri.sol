@@ -373,7 +373,7 @@ contract QuireFri {
                 {
                     let h := hashLeaf(add(qoff, 0), 680)
                     h := merkle(h, idx, add(qoff, 680), 21)
-                    if iszero(eq(h, 0xcc38cf13a6903cb0d963d6a646604c14841efb16bf4e056a7d00000000000000)) { leave }
+                    if iszero(eq(h, 0x0c930f8d83621967a64b11963d51afc653669aa3857324a80600000000000000)) { leave }
                 }
                 // Initial oracle 1: leaf of 135 elements, path of 21 hashes.
                 {
