@@ -16,16 +16,15 @@ use quire_cli::wallet::keystore::{parse_l1_key, Keystore};
 use quire_cli::wallet::l1::L1Wallet;
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::SecretKey;
-use quire_core::state::{Genesis, Outcome};
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::state::Outcome;
+use quire_core::token::TokenId;
 use quire_core::tx::{self, Deposit, L2Tx, Operation, PriorityOp, Withdraw};
-use quire_l1::anvil::Anvil;
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
-use quire_l1::{BatchHeader, Committer, CommitterConfig, DeployConfig, VerifierChoice};
+use quire_l1::test_chain::{latest_timestamp, TestChain};
+use quire_l1::{BatchHeader, Committer, CommitterConfig};
 
 const ETH_WEI: u128 = 1_000_000_000_000_000_000;
-const SCALE: u128 = 1_000_000_000;
 
 async fn quire(args: &[&str]) -> (i32, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_quire"))
@@ -48,43 +47,20 @@ async fn stored_op_hash(rollup: &Rollup<quire_l1::L1Client>, id: u64) -> [u8; 32
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposits_reach_the_queue_and_claims_pay_exactly() {
-    let anvil = Anvil::start().expect("anvil (run `cd contracts && npm ci`)");
+    let chain = TestChain::builder()
+        .operator(SecretKey::from_seed(b"wallet l1 operator").public_key())
+        .start()
+        .await
+        .expect("test chain (run scripts/install-l1-toolchain.sh)");
+    let (anvil, d, genesis) = (&chain.anvil, &chain.deployment, &chain.genesis);
     let operator = anvil.client(0).await.unwrap();
-    let verifier = TestBatchVerifier::deploy(operator.clone(), ())
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let token = MockERC20::deploy(operator.clone(), ("Mock".to_string(), 18u8))
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let genesis = Genesis {
-        chain_id: 7,
-        operator: SecretKey::from_seed(b"wallet l1 operator").public_key(),
-        operator_l1: Address(operator.address().0),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "MOCK".into(),
-            l1_address: Address(token.0),
-            scale: SCALE,
-        }],
-        pools: vec![],
-    };
-    let cfg =
-        DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600).unwrap();
-    let d = quire_l1::deploy(operator.clone(), &cfg).await.unwrap();
+    let (verifier, token) = (chain.verifier, chain.token.unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let dep_file = dir.path().join("deployment.json");
-    d.save(&dep_file).unwrap();
+    let dep_file = chain.save_deployment(dir.path()).unwrap();
 
     // The real sequencer in-process, on the same genesis as the contracts (its dev deposit
     // endpoint stands in for the L1 watcher when `account` reads balances below).
-    let genesis_file = dir.path().join("genesis.json");
-    std::fs::write(&genesis_file, serde_json::to_vec(&genesis).unwrap()).unwrap();
+    let genesis_file = chain.save_genesis(dir.path()).unwrap();
     let mut seq_cfg = quire_sequencer::config::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite:{}", dir.path().join("q.db").display()),
@@ -288,16 +264,9 @@ async fn deposits_reach_the_queue_and_claims_pay_exactly() {
     )
     .unwrap();
     pubdata.extend(tx::pubdata::encode(&Operation::L2(withdraw), &Outcome::Withdraw).unwrap());
-    let now = operator
-        .get_block(operator.get_block_number().await.unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .timestamp
-        .as_u64();
     let header = BatchHeader {
         batch_number: 1,
-        timestamp: now,
+        timestamp: latest_timestamp(operator.as_ref()).await.unwrap(),
         new_state_root: H256::from_low_u64_be(12345),
     };
     let mut committer = Committer::new(operator.clone(), d.rollup, CommitterConfig::default())
@@ -416,37 +385,18 @@ async fn deposits_reach_the_queue_and_claims_pay_exactly() {
 /// until the L2 has credited the deposit, and a transfer is followed to `committed` on L1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
-    let anvil = std::sync::Arc::new(Anvil::start().expect("anvil"));
-    let operator = anvil.client(0).await.unwrap();
-    let verifier = TestBatchVerifier::deploy(operator.clone(), ())
-        .unwrap()
-        .send()
+    let chain = TestChain::builder()
+        .operator(SecretKey::from_seed(b"wallet l1 operator").public_key())
+        .without_token()
+        .start()
         .await
-        .unwrap()
-        .address();
-    let genesis = Genesis {
-        chain_id: 7,
-        operator: SecretKey::from_seed(b"wallet l1 operator").public_key(),
-        operator_l1: Address(operator.address().0),
-        tokens: vec![],
-        pools: vec![],
-    };
-    let cfg =
-        DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600).unwrap();
-    let d = quire_l1::deploy(operator.clone(), &cfg).await.unwrap();
+        .expect("test chain");
+    let anvil = &chain.anvil;
     let dir = tempfile::tempdir().unwrap();
-    let dep_file = dir.path().join("deployment.json");
-    d.save(&dep_file).unwrap();
-    let genesis_file = dir.path().join("genesis.json");
-    std::fs::write(&genesis_file, serde_json::to_vec(&genesis).unwrap()).unwrap();
+    let dep_file = chain.save_deployment(dir.path()).unwrap();
+    let genesis_file = chain.save_genesis(dir.path()).unwrap();
     // Blocks keep coming, so the watcher's confirmation depth is reached.
-    let miner_anvil = std::sync::Arc::clone(&anvil);
-    let miner = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let _ = miner_anvil.mine(1).await;
-        }
-    });
+    let miner = chain.spawn_miner(Duration::from_millis(100));
     let mut c = quire_sequencer::config::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite:{}", dir.path().join("q.db").display()),
@@ -540,6 +490,6 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
         .unwrap()
         .unwrap();
     assert_eq!(bob_account.balance(TokenId::ETH).unwrap(), 260_000_000);
-    miner.abort();
+    drop(miner);
     sequencer.shutdown().await;
 }

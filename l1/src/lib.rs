@@ -12,7 +12,9 @@
 //!   fee bumping of stuck transactions;
 //! - [`user`]: what a wallet does on L1 (deposits, full-exit requests, claims);
 //! - [`client`]: an HTTP provider with a local signing key;
-//! - [`anvil`]: a local L1 for the devnet and tests.
+//! - [`anvil`]: a local L1 for the devnet and tests;
+//! - `test_chain` (feature `test-doubles`): anvil with the test doubles and the rollup
+//!   deployed, the common starting point of every L1 test.
 //!
 //! When a contract in `contracts/src` changes, run `l1/abi/update.sh` and commit the new
 //! copies under `l1/abi/`; `cargo test -p quire-l1 --test abi_fresh` fails until then.
@@ -34,6 +36,9 @@ pub mod error;
 pub mod types;
 pub mod user;
 pub mod watcher;
+
+#[cfg(feature = "test-doubles")]
+pub mod test_chain;
 
 pub use client::{connect, L1Client, Secret};
 pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};

@@ -17,6 +17,7 @@ use quire_core::token::TokenId;
 use quire_core::tx::{self, Deposit, FullExit, L2Tx, Operation, PriorityOp, Withdraw};
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
+use quire_l1::test_chain::latest_timestamp;
 use quire_l1::user::{self, Queued};
 use quire_l1::{
     BatchAction, BatchHeader, Committer, CommitterConfig, DeployConfig, Deployment, L1Error,
@@ -442,13 +443,7 @@ async fn committer_commits_proves_and_executes_a_batch() {
     .unwrap();
     pubdata.extend(tx::pubdata::encode(&Operation::L2(withdraw), &Outcome::Withdraw).unwrap());
     let new_root = H256::from_low_u64_be(12345); // any canonical root: the test verifier binds it
-    let now = client
-        .get_block(head(&client).await)
-        .await
-        .unwrap()
-        .unwrap()
-        .timestamp
-        .as_u64();
+    let now = latest_timestamp(client.as_ref()).await.unwrap();
     let header = BatchHeader {
         batch_number: 1,
         timestamp: now,
@@ -607,13 +602,7 @@ async fn committer_replaces_a_stuck_transaction_and_notices_foreign_nonce_use() 
     let s = setup().await;
     let client = s.anvil.client(0).await;
     let d = &s.deployment;
-    let now = client
-        .get_block(head(&client).await)
-        .await
-        .unwrap()
-        .unwrap()
-        .timestamp
-        .as_u64();
+    let now = latest_timestamp(client.as_ref()).await.unwrap();
     let header = BatchHeader {
         batch_number: 1,
         timestamp: now,
@@ -725,13 +714,7 @@ async fn committer_pipelines_commits_and_waits_for_confirmations() {
     let s = setup().await;
     let client = s.anvil.client(0).await;
     let d = &s.deployment;
-    let now = client
-        .get_block(head(&client).await)
-        .await
-        .unwrap()
-        .unwrap()
-        .timestamp
-        .as_u64();
+    let now = latest_timestamp(client.as_ref()).await.unwrap();
     let cfg = CommitterConfig {
         confirmations: 2,
         stuck_after: Duration::from_secs(60),

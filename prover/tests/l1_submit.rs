@@ -7,15 +7,12 @@
 use std::time::Duration;
 
 use ethers::types::{Bytes, H256};
-use quire_core::account::Address;
-use quire_core::schnorr::SecretKey;
-use quire_core::state::Genesis;
-use quire_l1::anvil::Anvil;
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::TestBatchVerifier;
+use quire_l1::test_chain::{latest_timestamp, TestChain};
 use quire_l1::{
-    BatchHeader, Committer, CommitterConfig, DeployConfig, L1Client, L1Error, L1Watcher,
-    StoredBatch, VerifierChoice, WatcherConfig,
+    BatchHeader, Committer, CommitterConfig, L1Client, L1Error, L1Watcher, StoredBatch,
+    WatcherConfig,
 };
 use quire_prover::service::config::{ProverL1Config, Secret};
 use quire_prover::service::l1_submit::{ProofSubmitter, SubmitError};
@@ -52,17 +49,9 @@ async fn commit(
     n: u64,
     from_block: u64,
 ) -> StoredBatch {
-    use ethers::providers::Middleware;
-    let now = operator
-        .get_block(ethers::types::BlockNumber::Latest)
-        .await
-        .unwrap()
-        .unwrap()
-        .timestamp
-        .as_u64();
     let header = BatchHeader {
         batch_number: n,
-        timestamp: now,
+        timestamp: latest_timestamp(operator.as_ref()).await.unwrap(),
         new_state_root: H256::from_low_u64_be(1000 + n),
     };
     let sent = committer
@@ -89,28 +78,12 @@ async fn commit(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proofs_go_to_l1_in_order_once_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let anvil = Anvil::start().unwrap();
+    let chain = TestChain::builder().without_token().start().await.unwrap();
+    let (anvil, d) = (&chain.anvil, &chain.deployment);
     let operator = anvil.client(0).await.unwrap();
-    let verifier_addr = TestBatchVerifier::deploy(operator.clone(), ())
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let genesis = Genesis {
-        chain_id: 7,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address(operator.address().0),
-        tokens: vec![],
-        pools: vec![],
-    };
-    let cfg = DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier_addr), 3600)
-        .unwrap();
-    let d = quire_l1::deploy(operator.clone(), &cfg).await.unwrap();
-    let deployment_path = dir.path().join("deployment.json");
-    d.save(&deployment_path).unwrap();
+    let deployment_path = chain.save_deployment(dir.path()).unwrap();
     let rollup = Rollup::new(d.rollup, operator.clone());
-    let verifier = TestBatchVerifier::new(verifier_addr, operator.clone());
+    let verifier = TestBatchVerifier::new(chain.verifier, operator.clone());
     let events = L1Watcher::new(operator.clone(), d.rollup, WatcherConfig::default());
 
     let db = format!("sqlite:{}", dir.path().join("q.db").display());

@@ -15,37 +15,29 @@ use ethers::providers::Middleware;
 use ethers::types::{Address as EthAddress, Bytes, U256};
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::SecretKey;
-use quire_core::state::Genesis;
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::token::TokenId;
 use quire_core::tx::{L2Tx, Withdraw};
-use quire_l1::anvil::Anvil;
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
-use quire_l1::{user, DeployConfig, Deployment, L1Watcher, VerifierChoice, WatcherConfig};
+use quire_l1::test_chain::{Miner, TestChain};
+use quire_l1::{user, L1Client, L1Watcher, WatcherConfig};
 use quire_sequencer::app::{self, Running};
 use quire_sequencer::config::{Config, L1Config, Secret};
 use quire_sequencer::storage::{BatchStage, Storage};
 use serde_json::Value;
 
 const ETH: u128 = 1_000_000_000_000_000_000;
-const TOKEN_SCALE: u128 = 1_000_000_000;
 const CHAIN_ID: u32 = 7;
 const CONFIRMATIONS: u64 = 2;
 
+/// The shared test chain, its files for the sequencer, and a miner keeping blocks coming
+/// (first, so it stops before the chain is dropped).
 struct L1 {
-    anvil: Arc<Anvil>,
-    deployment: Deployment,
+    _miner: Miner,
+    chain: TestChain,
     deployment_path: std::path::PathBuf,
     genesis_path: std::path::PathBuf,
     token: EthAddress,
-    verifier: EthAddress,
-    miner: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for L1 {
-    fn drop(&mut self) {
-        self.miner.abort();
-    }
 }
 
 fn key(seed: &str) -> SecretKey {
@@ -56,54 +48,21 @@ fn key(seed: &str) -> SecretKey {
 /// matching genesis, and a background task mining a block every 100 ms so confirmation
 /// depths are reached.
 async fn setup(dir: &Path) -> L1 {
-    let anvil = Arc::new(Anvil::start().unwrap());
-    let client = anvil.client(0).await.unwrap();
-    let verifier = TestBatchVerifier::deploy(client.clone(), ())
-        .unwrap()
-        .send()
+    let chain = TestChain::builder()
+        .chain_id(CHAIN_ID)
+        .start()
         .await
-        .unwrap()
-        .address();
-    let token = MockERC20::deploy(client.clone(), ("Mock".to_string(), 18u8))
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let genesis = Genesis {
-        chain_id: CHAIN_ID,
-        operator: key("operator").public_key(),
-        operator_l1: Address(client.address().0),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "MOCK".into(),
-            l1_address: Address(token.0),
-            scale: TOKEN_SCALE,
-        }],
-        pools: vec![],
-    };
-    let cfg =
-        DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600).unwrap();
-    let deployment = quire_l1::deploy(client, &cfg).await.unwrap();
-    let deployment_path = dir.join("deployment.json");
-    deployment.save(&deployment_path).unwrap();
-    let genesis_path = dir.join("genesis.json");
-    std::fs::write(&genesis_path, serde_json::to_string(&genesis).unwrap()).unwrap();
-    let miner_anvil = Arc::clone(&anvil);
-    let miner = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let _ = miner_anvil.mine(1).await;
-        }
-    });
+        .unwrap();
+    let deployment_path = chain.save_deployment(dir).unwrap();
+    let genesis_path = chain.save_genesis(dir).unwrap();
+    let token = chain.token.expect("the test chain has a token");
+    let miner = chain.spawn_miner(Duration::from_millis(100));
     L1 {
-        anvil,
-        deployment,
+        _miner: miner,
+        chain,
         deployment_path,
         genesis_path,
         token,
-        verifier,
-        miner,
     }
 }
 
@@ -117,9 +76,9 @@ fn config(l1: &L1, db: &str) -> Config {
     c.batch.max_wait_ms = 20;
     c.batch.max_priority_ops = 4;
     c.l1 = Some(L1Config {
-        rpc_url: l1.anvil.url.clone(),
+        rpc_url: l1.chain.anvil.url.clone(),
         deployment: l1.deployment_path.clone(),
-        operator_key: Some(Secret::new(l1.anvil.keys[0].clone())),
+        operator_key: Some(Secret::new(l1.chain.anvil.keys[0].clone())),
         confirmations: CONFIRMATIONS,
         poll_interval_ms: 100,
         ..L1Config::default()
@@ -160,6 +119,13 @@ async fn balance(client: &Client, key: &SecretKey, token: u8) -> (Option<Account
         .parse()
         .unwrap();
     (id, bal)
+}
+
+/// Deposits `wei` from `from` to `to`'s L2 key and waits for it to be mined.
+async fn deposit_eth(from: &Arc<L1Client>, rollup: EthAddress, to: &SecretKey, wei: u128) {
+    user::deposit_eth(from.clone(), rollup, &to.public_key(), U256::from(wei), 1)
+        .await
+        .unwrap();
 }
 
 async fn wait_for<F, Fut>(what: &str, secs: u64, mut f: F)
@@ -204,21 +170,13 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
     let l1 = setup(dir).await;
     let db = db.to_string();
     let (running, client) = start(&l1, &db).await;
-    let rollup = l1.deployment.rollup;
+    let rollup = l1.chain.deployment.rollup;
     let (alice, bob) = (key("alice"), key("bob"));
 
     // An ETH deposit (1.5 ETH) and an ERC-20 deposit (5 tokens) on L1.
-    let a1 = l1.anvil.client(1).await.unwrap();
-    let a2 = l1.anvil.client(2).await.unwrap();
-    user::deposit_eth(
-        a1.clone(),
-        rollup,
-        &alice.public_key(),
-        U256::from(3 * ETH / 2),
-        1,
-    )
-    .await
-    .unwrap();
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
+    let a2 = l1.chain.anvil.client(2).await.unwrap();
+    deposit_eth(&a1, rollup, &alice, 3 * ETH / 2).await;
     let amount = U256::from(5 * ETH);
     MockERC20::new(l1.token, a2.clone())
         .mint(a2.address(), amount)
@@ -245,7 +203,7 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
         let storage = Storage::connect(&db).await.unwrap();
         let rewound = quire_sequencer::l1::watcher::StoredCursor {
             rollup,
-            cursor: quire_l1::WatcherCursor::from_deployment(&l1.deployment),
+            cursor: quire_l1::WatcherCursor::from_deployment(&l1.chain.deployment),
         };
         sqlx::query("UPDATE meta SET value = $1 WHERE key = 'l1_watcher_cursor'")
             .bind(serde_json::to_string(&rewound).unwrap())
@@ -261,15 +219,7 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
 
     // A third deposit, in a block after the re-read range: once it is credited, the range
     // before it has been read again.
-    user::deposit_eth(
-        a1.clone(),
-        rollup,
-        &alice.public_key(),
-        U256::from(ETH / 2),
-        1,
-    )
-    .await
-    .unwrap();
+    deposit_eth(&a1, rollup, &alice, ETH / 2).await;
     wait_for("third deposit credited", 60, || async {
         balance(&client, &alice, 0).await.1 >= 2_000_000_000
     })
@@ -282,27 +232,27 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
     let cursor: quire_sequencer::l1::watcher::StoredCursor =
         serde_json::from_str(&running.node.storage.l1_cursor().await.unwrap().unwrap()).unwrap();
     assert_eq!(cursor.cursor.next_priority_id, 3);
-    assert!(cursor.cursor.next_block > l1.deployment.block_number);
+    assert!(cursor.cursor.next_block > l1.chain.deployment.block_number);
     running.shutdown().await;
 }
 
 /// Plays the prover: proves every batch L1 has committed and not proven, with the test
 /// double's proof for the batch's public inputs (sent from account 3: anyone may prove).
 async fn prove_committed(l1: &L1) -> u64 {
-    let client = l1.anvil.client(3).await.unwrap();
-    let rollup = Rollup::new(l1.deployment.rollup, client.clone());
-    let verifier = TestBatchVerifier::new(l1.verifier, client.clone());
+    let client = l1.chain.anvil.client(3).await.unwrap();
+    let rollup = Rollup::new(l1.chain.deployment.rollup, client.clone());
+    let verifier = TestBatchVerifier::new(l1.chain.verifier, client.clone());
     let events = L1Watcher::new(
         client.clone(),
-        l1.deployment.rollup,
+        l1.chain.deployment.rollup,
         WatcherConfig::default(),
     );
-    let status = quire_l1::rollup_status(client.clone(), l1.deployment.rollup, None)
+    let status = quire_l1::rollup_status(client.clone(), l1.chain.deployment.rollup, None)
         .await
         .unwrap();
     for n in status.batches_proven + 1..=status.batches_committed {
         let b = events
-            .committed_batch(n, l1.deployment.block_number)
+            .committed_batch(n, l1.chain.deployment.block_number)
             .await
             .unwrap()
             .unwrap();
@@ -333,18 +283,10 @@ async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
     let l1 = setup(dir.path()).await;
     let db = format!("sqlite:{}", dir.path().join("seq.db").display());
     let (running, client) = start(&l1, &db).await;
-    let rollup = l1.deployment.rollup;
+    let rollup = l1.chain.deployment.rollup;
     let alice = key("alice");
-    let a1 = l1.anvil.client(1).await.unwrap();
-    user::deposit_eth(
-        a1.clone(),
-        rollup,
-        &alice.public_key(),
-        U256::from(3 * ETH / 2),
-        1,
-    )
-    .await
-    .unwrap();
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
+    deposit_eth(&a1, rollup, &alice, 3 * ETH / 2).await;
     wait_for("deposit credited", 60, || async {
         balance(&client, &alice, 0).await.1 == 1_500_000_000
     })
@@ -380,7 +322,7 @@ async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
         tx_status(&client, &hash).await["status"] == "committed"
     })
     .await;
-    let l1_client = l1.anvil.client(0).await.unwrap();
+    let l1_client = l1.chain.anvil.client(0).await.unwrap();
     let status = quire_l1::rollup_status(l1_client.clone(), rollup, None)
         .await
         .unwrap();
@@ -457,20 +399,18 @@ async fn priority_ops_are_split_by_max_priority_ops_in_l1_order() {
     let db = format!("sqlite:{}", dir.path().join("seq.db").display());
     // Five deposits queued (and confirmed) before the sequencer starts: its first poll
     // reads them all at once.
-    let a1 = l1.anvil.client(1).await.unwrap();
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
     let keys: Vec<SecretKey> = (0..5).map(|i| key(&format!("depositor {i}"))).collect();
     for (i, k) in keys.iter().enumerate() {
-        user::deposit_eth(
-            a1.clone(),
-            l1.deployment.rollup,
-            &k.public_key(),
-            U256::from(ETH / 1000 * (i as u128 + 1)),
-            1,
+        deposit_eth(
+            &a1,
+            l1.chain.deployment.rollup,
+            k,
+            ETH / 1000 * (i as u128 + 1),
         )
-        .await
-        .unwrap();
+        .await;
     }
-    l1.anvil.mine(CONFIRMATIONS + 1).await.unwrap();
+    l1.chain.anvil.mine(CONFIRMATIONS + 1).await.unwrap();
     let (running, client) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 2).await;
     wait_for("all five deposits credited", 60, || async {
         balance(&client, &keys[4], 0).await.1 > 0
@@ -512,13 +452,11 @@ async fn a_reorg_below_the_confirmation_depth_stops_intake() {
     let l1 = setup(dir.path()).await;
     let db = format!("sqlite:{}", dir.path().join("seq.db").display());
     let (running, client) = start(&l1, &db).await;
-    let rollup = l1.deployment.rollup;
-    let snapshot = l1.anvil.snapshot().await.unwrap();
+    let rollup = l1.chain.deployment.rollup;
+    let snapshot = l1.chain.anvil.snapshot().await.unwrap();
     let (alice, bob) = (key("alice"), key("bob"));
-    let a1 = l1.anvil.client(1).await.unwrap();
-    user::deposit_eth(a1.clone(), rollup, &alice.public_key(), U256::from(ETH), 1)
-        .await
-        .unwrap();
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
+    deposit_eth(&a1, rollup, &alice, ETH).await;
     wait_for("deposit credited", 60, || async {
         balance(&client, &alice, 0).await.1 == 1_000_000_000
     })
@@ -526,17 +464,9 @@ async fn a_reorg_below_the_confirmation_depth_stops_intake() {
 
     // L1 replaces the blocks the watcher already accepted as confirmed, with a longer
     // history holding a different deposit under the same priority id.
-    l1.anvil.revert(snapshot).await.unwrap();
-    user::deposit_eth(
-        a1.clone(),
-        rollup,
-        &bob.public_key(),
-        U256::from(2 * ETH),
-        1,
-    )
-    .await
-    .unwrap();
-    l1.anvil.mine(20).await.unwrap();
+    l1.chain.anvil.revert(snapshot).await.unwrap();
+    deposit_eth(&a1, rollup, &bob, 2 * ETH).await;
+    l1.chain.anvil.mine(20).await.unwrap();
     wait_for("intake stopped", 30, || async {
         let m = client
             .http

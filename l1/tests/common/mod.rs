@@ -6,15 +6,12 @@ use std::sync::Arc;
 
 use ethers::providers::Middleware;
 use ethers::types::{Address as EthAddress, U256};
-use quire_core::account::Address;
 use quire_core::schnorr::SecretKey;
-use quire_core::state::Genesis;
-use quire_core::token::{TokenId, TokenInfo};
-use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
-use quire_l1::{DeployConfig, Deployment, L1Client, VerifierChoice};
+use quire_l1::test_chain::TestChain;
+use quire_l1::{Deployment, L1Client};
 
 /// A running anvil, killed on drop: `quire_l1::anvil::Anvil` with panicking helpers.
-pub struct Anvil(pub quire_l1::anvil::Anvil);
+pub struct Anvil(pub Arc<quire_l1::anvil::Anvil>);
 
 impl std::ops::Deref for Anvil {
     type Target = quire_l1::anvil::Anvil;
@@ -26,7 +23,9 @@ impl std::ops::Deref for Anvil {
 impl Anvil {
     /// Starts anvil on a port the OS picks.
     pub fn start() -> Anvil {
-        Anvil(quire_l1::anvil::Anvil::start().expect("start anvil"))
+        Anvil(Arc::new(
+            quire_l1::anvil::Anvil::start().expect("start anvil"),
+        ))
     }
 
     /// A signing client for default account `i`.
@@ -69,46 +68,18 @@ pub struct Setup {
 }
 
 /// ERC-20 scale used by the tests: 18 decimals, L2 unit = 1 gwei-equivalent.
-pub const TOKEN_SCALE: u128 = 1_000_000_000;
+pub const TOKEN_SCALE: u128 = quire_l1::test_chain::MOCK_TOKEN_SCALE;
 
-/// Starts anvil, deploys the TEST verifier double and a mock ERC-20 (account 0 deploys),
-/// then the rollup for a genesis holding that token as id 1, with account 0 as governance
-/// and operator.
+/// The shared test chain (`quire_l1::test_chain`) with its defaults: anvil, the TEST
+/// verifier double and a mock ERC-20 (account 0 deploys), then the rollup for a genesis
+/// holding that token as id 1, with account 0 as governance and operator.
 pub async fn setup() -> Setup {
-    let anvil = Anvil::start();
-    let client = anvil.client(0).await;
-    let verifier = TestBatchVerifier::deploy(client.clone(), ())
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let token = MockERC20::deploy(client.clone(), ("Mock".to_string(), 18u8))
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .address();
-    let genesis = Genesis {
-        chain_id: 7,
-        operator: l2_key("operator").public_key(),
-        operator_l1: Address(client.address().0),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "MOCK".into(),
-            l1_address: Address(token.0),
-            scale: TOKEN_SCALE,
-        }],
-        pools: vec![],
-    };
-    let cfg =
-        DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600).unwrap();
-    let deployment = quire_l1::deploy(client, &cfg).await.unwrap();
+    let chain = TestChain::start().await.expect("test chain");
     Setup {
-        anvil,
-        deployment,
-        token,
-        verifier,
+        anvil: Anvil(chain.anvil),
+        deployment: chain.deployment,
+        token: chain.token.expect("the default test chain has a token"),
+        verifier: chain.verifier,
     }
 }
 
