@@ -246,11 +246,13 @@ impl Mempool {
         // An expired transaction that is executable goes to the batch instead.
         let chosen: std::collections::HashSet<Digest> = sel.ready.iter().map(|(h, _)| *h).collect();
         sel.expired.retain(|h| !chosen.contains(h));
-        // Entries below the account's nonce can never execute: expire them at once.
+        // Entries below the account's nonce can never execute: expire them at once (once:
+        // a stale entry may also be past its TTL; the set keeps this linear in the pool).
+        let mut listed: std::collections::HashSet<Digest> = sel.expired.iter().copied().collect();
         for (&account, q) in &self.accounts {
             let nonce = expected.get(&account).copied().unwrap_or(0);
             for e in q.range(..nonce).map(|(_, e)| e).filter(|e| e.durable) {
-                if !sel.expired.contains(&e.hash) {
+                if listed.insert(e.hash) {
                     sel.expired.push(e.hash);
                 }
             }

@@ -426,7 +426,10 @@ impl Shadow {
     pub fn forge_opening(&mut self, d: &Deposit, at: AccountId) -> Result<StepWitness> {
         let root_before = self.root();
         let index = u64::from(at.get());
-        ensure!(self.account_tree.get(index)? == Digest::ZERO, "leaf {at} is occupied");
+        ensure!(
+            self.account_tree.get(index)? == Digest::ZERO,
+            "leaf {at} is occupied"
+        );
         let below = index
             .checked_sub(1)
             .ok_or_else(|| anyhow!("account 0 cannot be opened"))?;
