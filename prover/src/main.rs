@@ -163,7 +163,13 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
         config.log_format = v;
     }
     config.validate()?;
-    init_tracing(&config.log_format);
+    // Logs to stderr: stdout carries the event lines.
+    let ansi = quire_prover::service::progress::stderr_is_terminal();
+    quire_service_kit::init_tracing(
+        &config.log_format,
+        quire_service_kit::LogOutput::Stderr { ansi },
+        "info",
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -171,7 +177,7 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
     let result = runtime.block_on(async move {
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            shutdown_signal().await;
+            quire_service_kit::shutdown_signal().await;
             tracing::info!("shutdown requested");
             let _ = stop.send(true);
         });
@@ -231,48 +237,6 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
         summary.reclaimed
     );
     Ok(())
-}
-
-fn init_tracing(format: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = quire_prover::service::progress::stderr_is_terminal();
-    // Logs to stderr: stdout carries the event lines.
-    if format == "json" {
-        tracing_subscriber::fmt()
-            .json()
-            .with_writer(std::io::stderr)
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_ansi(ansi)
-            .with_env_filter(filter)
-            .init();
-    }
-}
-
-/// SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }
 
 fn export_verifier(root: &std::path::Path, fixtures: bool) -> anyhow::Result<()> {

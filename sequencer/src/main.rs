@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use quire_sequencer::app;
 use quire_sequencer::config::Config;
-use tracing_subscriber::EnvFilter;
+use quire_service_kit::LogOutput;
 
 #[derive(Parser)]
 #[command(
@@ -76,39 +76,11 @@ async fn main() -> anyhow::Result<()> {
             .operator_key_file = Some(k);
     }
     config.validate()?;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if config.log_format == "json" {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
+    quire_service_kit::init_tracing(&config.log_format, LogOutput::Stdout, "info");
     let running = app::start(config).await.context("starting the sequencer")?;
     println!("quire-sequencer listening on http://{}", running.addr);
-    running.run_until(shutdown_signal()).await;
+    running
+        .run_until(quire_service_kit::shutdown_signal())
+        .await;
     Ok(())
-}
-
-/// SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

@@ -189,10 +189,17 @@ impl Devnet {
 
 /// `quire devnet`: starts the devnet, prints what a user needs, runs until Ctrl-C.
 pub async fn run(args: DevnetArgs) -> Result<()> {
-    init_tracing();
+    use std::io::IsTerminal as _;
+    quire_service_kit::init_tracing(
+        "text",
+        quire_service_kit::LogOutput::Stderr {
+            ansi: std::io::stderr().is_terminal(),
+        },
+        "info",
+    );
     let devnet = Devnet::start(&args).await?;
     print!("{}", demo::banner(&devnet));
-    shutdown_signal().await;
+    quire_service_kit::shutdown_signal().await;
     tracing::info!("shutdown requested");
     devnet.shutdown().await;
     // Everything is stopped and the database closed. A circuit build or proof may still
@@ -201,41 +208,6 @@ pub async fn run(args: DevnetArgs) -> Result<()> {
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     std::process::exit(0)
-}
-
-/// Logs on stderr through `tracing`; `RUST_LOG` overrides the default level.
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
-/// Ctrl-C, or SIGTERM on Unix (systemd, docker stop).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }
 
 /// Shared by the CLI and the end-to-end tests: an `Arc` of the L1 client of anvil account

@@ -20,11 +20,9 @@
 //! without waiting on each other. SQLite: one `UPDATE … WHERE batch_number = (SELECT …)
 //! RETURNING`, atomic under SQLite's single-writer lock (meant for one worker).
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Row};
 
 use quire_core::hash::Digest;
 use quire_core::state::Genesis;
@@ -32,14 +30,8 @@ use quire_core::tx::Operation;
 
 use super::prover::{BatchInput, BatchProof};
 
-/// Which database a URL points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbKind {
-    /// An SQLite file.
-    Sqlite,
-    /// A PostgreSQL server.
-    Postgres,
-}
+use quire_service_kit::db::DbError;
+pub use quire_service_kit::db::DbKind;
 
 /// Queue errors.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +48,16 @@ pub enum QueueError {
     /// The URL names no supported database.
     #[error("unsupported database url (expected sqlite:… or postgres://…)")]
     UnsupportedUrl,
+}
+
+impl From<DbError> for QueueError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Db(e) => QueueError::Db(e),
+            DbError::Migrate(e) => QueueError::Migrate(e),
+            DbError::UnsupportedUrl => QueueError::UnsupportedUrl,
+        }
+    }
 }
 
 /// Result alias.
@@ -137,9 +139,6 @@ pub struct JobQueue {
     kind: DbKind,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
-
 /// Public inputs as stored: 8 bytes big-endian per element.
 pub fn encode_public_inputs(pis: &[u64]) -> Vec<u8> {
     pis.iter().flat_map(|v| v.to_be_bytes()).collect()
@@ -167,42 +166,7 @@ impl JobQueue {
     /// so whichever starts first creates the schema). `max_connections`: the worker needs
     /// few (claim, heartbeat, history reads).
     pub async fn connect(url: &str, max_connections: u32) -> Result<JobQueue> {
-        sqlx::any::install_default_drivers();
-        let kind = if url.starts_with("sqlite:") {
-            DbKind::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            DbKind::Postgres
-        } else {
-            return Err(QueueError::UnsupportedUrl);
-        };
-        let url = match kind {
-            DbKind::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
-            }
-            _ => url.to_string(),
-        };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if kind == DbKind::Sqlite {
-                        // As the sequencer: WAL so its writes and our reads do not block each
-                        // other, and a busy timeout instead of immediate SQLITE_BUSY.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        match kind {
-            DbKind::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            DbKind::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
-        }
+        let (pool, kind) = quire_service_kit::db::connect(url, max_connections).await?;
         Ok(JobQueue { pool, kind })
     }
 

@@ -18,10 +18,7 @@ pub use batches::{BatchRecord, BatchSummary, TxResult};
 pub use l1::L1BatchData;
 pub use records::{BatchStage, PendingTx, TxRecord, TxStatus};
 
-use std::str::FromStr;
-
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Row};
 
 use quire_core::account::{Account, AccountId, Address};
 use quire_core::schnorr::PublicKey;
@@ -29,14 +26,8 @@ use quire_core::state::Genesis;
 use quire_core::token::TokenId;
 use quire_core::tx::PriorityOp;
 
-/// Which database a URL points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbKind {
-    /// An SQLite file (or memory).
-    Sqlite,
-    /// A PostgreSQL server.
-    Postgres,
-}
+use quire_service_kit::db::DbError;
+pub use quire_service_kit::db::DbKind;
 
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +51,16 @@ pub enum StorageError {
     /// The URL names no supported database.
     #[error("unsupported database url (expected sqlite:… or postgres://…)")]
     UnsupportedUrl,
+}
+
+impl From<DbError> for StorageError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Db(e) => StorageError::Db(e),
+            DbError::Migrate(e) => StorageError::Migrate(e),
+            DbError::UnsupportedUrl => StorageError::UnsupportedUrl,
+        }
+    }
 }
 
 /// Result alias.
@@ -117,46 +118,15 @@ pub struct Storage {
     kind: DbKind,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
-
 impl Storage {
     /// Connects (creating an SQLite file if needed) and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Storage> {
-        sqlx::any::install_default_drivers();
-        let kind = if url.starts_with("sqlite:") {
-            DbKind::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            DbKind::Postgres
-        } else {
-            return Err(StorageError::UnsupportedUrl);
+        // The API's requests and the batcher share the pool; SQLite has one writer anyway.
+        let max_connections = match DbKind::of_url(url) {
+            Some(DbKind::Sqlite) => 4,
+            _ => 16,
         };
-        let url = match kind {
-            DbKind::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
-            }
-            _ => url.to_string(),
-        };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if kind == DbKind::Sqlite { 4 } else { 16 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if kind == DbKind::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        match kind {
-            DbKind::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            DbKind::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
-        }
+        let (pool, kind) = quire_service_kit::db::connect(url, max_connections).await?;
         Ok(Storage { pool, kind })
     }
 
