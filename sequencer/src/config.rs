@@ -145,11 +145,7 @@ impl L1Config {
                 message: "no operator key: set QUIRE_L1_OPERATOR_KEY or l1.operator_key_file"
                     .into(),
             })?;
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Secret::new(text.trim()))
+        Ok(Secret::new(quire_service_kit::config::read_key_file(path)?))
     }
 }
 
@@ -169,54 +165,12 @@ impl Default for Config {
     }
 }
 
-/// A configuration problem, naming the setting.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("reading {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid.
-    #[error("parsing {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// Why, naming the field.
-        message: String,
-    },
-    /// An environment variable has an invalid value.
-    #[error("environment variable {name}: {message}")]
-    Env {
-        /// The variable.
-        name: &'static str,
-        /// Why.
-        message: String,
-    },
-    /// A setting has a value the sequencer cannot run with.
-    #[error("invalid setting {field}: {message}")]
-    Invalid {
-        /// The setting, as written in the file (`l1.confirmations`).
-        field: &'static str,
-        /// Why.
-        message: String,
-    },
-}
+pub use quire_service_kit::config::ConfigError;
 
 impl Config {
     /// Reads a TOML file over the defaults.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.into(),
-            message: e.to_string(),
-        })
+        quire_service_kit::config::read_toml(path)
     }
 
     /// Applies `QUIRE_*` environment variables (and `DATABASE_URL`).
@@ -225,10 +179,7 @@ impl Config {
         where
             T::Err: std::fmt::Display,
         {
-            v.parse().map_err(|e: T::Err| ConfigError::Env {
-                name,
-                message: e.to_string(),
-            })
+            quire_service_kit::config::parse_env(name, &v)
         }
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = v;

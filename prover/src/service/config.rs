@@ -139,14 +139,10 @@ impl ProverL1Config {
             return Ok(k.clone());
         }
         let path = self.key_file.as_ref().ok_or(ConfigError::Invalid {
-            name: "l1.key_file",
+            field: "l1.key_file",
             message: "no L1 key: set QUIRE_PROVER_L1_KEY or l1.key_file".into(),
         })?;
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Secret::new(text.trim()))
+        Ok(Secret::new(quire_service_kit::config::read_key_file(path)?))
     }
 }
 
@@ -170,54 +166,12 @@ impl Default for ServiceConfig {
     }
 }
 
-/// A configuration problem, naming the setting.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("reading {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid.
-    #[error("parsing {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// Why, naming the field.
-        message: String,
-    },
-    /// An environment variable has an invalid value.
-    #[error("environment variable {name}: {message}")]
-    Env {
-        /// The variable.
-        name: &'static str,
-        /// Why.
-        message: String,
-    },
-    /// The settings contradict each other.
-    #[error("invalid setting {name}: {message}")]
-    Invalid {
-        /// The setting.
-        name: &'static str,
-        /// Why.
-        message: String,
-    },
-}
+pub use quire_service_kit::config::ConfigError;
 
 impl ServiceConfig {
     /// Reads a TOML file over the defaults.
     pub fn from_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.into(),
-            message: e.to_string(),
-        })
+        quire_service_kit::config::read_toml(path)
     }
 
     /// Applies `QUIRE_PROVER_*` environment variables (and `DATABASE_URL`,
@@ -228,10 +182,7 @@ impl ServiceConfig {
         where
             T::Err: std::fmt::Display,
         {
-            v.trim().parse().map_err(|e: T::Err| ConfigError::Env {
-                name,
-                message: e.to_string(),
-            })
+            quire_service_kit::config::parse_env(name, &v)
         }
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = v;
@@ -300,9 +251,9 @@ impl ServiceConfig {
 
     /// Checks the settings against each other.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |name, message: &str| {
+        let invalid = |field, message: &str| {
             Err(ConfigError::Invalid {
-                name,
+                field,
                 message: message.into(),
             })
         };
