@@ -165,6 +165,7 @@ impl Default for Config {
     }
 }
 
+use quire_service_kit::config::parse_env;
 pub use quire_service_kit::config::ConfigError;
 
 impl Config {
@@ -175,12 +176,6 @@ impl Config {
 
     /// Applies `QUIRE_*` environment variables (and `DATABASE_URL`).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            quire_service_kit::config::parse_env(name, &v)
-        }
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = v;
         }
@@ -188,7 +183,7 @@ impl Config {
             self.database_url = v;
         }
         if let Some(v) = get("QUIRE_LISTEN") {
-            self.listen = parse("QUIRE_LISTEN", v)?;
+            self.listen = parse_env("QUIRE_LISTEN", &v)?;
         }
         if let Some(v) = get("QUIRE_GENESIS") {
             self.genesis = Some(v.into());
@@ -197,22 +192,22 @@ impl Config {
             self.log_format = v;
         }
         if let Some(v) = get("QUIRE_BATCH_MAX_TXS") {
-            self.batch.max_txs = parse("QUIRE_BATCH_MAX_TXS", v)?;
+            self.batch.max_txs = parse_env("QUIRE_BATCH_MAX_TXS", &v)?;
         }
         if let Some(v) = get("QUIRE_BATCH_MAX_WAIT_MS") {
-            self.batch.max_wait_ms = parse("QUIRE_BATCH_MAX_WAIT_MS", v)?;
+            self.batch.max_wait_ms = parse_env("QUIRE_BATCH_MAX_WAIT_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_MEMPOOL_MAX_TXS") {
-            self.mempool.max_txs = parse("QUIRE_MEMPOOL_MAX_TXS", v)?;
+            self.mempool.max_txs = parse_env("QUIRE_MEMPOOL_MAX_TXS", &v)?;
         }
         if let Some(v) = get("QUIRE_MIN_FEE") {
-            self.mempool.min_fee = parse("QUIRE_MIN_FEE", v)?;
+            self.mempool.min_fee = parse_env("QUIRE_MIN_FEE", &v)?;
         }
         if let Some(v) = get("QUIRE_DEV_ENDPOINTS") {
-            self.api.dev_endpoints = parse("QUIRE_DEV_ENDPOINTS", v)?;
+            self.api.dev_endpoints = parse_env("QUIRE_DEV_ENDPOINTS", &v)?;
         }
         if let Some(v) = get("QUIRE_BATCH_MAX_PRIORITY_OPS") {
-            self.batch.max_priority_ops = parse("QUIRE_BATCH_MAX_PRIORITY_OPS", v)?;
+            self.batch.max_priority_ops = parse_env("QUIRE_BATCH_MAX_PRIORITY_OPS", &v)?;
         }
         // Any L1 variable turns the section on (with defaults for the rest).
         let l1_var = |name: &'static str| get(name).map(|v| (name, v));
@@ -231,12 +226,12 @@ impl Config {
             self.l1.get_or_insert_with(L1Config::default).operator_key = Some(Secret::new(v));
         }
         if let Some((name, v)) = l1_var("QUIRE_L1_CONFIRMATIONS") {
-            self.l1.get_or_insert_with(L1Config::default).confirmations = parse(name, v)?;
+            self.l1.get_or_insert_with(L1Config::default).confirmations = parse_env(name, &v)?;
         }
         if let Some((name, v)) = l1_var("QUIRE_L1_POLL_INTERVAL_MS") {
             self.l1
                 .get_or_insert_with(L1Config::default)
-                .poll_interval_ms = parse(name, v)?;
+                .poll_interval_ms = parse_env(name, &v)?;
         }
         Ok(())
     }

@@ -166,6 +166,7 @@ impl Default for ServiceConfig {
     }
 }
 
+use quire_service_kit::config::parse_env;
 pub use quire_service_kit::config::ConfigError;
 
 impl ServiceConfig {
@@ -178,12 +179,6 @@ impl ServiceConfig {
     /// `QUIRE_DATABASE_URL`, shared with the sequencer so one environment serves both).
     /// `QUIRE_PROVER_METRICS_LISTEN=off` disables the endpoint.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            quire_service_kit::config::parse_env(name, &v)
-        }
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = v;
         }
@@ -194,44 +189,44 @@ impl ServiceConfig {
             self.worker_id = Some(v);
         }
         if let Some(v) = get("QUIRE_PROVER_POLL_INTERVAL_MS") {
-            self.poll_interval_ms = parse("QUIRE_PROVER_POLL_INTERVAL_MS", v)?;
+            self.poll_interval_ms = parse_env("QUIRE_PROVER_POLL_INTERVAL_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS") {
-            self.heartbeat_interval_ms = parse("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS", v)?;
+            self.heartbeat_interval_ms = parse_env("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS") {
-            self.heartbeat_timeout_ms = parse("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS", v)?;
+            self.heartbeat_timeout_ms = parse_env("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_MAX_ATTEMPTS") {
-            self.max_attempts = parse("QUIRE_PROVER_MAX_ATTEMPTS", v)?;
+            self.max_attempts = parse_env("QUIRE_PROVER_MAX_ATTEMPTS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_RETRY_BACKOFF_MS") {
-            self.retry_backoff_ms = parse("QUIRE_PROVER_RETRY_BACKOFF_MS", v)?;
+            self.retry_backoff_ms = parse_env("QUIRE_PROVER_RETRY_BACKOFF_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_SHUTDOWN_GRACE_MS") {
-            self.shutdown_grace_ms = parse("QUIRE_PROVER_SHUTDOWN_GRACE_MS", v)?;
+            self.shutdown_grace_ms = parse_env("QUIRE_PROVER_SHUTDOWN_GRACE_MS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_METRICS_LISTEN") {
             self.metrics_listen = if v.trim() == "off" {
                 None
             } else {
-                Some(parse("QUIRE_PROVER_METRICS_LISTEN", v)?)
+                Some(parse_env("QUIRE_PROVER_METRICS_LISTEN", &v)?)
             };
         }
         if let Some(v) = get("QUIRE_LOG_FORMAT") {
             self.log_format = v;
         }
         if let Some(v) = get("QUIRE_PROVER_EXIT_WHEN_IDLE") {
-            self.exit_when_idle = parse("QUIRE_PROVER_EXIT_WHEN_IDLE", v)?;
+            self.exit_when_idle = parse_env("QUIRE_PROVER_EXIT_WHEN_IDLE", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_CHUNK_STEPS") {
-            self.circuits.chunk_steps = parse("QUIRE_PROVER_CHUNK_STEPS", v)?;
+            self.circuits.chunk_steps = parse_env("QUIRE_PROVER_CHUNK_STEPS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_LEVELS") {
-            self.circuits.levels = parse("QUIRE_PROVER_LEVELS", v)?;
+            self.circuits.levels = parse_env("QUIRE_PROVER_LEVELS", &v)?;
         }
         if let Some(v) = get("QUIRE_PROVER_MAX_PRIORITY") {
-            self.circuits.max_priority = parse("QUIRE_PROVER_MAX_PRIORITY", v)?;
+            self.circuits.max_priority = parse_env("QUIRE_PROVER_MAX_PRIORITY", &v)?;
         }
         // Any L1 variable turns the `[l1]` section on, with defaults for the rest.
         if let Some(v) = get("QUIRE_PROVER_L1_RPC_URL") {
