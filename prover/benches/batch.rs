@@ -23,6 +23,8 @@ use quire_prover::witness;
 const CHAIN_ID: u32 = 7;
 /// Steps per chunk proof.
 const CHUNK_STEPS: usize = 8;
+/// Steps per commitment segment in batches larger than one segment.
+const SEGMENT_STEPS: usize = 32;
 /// Funded senders; each sends `n / SENDERS` transfers with increasing nonces.
 const SENDERS: usize = 16;
 
@@ -92,6 +94,9 @@ fn bench(n: usize) {
             chunk_steps: CHUNK_STEPS,
             levels: chunks.trailing_zeros(),
             max_priority: 0,
+            // Commitment segments of at most SEGMENT_STEPS steps.
+            segment_levels: (chunks * CHUNK_STEPS / SEGMENT_STEPS.min(chunks * CHUNK_STEPS))
+                .trailing_zeros(),
         }
     };
     w.pad_to_multiple(shape.capacity(), &mut shadow).unwrap();
@@ -100,13 +105,15 @@ fn bench(n: usize) {
     let t = Instant::now();
     let c = BatchCircuits::build(&params, shape);
     println!(
-        "build_s={:.2} chunk_rows={} chunk_degree={} commitment_rows={} commitment_degree={} \
-         batch_node_rows={} wrapper_rows={}",
+        "build_s={:.2} chunk_rows={} chunk_degree={} segment_rows={} segment_degree={} \
+         segments={} commitment_root_rows={} batch_node_rows={} wrapper_rows={}",
         t.elapsed().as_secs_f64(),
         c.chunk.rows,
         c.chunk.data.common.degree(),
-        c.commitment.rows,
-        c.commitment.data.common.degree(),
+        c.commitment.segment.rows,
+        c.commitment.segment.data.common.degree(),
+        shape.segments(),
+        c.commitment.root.rows,
         c.batch.rows,
         c.wrapper.rows
     );

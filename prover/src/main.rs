@@ -79,6 +79,9 @@ struct RunArgs {
     /// Priority-operation slots at the start of a batch.
     #[arg(long)]
     max_priority: Option<usize>,
+    /// Levels of the commitment segment tree (2^segment_levels segments, at most `levels`).
+    #[arg(long)]
+    segment_levels: Option<u32>,
     /// Exit once no job is queued or being proven.
     #[arg(long)]
     exit_when_idle: bool,
@@ -155,6 +158,9 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some(v) = args.max_priority {
         config.circuits.max_priority = v;
+    }
+    if let Some(v) = args.segment_levels {
+        config.circuits.segment_levels = v;
     }
     if args.exit_when_idle {
         config.exit_when_idle = true;

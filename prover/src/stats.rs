@@ -211,10 +211,18 @@ pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
     let shape = crate::circuits::BatchShape::DEVNET;
     let bc = crate::service::BatchCircuits::build(&params, shape);
     put("batch_shape", format!("{shape:?}"));
-    put("commitment_rows", bc.commitment.rows.to_string());
     put(
-        "commitment_degree",
-        bc.commitment.data.common.degree().to_string(),
+        "commitment_segment_rows",
+        bc.commitment.segment.rows.to_string(),
+    );
+    put(
+        "commitment_segment_degree",
+        bc.commitment.segment.data.common.degree().to_string(),
+    );
+    put("commitment_root_rows", bc.commitment.root.rows.to_string());
+    put(
+        "commitment_root_degree",
+        bc.commitment.root.data.common.degree().to_string(),
     );
     put("batch_node_rows", bc.batch.rows.to_string());
     put(

@@ -627,12 +627,15 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
         chunk_steps: 1,
         levels: 1,
         max_priority: 0,
+        segment_levels: 1,
     };
-    // No priority slot: the proven batch is a transfer (the smallest commitment circuit).
+    // No priority slot: the proven batch is a transfer (the smallest commitment circuit),
+    // its commitments in two segments (one step each) joined by a segment node.
     let prover = Arc::new(CircuitProver::new(BatchShape {
         chunk_steps: shape.chunk_steps,
         levels: shape.levels,
         max_priority: 0,
+        segment_levels: shape.segment_levels,
     }));
     let started = Instant::now();
     let (summary, events) = run_worker(
@@ -720,11 +723,13 @@ async fn real_prover_rejects_priority_operations_past_the_slots() {
         chunk_steps: 1,
         levels: 1,
         max_priority: 0,
+        segment_levels: 0,
     };
     let prover = Arc::new(CircuitProver::new(BatchShape {
         chunk_steps: 1,
         levels: 1,
         max_priority: 1,
+        segment_levels: 0,
     }));
     let (summary, _) = run_worker(
         &db.url,

@@ -373,7 +373,7 @@ contract QuireFri {
                 {
                     let h := hashLeaf(add(qoff, 0), 680)
                     h := merkle(h, idx, add(qoff, 680), 21)
-                    if iszero(eq(h, 0x0c930f8d83621967a64b11963d51afc653669aa3857324a80600000000000000)) { leave }
+                    if iszero(eq(h, 0xd0a0128fb528803345fe61d292eca3a9e0b6585d3650921e8300000000000000)) { leave }
                 }
                 // Initial oracle 1: leaf of 135 elements, path of 21 hashes.
                 {

@@ -140,7 +140,17 @@ fn round_layer(
 
 fn absorb_blocks(b: &mut CircuitBuilder<F, D>, bits: &[BoolTarget]) -> Vec<[Target; 32]> {
     let zero = b._false();
-    let mut state: KeccakState = [[zero; 64]; 25];
+    absorb_into(b, [[zero; 64]; 25], bits).1
+}
+
+/// Absorbs `bits` (a multiple of the rate) into `state`: XOR of each block, then keccak-f.
+/// Returns the state after the last block and the digest bytes read after each block's
+/// permutation. The commitment segments chain their sponge through this.
+pub(crate) fn absorb_into(
+    b: &mut CircuitBuilder<F, D>,
+    mut state: KeccakState,
+    bits: &[BoolTarget],
+) -> (KeccakState, Vec<[Target; 32]>) {
     let mut digests = Vec::with_capacity(bits.len() / (RATE_BYTES * 8));
     for block in bits.chunks(RATE_BYTES * 8) {
         for (i, &bit) in block.iter().enumerate() {
@@ -154,7 +164,7 @@ fn absorb_blocks(b: &mut CircuitBuilder<F, D>, bits: &[BoolTarget]) -> Vec<[Targ
             b.le_sum(lane[off..off + 8].iter())
         }));
     }
-    digests
+    (state, digests)
 }
 
 impl CircuitBuilderKeccak for CircuitBuilder<F, D> {

@@ -4,8 +4,9 @@
 //! commitments of decision D9 ([`commitment`]) and a keccak-256 gadget ([`keccak`]).
 //!
 //! A batch of one [`BatchShape`] is proven as `2^levels` chunk proofs, aggregated pairwise,
-//! plus one commitment proof; the batch node checks both and exposes D9's 24 public
-//! inputs, which the wrapper re-exposes for L1.
+//! plus `2^segment_levels` commitment segment proofs, aggregated pairwise under one
+//! commitment root; the batch node checks the top chunk aggregate and the root and exposes
+//! D9's 24 public inputs, which the wrapper re-exposes for L1.
 
 pub mod aggregate;
 pub mod bigint;
@@ -20,16 +21,23 @@ use plonky2::plonk::config::PoseidonGoldilocksConfig;
 pub type C = PoseidonGoldilocksConfig;
 
 /// The shape of a batch proof: `chunk_steps · 2^levels` operations, of which at most
-/// `max_priority` priority operations (always first in a batch). One shape is one set of
-/// circuits and so one wrapper verifier on L1.
+/// `max_priority` priority operations (always first in a batch), with the commitments in
+/// `2^segment_levels` segments. One shape is one set of circuits and so one wrapper
+/// verifier on L1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchShape {
     /// Steps per chunk proof.
     pub chunk_steps: usize,
     /// Binary aggregation levels above the chunks.
     pub levels: u32,
-    /// Priority operations a batch may hold (the commitment circuit folds that many slots).
+    /// Priority operations a batch may hold: each commitment segment folds the priority
+    /// operations of its first `max_priority` steps (the sequencer puts them first).
     pub max_priority: usize,
+    /// Levels of the commitment segment tree: the pubdata commitments are proven in
+    /// `2^segment_levels` segments of `capacity >> segment_levels` steps (at most
+    /// `levels`, so a segment's records are whole chunks).
+    #[serde(default)]
+    pub segment_levels: u32,
 }
 
 impl BatchShape {
@@ -41,6 +49,7 @@ impl BatchShape {
         chunk_steps: 8,
         levels: 0,
         max_priority: 4,
+        segment_levels: 0,
     };
 
     /// Operations one batch proof holds.
@@ -48,9 +57,20 @@ impl BatchShape {
         self.chunk_steps << self.levels
     }
 
-    /// Priority slots the commitment circuit folds: `max_priority`, at most the capacity.
-    pub fn priority_slots(&self) -> usize {
-        self.max_priority.min(self.capacity())
+    /// Commitment segments: `2^segment_levels` (`segment_levels` is capped at `levels`).
+    pub fn segments(&self) -> usize {
+        1 << self.segment_levels.min(self.levels)
+    }
+
+    /// The shape of one commitment segment: `capacity / segments` steps, of which the
+    /// first `max_priority` (at most all) are priority slots.
+    pub fn segment_shape(&self) -> commitment::SegmentShape {
+        let records = self.capacity() / self.segments();
+        commitment::SegmentShape {
+            records,
+            chunk_steps: self.chunk_steps,
+            priority_slots: self.max_priority.min(records),
+        }
     }
 }
 

@@ -56,6 +56,7 @@ impl From<CircuitShape> for BatchShape {
             chunk_steps: s.chunk_steps,
             levels: s.levels,
             max_priority: s.max_priority,
+            segment_levels: s.segment_levels,
         }
     }
 }
@@ -90,7 +91,7 @@ impl BatchCircuits {
         }
         let top: &CircuitData<F, C, D> = nodes.last().map_or(&chunk.data, |n| &n.data);
         let commitment = CommitmentCircuit::build(&shape);
-        let batch = BatchNode::build(top, &commitment.data);
+        let batch = BatchNode::build(top, commitment.data());
         let wrapper = Wrapper::build(&batch.data);
         Self {
             params: params.clone(),
@@ -246,8 +247,9 @@ impl CircuitProver {
                     chunk_steps = self.shape.chunk_steps,
                     levels = self.shape.levels,
                     max_priority = self.shape.max_priority,
+                    segment_levels = self.shape.segment_levels,
                     chunk_degree = c.chunk.data.common.degree(),
-                    commitment_degree = c.commitment.data.common.degree(),
+                    commitment_degree = c.commitment.segment.data.common.degree(),
                     wrapper_degree = c.wrapper.data.common.degree(),
                     seconds = start.elapsed().as_secs_f64(),
                     "batch circuits built"
@@ -320,12 +322,13 @@ impl BatchProver for CircuitProver {
             .iter()
             .take_while(|o| matches!(o, Operation::Priority(_)))
             .count();
-        if priority > shape.max_priority || leading < priority {
+        let slots = shape.segment_shape().priority_slots;
+        if priority > slots || leading < priority {
             return Err(invalid(format!(
                 "{priority} priority operations ({leading} leading), the circuit shape holds \
                  at most {} and only at the start of a batch: lower the sequencer's \
                  batch.max_priority_ops",
-                shape.max_priority
+                slots
             )));
         }
         let genesis = ctx.chain.genesis()?;

@@ -25,9 +25,12 @@ pub struct CircuitShape {
     pub chunk_steps: usize,
     /// Binary aggregation levels above the chunks (0: the wrapper verifies the one chunk).
     pub levels: u32,
-    /// Priority-operation slots (the first steps of a batch): each costs the commitment
-    /// circuit two keccak-f permutations.
+    /// Priority-operation slots (the first steps of a batch): each costs every commitment
+    /// segment two keccak-f permutations.
     pub max_priority: usize,
+    /// Levels of the commitment segment tree: `2^segment_levels` segments of
+    /// `capacity >> segment_levels` steps each (at most `levels`).
+    pub segment_levels: u32,
 }
 
 impl CircuitShape {
@@ -44,14 +47,21 @@ impl Default for CircuitShape {
             chunk_steps: s.chunk_steps,
             levels: s.levels,
             max_priority: s.max_priority,
+            segment_levels: s.segment_levels,
         }
     }
 }
 
-/// The largest capacity the service accepts: the commitment circuit is one circuit over the
-/// whole batch's pubdata (~0.26 keccak-f per operation plus two per priority slot), so past
-/// ~1,000 operations it outgrows what a worker proves in reasonable time and memory.
-pub const MAX_CAPACITY: usize = 1024;
+/// The largest capacity the service accepts: 16,384 operations, the largest power of two
+/// whose transfers' pubdata and proof still fit one L1 transaction under EIP-7825's cap of
+/// 2^24 gas at EIP-7623's calldata floor (18 bytes × 40 gas per transfer: ~11.8 M gas, plus
+/// ~2.4 M for the proof when both go in `commitAndProveBatch`); twice that would not.
+pub const MAX_CAPACITY: usize = 1 << 14;
+
+/// The most steps one commitment segment covers: a segment's circuit grows with its steps
+/// (~0.26 keccak-f of pubdata each, plus two per priority slot), so past ~1,000 it outgrows
+/// what a worker proves in reasonable time and memory; larger batches take more segments.
+pub const MAX_SEGMENT_STEPS: usize = 1024;
 
 /// Everything the worker reads at start.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -228,6 +238,9 @@ impl ServiceConfig {
         if let Some(v) = get("QUIRE_PROVER_MAX_PRIORITY") {
             self.circuits.max_priority = parse_env("QUIRE_PROVER_MAX_PRIORITY", &v)?;
         }
+        if let Some(v) = get("QUIRE_PROVER_SEGMENT_LEVELS") {
+            self.circuits.segment_levels = parse_env("QUIRE_PROVER_SEGMENT_LEVELS", &v)?;
+        }
         // Any L1 variable turns the `[l1]` section on, with defaults for the rest.
         if let Some(v) = get("QUIRE_PROVER_L1_RPC_URL") {
             self.l1.get_or_insert_with(Default::default).rpc_url = v;
@@ -277,13 +290,25 @@ impl ServiceConfig {
         if self.circuits.capacity() > MAX_CAPACITY {
             return invalid(
                 "circuits.chunk_steps",
-                "chunk_steps · 2^levels must be at most 1024 (the commitment circuit covers the whole batch)",
+                "chunk_steps · 2^levels must be at most 16384 (one L1 transaction's pubdata)",
             );
         }
-        if self.circuits.max_priority > self.circuits.capacity() {
+        if self.circuits.segment_levels > self.circuits.levels {
+            return invalid(
+                "circuits.segment_levels",
+                "must be at most circuits.levels (a segment covers whole chunks)",
+            );
+        }
+        if self.circuits.capacity() >> self.circuits.segment_levels > MAX_SEGMENT_STEPS {
+            return invalid(
+                "circuits.segment_levels",
+                "a commitment segment (chunk_steps · 2^(levels − segment_levels) steps) must be at most 1024 steps",
+            );
+        }
+        if self.circuits.max_priority > self.circuits.capacity() >> self.circuits.segment_levels {
             return invalid(
                 "circuits.max_priority",
-                "must be at most chunk_steps · 2^levels",
+                "must be at most the steps of one commitment segment (chunk_steps · 2^(levels − segment_levels))",
             );
         }
         if self.log_format != "text" && self.log_format != "json" {
@@ -399,5 +424,31 @@ mod tests {
             ..ServiceConfig::default()
         };
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn validation_bounds_the_capacity_and_the_commitment_segments() {
+        let shape = |chunk_steps, levels, segment_levels, max_priority| ServiceConfig {
+            circuits: CircuitShape {
+                chunk_steps,
+                levels,
+                max_priority,
+                segment_levels,
+            },
+            ..ServiceConfig::default()
+        };
+        let field = |c: ServiceConfig| match c.validate() {
+            Ok(()) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        };
+        // The largest batch: 2,048 chunks of 8 in 64 segments of 256 steps.
+        assert_eq!(field(shape(8, 11, 6, 4)), "ok");
+        assert!(field(shape(8, 12, 7, 4)).contains("circuits.chunk_steps"));
+        // One segment over 2,048 steps is too large; more segments than chunks is refused.
+        assert!(field(shape(8, 8, 0, 4)).contains("circuits.segment_levels"));
+        assert!(field(shape(8, 2, 3, 4)).contains("circuits.segment_levels"));
+        // Priority slots live in one segment.
+        assert!(field(shape(8, 2, 2, 9)).contains("circuits.max_priority"));
+        assert_eq!(field(shape(8, 2, 2, 8)), "ok");
     }
 }
