@@ -595,6 +595,233 @@ contract RollupTest is RollupBase {
         }
     }
 
+    // =================================================================== commit and prove
+
+    function test_commitAndProveBatch_commitsAndProves() public {
+        (bytes memory pubdata, bytes memory payouts, bytes32 commitment) = _mixedBatch();
+        vm.warp(block.timestamp + 10);
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo(1, uint64(block.timestamp), root(1));
+        bytes memory proof = proofForNext(pubdata, root(1), 4);
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        // BatchCommitted (the whole info and the records), then BatchProven, nothing else.
+        assertEq(logs.length, 2);
+        assertEq(logs[0].topics[0], IRollup.BatchCommitted.selector);
+        assertEq(logs[1].topics[0], IRollup.BatchProven.selector);
+        assertEq(uint256(logs[0].topics[1]), 1);
+        assertEq(uint256(logs[1].topics[1]), 1);
+        (bytes32 h, IRollup.StoredBatchInfo memory info, bytes memory emitted) =
+            abi.decode(logs[0].data, (bytes32, IRollup.StoredBatchInfo, bytes));
+        assertEq(abi.decode(logs[1].data, (bytes32)), h);
+        assertEq(h, keccak256(abi.encode(info)));
+        assertEq(uint256(info.batchNumber), 1);
+        assertEq(uint256(info.timestamp), block.timestamp);
+        assertEq(uint256(info.firstPriorityId), 0);
+        assertEq(uint256(info.priorityOpsCount), 4);
+        assertEq(info.prevStateRoot, GENESIS_ROOT);
+        assertEq(info.stateRoot, root(1));
+        assertEq(info.pubdataCommitment, keccak256(pubdata));
+        assertEq(info.priorityCommitment, commitment);
+        assertEq(emitted, payouts);
+        assertEq(info.payoutsHash, keccak256(payouts));
+        assertEq(rollup.storedBatchHash(1), h);
+        assertEq(uint256(rollup.totalBatchesCommitted()), 1);
+        assertEq(uint256(rollup.totalBatchesProven()), 1);
+        assertEq(uint256(rollup.totalBatchesExecuted()), 0);
+        // Proven already: proving it again is refused, executing it works.
+        vm.expectRevert(IRollup.BatchNumberMismatch.selector);
+        rollup.proveBatch(info, proof);
+        rollup.executeBatch(info, payouts);
+        assertEq(uint256(rollup.totalBatchesExecuted()), 1);
+        assertEq(uint256(rollup.totalPriorityOpsExecuted()), 4);
+        assertEq(rollup.claimable(bob, USDC_ID), 500);
+        assertEq(rollup.claimable(address(0xD00D), ETH), 0.4 ether);
+        assertEq(rollup.claimable(alice, ETH), 0.5 ether);
+        assertEq(totalClaimable(ETH), 0.9 ether);
+    }
+
+    function test_commitAndProveBatch_chainsWithTheSeparateCalls() public {
+        depositEth(alice, 1 ether, KEY_A);
+        depositEth(alice, 2 ether, KEY_A);
+        // Combined, combined, then separate calls, then combined again.
+        commitAndProve("", 0);
+        commitAndProve(pdDeposit(3, ETH, 1e9, true), 1);
+        commit(pdTransfer(3, 4, ETH, 5, 0));
+        prove(3);
+        IRollup.StoredBatchInfo memory b4 =
+            commitAndProve(bytes.concat(pdDeposit(0, ETH, 2e9, false), pdWithdraw(3, ETH, 7, 0, bob)), 1);
+        assertEq(uint256(b4.firstPriorityId), 1);
+        assertEq(uint256(b4.priorityOpsCount), 1);
+        assertEq(b4.prevStateRoot, root(3));
+        assertEq(uint256(rollup.totalBatchesCommitted()), 4);
+        assertEq(uint256(rollup.totalBatchesProven()), 4);
+        for (uint64 n = 1; n <= 4; ++n) {
+            execute(n);
+        }
+        assertEq(rollup.claimable(alice, ETH), 2 ether);
+        assertEq(rollup.claimable(bob, ETH), 7e9);
+        assertEq(uint256(rollup.totalPriorityOpsExecuted()), 2);
+    }
+
+    /// @dev One path on a fresh deployment: the mixed batch committed and proven, combined or
+    ///      as two calls; returns the data of BatchCommitted and of BatchProven.
+    function _commitAndProveLogs(bool combined) internal returns (bytes memory committed, bytes memory proven) {
+        (bytes memory pubdata,,) = _mixedBatch();
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo(1, uint64(block.timestamp), root(1));
+        bytes memory proof = proofForNext(pubdata, root(1), 4);
+        vm.recordLogs();
+        vm.prank(operator);
+        if (combined) {
+            rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+        } else {
+            rollup.commitBatch(batchInfo[0], next, pubdata);
+        }
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs[0].topics[0], IRollup.BatchCommitted.selector);
+        committed = logs[0].data;
+        if (!combined) {
+            (, IRollup.StoredBatchInfo memory info,) = abi.decode(committed, (bytes32, IRollup.StoredBatchInfo, bytes));
+            vm.recordLogs();
+            rollup.proveBatch(info, proof);
+            logs = vm.getRecordedLogs();
+            assertEq(logs.length, 1);
+            assertEq(logs[0].topics[0], IRollup.BatchProven.selector);
+            proven = logs[0].data;
+        } else {
+            assertEq(logs.length, 2);
+            assertEq(logs[1].topics[0], IRollup.BatchProven.selector);
+            proven = logs[1].data;
+        }
+        assertEq(uint256(rollup.totalBatchesCommitted()), 1);
+        assertEq(uint256(rollup.totalBatchesProven()), 1);
+    }
+
+    /// @dev The combined call stores and emits exactly what commitBatch then proveBatch do
+    ///      (two identical deployments, one per path).
+    function test_commitAndProveBatch_sameAsCommitThenProve() public {
+        (bytes memory committed, bytes memory proven) = _commitAndProveLogs(false);
+        bytes32 h = rollup.storedBatchHash(1);
+        _deploy(GENESIS_ROOT);
+        (bytes memory committed2, bytes memory proven2) = _commitAndProveLogs(true);
+        assertEq(committed2, committed);
+        assertEq(proven2, proven);
+        assertEq(rollup.storedBatchHash(1), h);
+    }
+
+    function test_commitAndProveBatch_reverts() public {
+        depositEth(alice, 1 ether, KEY_A);
+        bytes memory pubdata = pdDeposit(3, ETH, 1e9, true);
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo(1, uint64(block.timestamp), root(1));
+        bytes memory proof = proofForNext(pubdata, root(1), 1);
+
+        // Operator only.
+        vm.expectRevert(Roles.NotOperator.selector);
+        rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+        vm.expectRevert(Roles.NotOperator.selector);
+        vm.prank(alice);
+        rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+
+        // Paused (like commitBatch).
+        vm.prank(gov);
+        rollup.setPaused(true);
+        vm.expectRevert(Roles.Paused.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+        vm.prank(gov);
+        rollup.setPaused(false);
+
+        vm.startPrank(operator);
+        // The tip must be the last committed batch, unchanged; the header is checked as at commit.
+        IRollup.StoredBatchInfo memory stale = batchInfo[0];
+        stale.stateRoot = root(99);
+        vm.expectRevert(IRollup.LastBatchMismatch.selector);
+        rollup.commitAndProveBatch(stale, next, pubdata, proof);
+        stale = batchInfo[0];
+        stale.batchNumber = 1;
+        vm.expectRevert(IRollup.LastBatchMismatch.selector);
+        rollup.commitAndProveBatch(stale, next, pubdata, proof);
+        vm.expectRevert(IRollup.BatchNumberMismatch.selector);
+        rollup.commitAndProveBatch(batchInfo[0], IRollup.CommitBatchInfo(2, next.timestamp, root(1)), pubdata, proof);
+        vm.expectRevert(IRollup.InvalidTimestamp.selector);
+        rollup.commitAndProveBatch(
+            batchInfo[0], IRollup.CommitBatchInfo(1, uint64(block.timestamp + 1), root(1)), pubdata, proof
+        );
+        // The pubdata is walked as at commit.
+        vm.expectRevert(abi.encodeWithSelector(IRollup.PriorityOpMismatch.selector, 0));
+        rollup.commitAndProveBatch(batchInfo[0], next, pdDeposit(3, ETH, 2e9, true), proof);
+        vm.stopPrank();
+
+        // An invalid proof reverts everything: nothing is committed.
+        _expectInvalidCombinedProof(next, pubdata, ""); // empty
+        _expectInvalidCombinedProof(next, pubdata, proofForNext(pubdata, root(2), 1)); // another root
+        _expectInvalidCombinedProof(next, pubdata, proofForNext(pdDeposit(3, ETH, 1e9, false), root(1), 1)); // another pubdata
+        _expectInvalidCombinedProof(next, pubdata, proofForNext(pubdata, root(1), 0)); // priority ops not bound
+        bytes memory flipped = bytes.concat(proof);
+        flipped[0] ^= 0x80;
+        _expectInvalidCombinedProof(next, pubdata, flipped);
+
+        // With the valid proof it goes through.
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[0], next, pubdata, proof);
+        assertEq(uint256(rollup.totalBatchesProven()), 1);
+    }
+
+    function _expectInvalidCombinedProof(IRollup.CommitBatchInfo memory next, bytes memory pubdata, bytes memory proof)
+        internal
+    {
+        uint64 committed = rollup.totalBatchesCommitted();
+        vm.expectRevert(IRollup.InvalidProof.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[tip], next, pubdata, proof);
+        assertEq(uint256(rollup.totalBatchesCommitted()), uint256(committed), "nothing committed");
+        assertEq(uint256(rollup.totalBatchesProven()), uint256(committed));
+        assertEq(rollup.storedBatchHash(uint256(committed) + 1), bytes32(0), "no batch hash stored");
+    }
+
+    function test_commitAndProveBatch_unprovenBatchesPending() public {
+        commit("");
+        // Batch 1 is committed but not proven: the next batch cannot be proven before it.
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo(2, uint64(block.timestamp), root(2));
+        bytes memory proof = proofForNext("", root(2), 0);
+        vm.expectRevert(IRollup.UnprovenBatchesPending.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[1], next, "", proof);
+        prove(1);
+        commitAndProve("", 0);
+        assertEq(uint256(rollup.totalBatchesProven()), 2);
+        // A reverted (never proven) batch is gone: the tip is proven again.
+        commit("");
+        next = IRollup.CommitBatchInfo(4, uint64(block.timestamp), root(4));
+        proof = proofForNext("", root(4), 0);
+        vm.expectRevert(IRollup.UnprovenBatchesPending.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[3], next, "", proof);
+        vm.prank(operator);
+        rollup.revertBatches(2);
+        tip = 2;
+        commitAndProve("", 0);
+        assertEq(uint256(rollup.totalBatchesProven()), 3);
+    }
+
+    function test_commitAndProveBatch_revertingVerifierIsInvalidProof() public {
+        verifier = TestBatchVerifier(address(new RevertingVerifier()));
+        _deploy(GENESIS_ROOT);
+        _expectInvalidCombinedProof(IRollup.CommitBatchInfo(1, uint64(block.timestamp), root(1)), "", "");
+    }
+
+    function test_commitAndProveBatch_exodus() public {
+        depositEth(alice, 1 ether, KEY_A);
+        commitAndProve(pdDeposit(3, ETH, 1e9, true), 1);
+        _enterExodus();
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo(2, uint64(block.timestamp), root(2));
+        bytes memory proof = proofForNext("", root(2), 0);
+        vm.expectRevert(IRollup.ExodusActive.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[1], next, "", proof);
+    }
+
     // =================================================================== execute
 
     function test_executeBatch_creditsPayouts() public {

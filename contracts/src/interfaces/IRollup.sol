@@ -117,6 +117,8 @@ interface IRollup {
     error BatchNotProven();
     error BatchMismatch();
     error InvalidProof();
+    /// @notice `commitAndProveBatch` needs every committed batch proven (use `commitBatch`).
+    error UnprovenBatchesPending();
     error PayoutsMismatch();
     error CannotRevert();
     error NothingToClaim();
@@ -134,6 +136,12 @@ interface IRollup {
     function depositERC20(address token, uint256 amount, bytes calldata l2Key) external returns (uint64 priorityId);
     function requestFullExit(uint32 accountId, uint8 token) external returns (uint64 priorityId);
     function commitBatch(StoredBatchInfo calldata last, CommitBatchInfo calldata next, bytes calldata pubdata) external;
+    function commitAndProveBatch(
+        StoredBatchInfo calldata last,
+        CommitBatchInfo calldata next,
+        bytes calldata pubdata,
+        bytes calldata proof
+    ) external;
     function proveBatch(StoredBatchInfo calldata batch, bytes calldata proof) external;
     function executeBatch(StoredBatchInfo calldata batch, bytes calldata payouts) external;
     function revertBatches(uint64 newLastBatch) external;

@@ -14,7 +14,8 @@ import {PubdataBuilder as PD} from "../utils/PubdataBuilder.sol";
 /// @dev The model plays an honest L2: a batch consumes the next queued priority ops (deposits
 ///      credited or refunded, full exits of any amount the L2 holds), mixes in transfers and
 ///      withdrawals that never move more than the L2 holds, and proofs are the test
-///      verifier's. Batches are also proven with wrong proofs (which must fail), reverted,
+///      verifier's. Batches are committed and proven separately or in one call
+///      (commitAndProveBatch), are also proven with wrong proofs (which must fail), reverted,
 ///      executed, claimed, and exodus may start. Every action is total: it never reverts
 ///      unexpectedly (fail_on_revert = true), it returns early when it does not apply.
 contract RollupHandler {
@@ -59,6 +60,8 @@ contract RollupHandler {
     mapping(uint256 => bool) public provenWithValidProof;
     uint256 public invalidProofsAccepted;
     uint256 public invalidProofsTried;
+    /// commitAndProveBatch calls accepted while a committed batch was unproven (must stay 0).
+    uint256 public unprovenSkipsAccepted;
     uint256 public exodusWronglyActivated;
     uint256 public doubleSpendsAccepted;
 
@@ -166,9 +169,17 @@ contract RollupHandler {
 
     // =================================================================== operator actions
 
-    function commitBatch(uint256 seed) external {
-        if (rollup.exodusMode()) return;
-        ++calls["commitBatch"];
+    /// @dev A batch on top of the model's tip, as an honest L2 would build it.
+    struct Built {
+        bytes pubdata;
+        bytes payouts;
+        uint256 first; // first priority op consumed
+        uint256 k; // priority ops consumed
+        uint64[NUM_TOKENS] held;
+        IRollup.CommitBatchInfo info;
+    }
+
+    function _build(uint256 seed) internal view returns (Built memory bt) {
         uint256 b = tip();
         uint256 next = consumedAfter[b];
         uint256 k = _bound(seed, 0, queue.length - next);
@@ -202,8 +213,12 @@ contract RollupHandler {
                 pubdata = bytes.concat(pubdata, PD.swap(7, 2, 0, 1, 1, 0));
             }
         }
-
-        IRollup.CommitBatchInfo memory info = IRollup.CommitBatchInfo({
+        bt.pubdata = pubdata;
+        bt.payouts = payouts;
+        bt.first = next;
+        bt.k = k;
+        bt.held = held;
+        bt.info = IRollup.CommitBatchInfo({
             batchNumber: uint64(b + 1),
             timestamp: uint64(block.timestamp),
             newStateRoot: bytes32(
@@ -211,9 +226,10 @@ contract RollupHandler {
                     & 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
             )
         });
-        vm.recordLogs();
-        vm.prank(operator);
-        rollup.commitBatch(batches[b], info, pubdata);
+    }
+
+    /// @dev Checks the batch the contract emitted against the model and appends it.
+    function _record(Built memory bt) internal returns (uint256 n) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         IRollup.StoredBatchInfo memory stored;
         bytes memory emitted;
@@ -222,12 +238,65 @@ contract RollupHandler {
                 (, stored, emitted) = abi.decode(logs[i].data, (bytes32, IRollup.StoredBatchInfo, bytes));
             }
         }
-        require(keccak256(emitted) == keccak256(payouts), "payouts differ from the model");
-        require(stored.priorityOpsCount == k && stored.firstPriorityId == next, "priority ops");
+        require(keccak256(emitted) == keccak256(bt.payouts), "payouts differ from the model");
+        require(stored.priorityOpsCount == bt.k && stored.firstPriorityId == bt.first, "priority ops");
         batches.push(stored);
-        payoutsOf.push(payouts);
-        consumedAfter.push(next + k);
-        l2HeldAfter.push(held);
+        payoutsOf.push(bt.payouts);
+        consumedAfter.push(bt.first + bt.k);
+        l2HeldAfter.push(bt.held);
+        n = batches.length - 1;
+    }
+
+    function commitBatch(uint256 seed) external {
+        if (rollup.exodusMode()) return;
+        ++calls["commitBatch"];
+        Built memory bt = _build(seed);
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitBatch(batches[tip()], bt.info, bt.pubdata);
+        _record(bt);
+    }
+
+    /// @dev The one-transaction path: commit and prove with the proof computed from the model
+    ///      (roots, keccak of the pubdata, fold of the consumed queued ops' hashes). A wrong
+    ///      proof must revert and commit nothing; with a committed batch still unproven the
+    ///      call must revert with UnprovenBatchesPending.
+    function commitAndProveBatch(uint256 seed, bool valid) external {
+        if (rollup.exodusMode()) return;
+        ++calls["commitAndProveBatch"];
+        Built memory bt = _build(seed);
+        IRollup.StoredBatchInfo memory b;
+        b.prevStateRoot = batches[tip()].stateRoot;
+        b.stateRoot = bt.info.newStateRoot;
+        b.pubdataCommitment = keccak256(bt.pubdata);
+        for (uint256 i = bt.first; i < bt.first + bt.k; ++i) {
+            (IRollup.PriorityOp memory op,) = rollup.priorityOp(uint64(i));
+            b.priorityCommitment = keccak256(abi.encodePacked(b.priorityCommitment, op.opHash));
+        }
+        bytes memory proof = verifier.proofFor(rollup.batchPublicInputs(b));
+        if (!valid) proof[0] ^= 0x80;
+        bool pending = rollup.totalBatchesProven() != tip();
+        uint256 committed = rollup.totalBatchesCommitted();
+        if (pending || !valid) {
+            if (!valid) ++invalidProofsTried;
+            vm.prank(operator);
+            try rollup.commitAndProveBatch(batches[tip()], bt.info, bt.pubdata, proof) {
+                if (!valid) ++invalidProofsAccepted;
+                if (pending) ++unprovenSkipsAccepted;
+                return;
+            } catch (bytes memory err) {
+                if (pending) require(bytes4(err) == IRollup.UnprovenBatchesPending.selector, "pending: wrong error");
+                else require(bytes4(err) == IRollup.InvalidProof.selector, "invalid proof: wrong error");
+            }
+            require(rollup.totalBatchesCommitted() == committed, "a failed commitAndProve committed");
+            return;
+        }
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batches[tip()], bt.info, bt.pubdata, proof);
+        uint256 n = _record(bt);
+        require(rollup.totalBatchesProven() == n, "proven with the commit");
+        provenWithValidProof[n] = true;
     }
 
     function proveBatch(bool valid) external {

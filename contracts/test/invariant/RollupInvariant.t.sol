@@ -15,8 +15,9 @@ import {RollupHandler} from "./RollupHandler.sol";
 ///         - nothing pays twice: paid <= credited per owner and token, repeated claims and
 ///           reclaims fail, total paid <= total deposited;
 ///         - batches finalize in order and only with a valid proof: executed <= proven <=
-///           committed, every proven batch was proven with its exact proof, no wrong proof
-///           was ever accepted;
+///           committed, every proven batch was proven with its exact proof (by proveBatch or
+///           commitAndProveBatch), no wrong proof was ever accepted, and commitAndProveBatch
+///           never committed past an unproven batch;
 ///         - exodus starts only after a priority op's deadline.
 contract RollupInvariantTest is Test {
     Rollup internal rollup;
@@ -104,6 +105,7 @@ contract RollupInvariantTest is Test {
             assertTrue(rollup.storedBatchHash(n) != bytes32(0));
         }
         assertEq(handler.invalidProofsAccepted(), 0, "a wrong proof was accepted");
+        assertEq(handler.unprovenSkipsAccepted(), 0, "commitAndProve over an unproven batch");
         assertLe(uint256(rollup.totalPriorityOpsExecuted()), uint256(rollup.totalPriorityOps()));
     }
 

@@ -208,6 +208,47 @@ abstract contract RollupBase is Test {
         rollup.executeBatch(batchInfo[n], batchPayouts[n]);
     }
 
+    /// @dev The test verifier's proof for the batch `pubdata` would become on top of the tip
+    ///      with `newRoot`, consuming the next `priorityOps` queued ops (what the proof binds:
+    ///      the roots, keccak256(pubdata) and the fold of the consumed ops' hashes).
+    function proofForNext(bytes memory pubdata, bytes32 newRoot, uint256 priorityOps)
+        internal
+        view
+        returns (bytes memory)
+    {
+        IRollup.StoredBatchInfo memory last = batchInfo[tip];
+        IRollup.StoredBatchInfo memory b;
+        b.prevStateRoot = last.stateRoot;
+        b.stateRoot = newRoot;
+        b.pubdataCommitment = keccak256(pubdata);
+        uint64 first = last.firstPriorityId + last.priorityOpsCount;
+        for (uint64 i; i < priorityOps; ++i) {
+            (IRollup.PriorityOp memory op,) = rollup.priorityOp(first + i);
+            b.priorityCommitment = keccak256(abi.encodePacked(b.priorityCommitment, op.opHash));
+        }
+        return proofFor(b);
+    }
+
+    /// @dev Commits and proves `pubdata` in one call (`commitAndProveBatch`) as the operator,
+    ///      with the valid proof; records the batch as `commit` does.
+    function commitAndProve(bytes memory pubdata, uint256 priorityOps)
+        internal
+        returns (IRollup.StoredBatchInfo memory info)
+    {
+        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo({
+            batchNumber: tip + 1, timestamp: uint64(block.timestamp), newStateRoot: root(tip + 1)
+        });
+        bytes memory proof = proofForNext(pubdata, next.newStateRoot, priorityOps);
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitAndProveBatch(batchInfo[tip], next, pubdata, proof);
+        bytes memory payouts;
+        (info, payouts) = _committedFromLogs();
+        tip += 1;
+        batchInfo[tip] = info;
+        batchPayouts[tip] = payouts;
+    }
+
     function commitProveExecute(bytes memory pubdata) internal returns (IRollup.StoredBatchInfo memory info) {
         info = commit(pubdata);
         prove(info.batchNumber);

@@ -100,6 +100,39 @@ contract RollupRealProofTest is Test {
         rollup.proveBatch(info, bad);
     }
 
+    /// The fixture batch's full exit queued and its header, for `commitAndProveBatch`.
+    function _queueFixtureExit() internal returns (IRollup.CommitBatchInfo memory next, bytes memory pubdata) {
+        uint256 account = vm.parseJsonUint(json, ".account");
+        vm.prank(vm.parseJsonAddress(json, ".requester"));
+        // forge-lint: disable-next-line(unsafe-typecast) -- fixture ids are small
+        rollup.requestFullExit(uint32(account), 0);
+        next = IRollup.CommitBatchInfo({
+            batchNumber: 1, timestamp: uint64(block.timestamp), newStateRoot: vm.parseJsonBytes32(json, ".new_root")
+        });
+        pubdata = vm.parseJsonBytes(json, ".pubdata");
+    }
+
+    /// The one-transaction path with the real verifier: committed and proven together.
+    function test_realProof_commitAndProveBatch() public {
+        (IRollup.CommitBatchInfo memory next, bytes memory pubdata) = _queueFixtureExit();
+        vm.prank(operator);
+        rollup.commitAndProveBatch(_genesis(), next, pubdata, proof);
+        assertEq(uint256(rollup.totalBatchesCommitted()), 1);
+        assertEq(uint256(rollup.totalBatchesProven()), 1);
+    }
+
+    /// A real proof with one bit flipped: the combined call reverts and commits nothing.
+    function test_realProof_commitAndProveBatchFlippedBitCommitsNothing() public {
+        (IRollup.CommitBatchInfo memory next, bytes memory pubdata) = _queueFixtureExit();
+        bytes memory bad = proof;
+        bad[bad.length / 2] ^= 0x01;
+        vm.expectRevert(IRollup.InvalidProof.selector);
+        vm.prank(operator);
+        rollup.commitAndProveBatch(_genesis(), next, pubdata, bad);
+        assertEq(uint256(rollup.totalBatchesCommitted()), 0);
+        assertEq(rollup.storedBatchHash(1), bytes32(0));
+    }
+
     /// The same proof against another committed batch (a full exit of another account).
     function test_realProof_otherBatchReverts() public {
         IRollup.StoredBatchInfo memory info = _commit(
