@@ -174,6 +174,23 @@ impl<M: Middleware + 'static> Committer<M> {
             .await
     }
 
+    /// Sends `commitAndProveBatch(last, header, pubdata, proof)`: the commit and its proof
+    /// in one transaction (tracked as the batch's commit). Only valid when L1 has no
+    /// committed, unproven batch.
+    pub async fn commit_and_prove_batch(
+        &mut self,
+        last: &StoredBatch,
+        header: &BatchHeader,
+        pubdata: Bytes,
+        proof: Bytes,
+    ) -> Result<SentTx, L1Error> {
+        let call =
+            self.rollup
+                .commit_and_prove_batch((*last).into(), (*header).into(), pubdata, proof);
+        self.submit(BatchAction::Commit(header.batch_number), call.tx)
+            .await
+    }
+
     /// Sends `proveBatch(batch, proof)`.
     pub async fn prove_batch(
         &mut self,

@@ -112,6 +112,11 @@ pub struct L1Config {
     pub bump_percent: u64,
     /// Never offer more than this max fee per gas, in gwei.
     pub max_fee_gwei: u64,
+    /// Commit each batch together with its proof (`commitAndProveBatch`, one transaction)
+    /// once a prover has stored it, instead of `commitBatch` at once and the prover's
+    /// `proveBatch` later. Slower to commit, cheaper on L1: the verifier's execution gas
+    /// absorbs EIP-7623's calldata floor on the pubdata (see contracts/README.md).
+    pub commit_with_proof: bool,
 }
 
 impl Default for L1Config {
@@ -127,6 +132,7 @@ impl Default for L1Config {
             stuck_after_secs: 60,
             bump_percent: 20,
             max_fee_gwei: 500,
+            commit_with_proof: false,
         }
     }
 }
@@ -232,6 +238,11 @@ impl Config {
             self.l1
                 .get_or_insert_with(L1Config::default)
                 .poll_interval_ms = parse_env(name, &v)?;
+        }
+        if let Some((name, v)) = l1_var("QUIRE_L1_COMMIT_WITH_PROOF") {
+            self.l1
+                .get_or_insert_with(L1Config::default)
+                .commit_with_proof = parse_env(name, &v)?;
         }
         Ok(())
     }

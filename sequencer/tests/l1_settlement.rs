@@ -392,6 +392,93 @@ async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
     running.shutdown().await;
 }
 
+/// The 32 bytes of a `0x…` hex string from the batch summary.
+fn h256(hex_str: &str) -> ethers::types::H256 {
+    let b = hex::decode(hex_str.trim_start_matches("0x")).unwrap();
+    ethers::types::H256::from_slice(&b)
+}
+
+/// With `l1.commit_with_proof`, nothing is committed until a prover has stored the batch's
+/// proof; then one `commitAndProveBatch` commits and proves it (nobody sends `proveBatch`
+/// here), and the batch is executed and finalized as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commit_with_proof_waits_for_the_stored_proof_and_sends_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    let (running, client) = start_with(&l1, &db, |c| {
+        c.l1.as_mut().unwrap().commit_with_proof = true;
+    })
+    .await;
+    let rollup_address = l1.chain.deployment.rollup;
+    let alice = key("alice");
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
+    deposit_eth(&a1, rollup_address, &alice, ETH).await;
+    wait_for("deposit credited", 60, || async {
+        balance(&client, &alice, 0).await.1 == 1_000_000_000
+    })
+    .await;
+    let storage = &running.node.storage;
+    let last = storage.latest_batch().await.unwrap().unwrap().number;
+
+    // No proof stored: no commit, however long we wait.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let l1_client = l1.chain.anvil.client(0).await.unwrap();
+    let status = quire_l1::rollup_status(l1_client.clone(), rollup_address, None)
+        .await
+        .unwrap();
+    assert_eq!(status.batches_committed, 0, "committed without a proof");
+
+    // Play the prover worker: store the test double's proof of each batch's public inputs
+    // in prover_jobs, as a worker does.
+    let rollup = Rollup::new(rollup_address, l1_client.clone());
+    let verifier = TestBatchVerifier::new(l1.chain.verifier, l1_client.clone());
+    for n in 1..=last {
+        let b = storage.batch(n).await.unwrap().unwrap();
+        let info = quire_l1::StoredBatch {
+            batch_number: n,
+            timestamp: 0,
+            first_priority_id: 0,
+            priority_ops_count: 0,
+            prev_state_root: ethers::types::H256(b.prev_root.to_l1_bytes32()),
+            state_root: ethers::types::H256(b.root.to_l1_bytes32()),
+            pubdata_commitment: h256(&b.pubdata_commitment),
+            priority_commitment: h256(&b.priority_commitment),
+            payouts_hash: ethers::types::H256::zero(),
+        };
+        let inputs = rollup
+            .batch_public_inputs(info.into())
+            .call()
+            .await
+            .unwrap();
+        let proof: Bytes = verifier.proof_for(inputs).call().await.unwrap();
+        sqlx::query("UPDATE prover_jobs SET status = 'proven', proof = $1 WHERE batch_number = $2")
+            .bind(proof.to_vec())
+            .bind(n as i64)
+            .execute(storage.pool())
+            .await
+            .unwrap();
+    }
+
+    wait_for(
+        "batches committed with their proofs and finalized",
+        90,
+        || async {
+            let s = quire_l1::rollup_status(l1_client.clone(), rollup_address, None)
+                .await
+                .unwrap();
+            assert_eq!(
+                s.batches_proven, s.batches_committed,
+                "a commit without its proof"
+            );
+            let b = storage.batch(last).await.unwrap().unwrap();
+            s.batches_committed >= last && b.status == BatchStage::Finalized.as_str()
+        },
+    )
+    .await;
+    running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn priority_ops_are_split_by_max_priority_ops_in_l1_order() {
     let dir = tempfile::tempdir().unwrap();

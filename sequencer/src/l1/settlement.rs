@@ -9,7 +9,10 @@
 //!    enough, and a restart simply re-reads them;
 //! 3. if no commit is in flight, the batch after L1's `totalBatchesCommitted` is committed on
 //!    top of the `StoredBatch` L1 emitted for its predecessor; so a batch L1 already holds
-//!    is never committed again;
+//!    is never committed again. With `l1.commit_with_proof` it waits for the batch's proof
+//!    (stored by a prover worker in the shared database) and sends `commitAndProveBatch`:
+//!    one transaction instead of two, which L1 prices lower (the verifier's execution
+//!    absorbs the pubdata's calldata floor);
 //! 4. if no execute is in flight and L1 has a proven, unexecuted batch, it is executed with
 //!    the payouts its `BatchCommitted` event carried.
 //!
@@ -222,13 +225,36 @@ impl Settlement {
             timestamp: created.clamp(last.timestamp, l1_now),
             new_state_root: H256(batch.root.to_l1_bytes32()),
         };
-        match self
-            .committer
-            .commit_batch(&last, &header, Bytes::from(batch.pubdata))
-            .await
-        {
+        let sent = if self.ctx.config.commit_with_proof {
+            // One transaction with the proof: only once a prover stored it, and only when
+            // L1 has no committed, unproven batch (commitAndProveBatch requires it).
+            if l1.batches_proven < l1.batches_committed {
+                return Ok(());
+            }
+            let Some(proof) = self.node.storage.batch_proof(n).await? else {
+                return Ok(());
+            };
+            self.committer
+                .commit_and_prove_batch(
+                    &last,
+                    &header,
+                    Bytes::from(batch.pubdata),
+                    Bytes::from(proof),
+                )
+                .await
+        } else {
+            self.committer
+                .commit_batch(&last, &header, Bytes::from(batch.pubdata))
+                .await
+        };
+        let method = if self.ctx.config.commit_with_proof {
+            "commitAndProveBatch"
+        } else {
+            "commitBatch"
+        };
+        match sent {
             Ok(sent) => {
-                tracing::info!(batch = n, tx = ?sent.hash, nonce = %sent.nonce, "commitBatch sent");
+                tracing::info!(batch = n, tx = ?sent.hash, nonce = %sent.nonce, method, "commit sent");
                 Ok(())
             }
             Err(e) => {

@@ -126,6 +126,24 @@ impl Storage {
         }))
     }
 
+    /// The proof a prover worker stored for batch `number` (`prover_jobs.proof` of a
+    /// `proven` job: the calldata `proveBatch` forwards to the verifier), if any. The
+    /// sequencer and the provers share the database; with `l1.commit_with_proof` the
+    /// settlement task sends it with the batch in one `commitAndProveBatch`.
+    pub async fn batch_proof(&self, number: u64) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query(
+            "SELECT proof FROM prover_jobs WHERE batch_number = $1 AND status = 'proven' \
+             AND proof IS NOT NULL",
+        )
+        .bind(number as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
     /// Batches not yet finalized, oldest first (at most `limit`): what the settlement task
     /// still has to move.
     pub async fn unsettled_batches(&self, limit: u32) -> Result<Vec<(u64, BatchStage)>> {
