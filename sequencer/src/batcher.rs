@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use quire_core::hash::{keccak256, Digest};
 use quire_core::state::{Receipt, State, TxError};
-use quire_core::tx::{priority_commitment, Operation, PriorityOp};
+use quire_core::tx::{priority_commitment, pubdata, OpType, Operation, PriorityOp};
 
 use crate::api::error::tx_error_code;
 use crate::executor::{execute_parallel_verified, ExecutorError};
@@ -111,7 +111,7 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
         .map(|(op, _)| op)
         .take(max_priority)
         .collect();
-    let selection = {
+    let mut selection = {
         let state = node.state.read();
         node.mempool
             .lock()
@@ -119,6 +119,34 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
                 state.account(a).map_or(0, |acc| acc.nonce)
             })
     };
+    // The pubdata budget: every operation counted at its kind's size (an upper bound: a
+    // rejected transaction adds none). Cutting the selection's tail keeps each account's
+    // nonces in order; what is cut stays in the mempool for the next batch. Priority
+    // operations always fit (the budget holds at least one, validated).
+    let mut budget = node.config.batch.max_pubdata_bytes;
+    let priority: Vec<PriorityOp> = priority
+        .into_iter()
+        .take_while(|op| {
+            let size = pubdata::size(match op {
+                PriorityOp::Deposit(_) => OpType::Deposit,
+                PriorityOp::FullExit(_) => OpType::FullExit,
+            });
+            let fits = size <= budget;
+            budget = budget.saturating_sub(size);
+            fits
+        })
+        .collect();
+    let fitting = selection
+        .ready
+        .iter()
+        .take_while(|(_, tx)| {
+            let size = pubdata::size(tx.tx.op_type());
+            let fits = size <= budget;
+            budget = budget.saturating_sub(size);
+            fits
+        })
+        .count();
+    selection.ready.truncate(fitting);
     if priority.is_empty() && selection.ready.is_empty() && selection.expired.is_empty() {
         return Ok(None);
     }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use quire_core::tx::pubdata::MAX_SIZE as MAX_OP_PUBDATA;
+
 use crate::executor::ExecutorConfig;
 use crate::mempool::MempoolConfig;
 
@@ -21,6 +23,11 @@ pub struct BatchConfig {
     /// shape bounds it (the devnet circuit takes 4 priority operations in 8 operations), so
     /// a batch the circuit cannot prove is never built.
     pub max_priority_ops: usize,
+    /// Most pubdata bytes per batch (each operation counted at its kind's size). The default
+    /// keeps a batch's pubdata within one L1 transaction under EIP-7825's 2^24 gas cap at
+    /// EIP-7623's calldata floor, with room for the proof in `commitAndProveBatch`
+    /// (contracts/README.md): 16,384 transfers fit, 16,384 withdrawals would not.
+    pub max_pubdata_bytes: usize,
 }
 
 impl Default for BatchConfig {
@@ -29,6 +36,7 @@ impl Default for BatchConfig {
             max_txs: 4096,
             max_wait_ms: 250,
             max_priority_ops: 4096,
+            max_pubdata_bytes: 340_000,
         }
     }
 }
@@ -212,6 +220,9 @@ impl Config {
         if let Some(v) = get("QUIRE_DEV_ENDPOINTS") {
             self.api.dev_endpoints = parse_env("QUIRE_DEV_ENDPOINTS", &v)?;
         }
+        if let Some(v) = get("QUIRE_BATCH_MAX_PUBDATA_BYTES") {
+            self.batch.max_pubdata_bytes = parse_env("QUIRE_BATCH_MAX_PUBDATA_BYTES", &v)?;
+        }
         if let Some(v) = get("QUIRE_BATCH_MAX_PRIORITY_OPS") {
             self.batch.max_priority_ops = parse_env("QUIRE_BATCH_MAX_PRIORITY_OPS", &v)?;
         }
@@ -262,6 +273,12 @@ impl Config {
             return invalid(
                 "batch.max_priority_ops",
                 "must be at least 1 (L1 deposits would never be credited)",
+            );
+        }
+        if self.batch.max_pubdata_bytes < MAX_OP_PUBDATA {
+            return invalid(
+                "batch.max_pubdata_bytes",
+                "must be at least 35 (one operation of the largest kind: a withdrawal)",
             );
         }
         let Some(l1) = &self.l1 else {
@@ -376,6 +393,12 @@ mod tests {
         c.batch.max_priority_ops = 0;
         let err = c.validate().unwrap_err().to_string();
         assert!(err.contains("batch.max_priority_ops"), "{err}");
+        c.batch.max_priority_ops = 1;
+        c.batch.max_pubdata_bytes = 34;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("batch.max_pubdata_bytes"), "{err}");
+        c.batch.max_pubdata_bytes = 35;
+        assert!(c.validate().is_ok());
 
         // Without the section: dev mode, as before.
         let mut dev = Config::default();

@@ -332,6 +332,70 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
     running.shutdown().await;
 }
 
+/// A batch never carries more pubdata than `batch.max_pubdata_bytes`: seven transfers
+/// (18 bytes each) submitted at once under a 54-byte budget are executed in batches of at
+/// most three, in nonce order, none lost.
+#[tokio::test]
+async fn batches_respect_the_pubdata_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("q.db").display());
+    let mut c = common::config(&url);
+    c.batch.max_pubdata_bytes = 3 * 18;
+    c.batch.max_wait_ms = 400;
+    let running = quire_sequencer::app::start(c).await.unwrap();
+    let client = Client::new(running.addr);
+    let (alice, bob) = (key(1), key(2));
+    let a = client.fund(&alice, 0, 1_000_000).await;
+    let b = client.fund(&bob, 0, 5).await;
+    let before = running
+        .node
+        .storage
+        .latest_batch()
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+    for nonce in 0..7 {
+        let (s, v) = client
+            .post_json("/v1/transactions", &transfer(&alice, a, b, 10, 1, nonce))
+            .await;
+        assert_eq!(s, 202, "{v}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, acc) = client.get(&format!("/v1/accounts/{}", a.get())).await;
+        if acc["nonce"] == 7 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "transfers not executed: {acc}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let last = running
+        .node
+        .storage
+        .latest_batch()
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+    let mut transfers = 0;
+    for n in before + 1..=last {
+        let batch = running.node.storage.batch(n).await.unwrap().unwrap();
+        assert!(
+            batch.pubdata_bytes <= 54,
+            "batch {n}: {} bytes",
+            batch.pubdata_bytes
+        );
+        transfers += batch.op_count;
+    }
+    assert_eq!(transfers, 7);
+    assert!(last - before >= 3, "{} batches", last - before);
+    running.shutdown().await;
+}
+
 #[tokio::test]
 async fn restart_rebuilds_the_same_state_and_keeps_pending_transactions() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,6 +106,7 @@ pub(crate) fn start_prover(
             chunk_steps: BatchShape::DEVNET.chunk_steps,
             levels: BatchShape::DEVNET.levels,
             max_priority: BatchShape::DEVNET.max_priority,
+            segment_levels: BatchShape::DEVNET.segment_levels,
         },
         // Ctrl-C should not wait minutes for a proof: its job is released and redone.
         shutdown_grace_ms: 2_000,

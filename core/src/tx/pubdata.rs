@@ -35,6 +35,9 @@ pub const fn size(op: OpType) -> usize {
     }
 }
 
+/// The largest pubdata of any operation type (a withdrawal's).
+pub const MAX_SIZE: usize = size(OpType::Withdraw);
+
 /// Why pubdata could not be produced: the operation and its outcome do not belong together
 /// or a fee is not packable. The state transition never produces either.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
