@@ -170,7 +170,7 @@ fn demo(accounts: u32, txs: u32, seed: u64) -> Result<()> {
         }
         ids.push(
             state
-                .account_id_by_key(&key.public_key())
+                .account_id(&key.public_key(), &Address([i as u8; 20]))
                 .context("deposit opened the account")?,
         );
     }

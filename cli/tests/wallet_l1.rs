@@ -327,7 +327,7 @@ async fn deposits_reach_the_queue_and_claims_pay_exactly() {
     let seq = quire_cli::wallet::api::Sequencer::new(&seq_url).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while seq
-        .account_by_key(&alice_l2.public_key())
+        .account_by_key(&alice_l2.public_key(), &Address(alice_l1.0))
         .await
         .unwrap()
         .is_none()
@@ -419,13 +419,9 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
     let store = Keystore::new(&ks);
     let alice = SecretKey::from_seed(b"wallet watcher alice");
     let bob = SecretKey::from_seed(b"wallet watcher bob");
-    store
-        .create(
-            "alice",
-            &alice,
-            Some(parse_l1_key("--l1-key", &anvil.keys[1]).unwrap()),
-        )
-        .unwrap();
+    let alice_l1 = parse_l1_key("--l1-key", &anvil.keys[1]).unwrap();
+    let alice_owner = alice_l1.1;
+    store.create("alice", &alice, Some(alice_l1)).unwrap();
     let base: Vec<String> = [
         "--keystore",
         ks.to_str().unwrap(),
@@ -459,6 +455,8 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("  0.75 ETH"), "{out}");
 
+    // Alice's deposit to bob's key opens the account (bob's key, alice's address): alice
+    // stays its L1 owner, and that pair is how a transfer names it.
     let bob_pk = bob.public_key().to_string();
     let (code, out, err) = run(&[
         "deposit", "--token", "ETH", "--amount", "0.01", "--to", &bob_pk,
@@ -466,10 +464,11 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
     .await;
     assert_eq!(code, 0, "{out}{err}");
 
+    let bob_to = format!("{bob_pk}@{alice_owner}");
     let (code, out, err) = run(&[
         "transfer",
         "--to",
-        &bob_pk,
+        &bob_to,
         "--token",
         "ETH",
         "--amount",
@@ -485,7 +484,7 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
     );
     let bob_account = quire_cli::wallet::api::Sequencer::new(&seq_url)
         .unwrap()
-        .account_by_key(&bob.public_key())
+        .account_by_key(&bob.public_key(), &alice_owner)
         .await
         .unwrap()
         .unwrap();

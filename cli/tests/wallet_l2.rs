@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use quire_cli::wallet::api::Sequencer;
-use quire_cli::wallet::keystore::Keystore;
+use quire_cli::wallet::keystore::{parse_l1_key, Keystore};
 use quire_cli::wallet::l2::{
     AddLiquidityRequest, RemoveLiquidityRequest, SwapRequest, TransferRequest, WithdrawRequest,
 };
@@ -41,7 +41,15 @@ async fn start_sequencer(dir: &Path) -> Running {
     app::start(c).await.expect("sequencer starts")
 }
 
-/// Funds `key` through the dev deposit endpoint and waits until the L2 has credited it.
+/// The L1 key of a test key's wallet entry, derived from its L2 secret: its address opens
+/// and owns the key's account (an account is the pair key + L1 owner).
+fn l1_key_of(key: &SecretKey) -> (String, Address) {
+    let seed = quire_core::hash::keccak256(&key.to_bytes());
+    parse_l1_key("l1 key", &hex::encode(seed)).unwrap()
+}
+
+/// Funds `key`'s account through the dev deposit endpoint, from the key's L1 address, and
+/// waits until the L2 has credited it.
 async fn fund(url: &str, key: &SecretKey, token: TokenId, amount: u64) {
     let http = reqwest::Client::new();
     let before = balance_of(url, key, token).await;
@@ -49,7 +57,7 @@ async fn fund(url: &str, key: &SecretKey, token: TokenId, amount: u64) {
         .post(format!("{url}/v1/dev/deposits"))
         .json(&json!({
             "to": key.public_key().to_string(),
-            "from": Address([7; 20]).to_string(),
+            "from": l1_key_of(key).1.to_string(),
             "token": token.0,
             "amount": amount.to_string(),
         }))
@@ -69,7 +77,11 @@ async fn fund(url: &str, key: &SecretKey, token: TokenId, amount: u64) {
 
 async fn balance_of(url: &str, key: &SecretKey, token: TokenId) -> u64 {
     let seq = Sequencer::new(url).unwrap();
-    match seq.account_by_key(&key.public_key()).await.unwrap() {
+    match seq
+        .account_by_key(&key.public_key(), &l1_key_of(key).1)
+        .await
+        .unwrap()
+    {
         Some(a) => a.balance(token).unwrap(),
         None => 0,
     }
@@ -77,7 +89,7 @@ async fn balance_of(url: &str, key: &SecretKey, token: TokenId) -> u64 {
 
 async fn nonce_of(url: &str, key: &SecretKey) -> u32 {
     let seq = Sequencer::new(url).unwrap();
-    seq.account_by_key(&key.public_key())
+    seq.account_by_key(&key.public_key(), &l1_key_of(key).1)
         .await
         .unwrap()
         .map_or(0, |a| a.nonce)
@@ -220,8 +232,12 @@ async fn l2_commands_against_the_real_sequencer() {
     let store = Keystore::new(&ks_dir);
     let alice_sk = SecretKey::from_seed(b"wallet test alice");
     let bob_sk = SecretKey::from_seed(b"wallet test bob");
-    store.create("alice", &alice_sk, None).unwrap();
-    store.create("bob", &bob_sk, None).unwrap();
+    store
+        .create("alice", &alice_sk, Some(l1_key_of(&alice_sk)))
+        .unwrap();
+    store
+        .create("bob", &bob_sk, Some(l1_key_of(&bob_sk)))
+        .unwrap();
     let alice: Key = store.load("alice").unwrap();
 
     fund(&url, &alice_sk, ETH, 10 * GWEI_PER_ETH).await;
@@ -229,19 +245,37 @@ async fn l2_commands_against_the_real_sequencer() {
     fund(&url, &bob_sk, ETH, 1).await;
     let seq = Sequencer::new(&url).unwrap();
     let bob_id = seq
-        .account_by_key(&bob_sk.public_key())
+        .account_by_key(&bob_sk.public_key(), &l1_key_of(&bob_sk).1)
         .await
         .unwrap()
         .unwrap()
         .id;
 
-    // --- Transfer through the library, by public key, with soft confirmation.
+    // --- A key alone names no account (a stranger's deposit may have opened one for it):
+    // refused, naming the field, before anything is signed.
     let wallet = Wallet::connect(&url, None, false).await.unwrap();
-    let prepared = wallet
+    let refused = wallet
         .prepare_transfer(
             &alice,
             &TransferRequest {
                 to: bob_sk.public_key().to_string(),
+                token: "eth".into(),
+                amount: "1.25".into(),
+                fee: "0.000001".into(),
+                nonce: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("--to"), "{refused}");
+    assert!(refused.to_string().contains("@<L1 owner>"), "{refused}");
+
+    // --- Transfer through the library, by key and L1 owner, with soft confirmation.
+    let prepared = wallet
+        .prepare_transfer(
+            &alice,
+            &TransferRequest {
+                to: format!("{}@{}", bob_sk.public_key(), l1_key_of(&bob_sk).1),
                 token: "eth".into(),
                 amount: "1.25".into(),
                 fee: "0.000001".into(),

@@ -35,26 +35,31 @@ import {Roles} from "./utils/Roles.sol";
 ///        (sizes from the layout table), matches every Deposit/FullExit against the next
 ///        queued priority op (token and amount; account, token and owner) while folding the
 ///        queued hashes into the priority commitment, and collects the payout records
-///        (Withdraw, nonzero FullExit, refunded Deposit). It stores one hash of all of it.
+///        (Withdraw, nonzero FullExit, refunded Deposit). It stores one hash of all of it. At
+///        most `MAX_PRIORITY_OPS_PER_BATCH` priority operations per batch.
 ///      - `proveBatch` (anyone): the verifier must accept the proof for (old root, new root,
 ///        pubdata commitment, priority commitment).
 ///      - `commitAndProveBatch` (operator): both in one transaction when the proof is ready
 ///        before the commit and nothing committed is unproven; the verifier's execution then
 ///        absorbs the commit's EIP-7623 calldata floor surcharge (test/RollupGas.t.sol).
-///      - `executeBatch` (anyone): in order, proven only; the caller passes the payout records
-///        (emitted at commit), checked against the stored hash, and they become claimable.
-///        Passing only the records rather than the whole pubdata again keeps a transfer's
-///        pubdata on L1 once (commit only), which is what brings a transfer under 1,000 L1
-///        gas (test/RollupGas.t.sol).
+///      - `executeBatch` (anyone): in order, proven only; the caller passes the first page of
+///        the payout records (emitted at commit), checked against the stored chain head, and
+///        they become claimable; further pages follow through `executePayouts` (anyone)
+///        before the next batch executes, so no execution transaction grows with the batch
+///        (every one fits EIP-7825's cap: test/RollupWorstCase.t.sol). Passing only the
+///        records rather than the whole pubdata again keeps a transfer's pubdata on L1 once
+///        (commit only), which is what brings a transfer under 1,000 L1 gas
+///        (test/RollupGas.t.sol).
 ///      - `revertBatches` (operator): drops committed, unproven batches.
 ///
 ///      Exodus: once the oldest priority op not yet executed is past its deadline, anyone can
-///      stop the pipeline for good. The exit root is the last *executed* batch's: it is the
-///      only root whose payouts were all credited, and the deposits it consumed are exactly
-///      those before `totalPriorityOpsExecuted`; every later deposit (even if committed or
-///      proven) is pending and reclaimable. Using a proven-but-unexecuted root would lose
-///      that batch's withdrawals (debited on L2, never credited on L1) and double-count its
-///      deposits.
+///      stop the pipeline for good: nothing more is committed or proven, but batches proven
+///      before exodus can still be executed (no proven work is thrown away). The exit root is
+///      the last *executed* batch's, once every proven batch is executed: it is the only root
+///      whose payouts were all credited, and the deposits it consumed are exactly those
+///      before `totalPriorityOpsExecuted`; every later deposit (committed but unproven, or
+///      never committed) is pending and reclaimable. Exits and reclaims wait for that root
+///      (`ProvenBatchesPending`), so no balance is paid from two roots.
 contract Rollup is IRollup, Roles, ReentrancyGuard {
     /// @notice Largest L2 amount, balance and per-token supply (D1).
     uint64 public constant MAX_AMOUNT = type(uint64).max >> 1;
@@ -65,6 +70,18 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     uint96 public constant ETH_SCALE = 1e9;
     /// @notice Account ids are below 2^24 (the account tree's depth).
     uint256 public constant ACCOUNT_ID_LIMIT = 1 << 24;
+    /// @notice Payout records credited per transaction (`executeBatch`, then
+    ///         `executePayouts` per further page). A credit to a fresh L1 address costs about
+    ///         24.3k gas, so a page stays near 6.3M gas: every batch executes under EIP-7825's
+    ///         2^24 cap whatever its withdrawals (test/RollupWorstCase.t.sol).
+    uint256 public constant PAYOUTS_PER_PAGE = 256;
+    /// @dev PAYOUTS_PER_PAGE × Pubdata.PAYOUT_BYTES, as a literal for assembly.
+    uint256 internal constant PAYOUT_PAGE_BYTES = 7424;
+    /// @notice Most priority operations one batch may consume: what `commitBatch` walks, at
+    ///         about 5.7k gas each, stays far below the cap beside the largest pubdata
+    ///         (test/RollupWorstCase.t.sol). The sequencer refuses to start with a larger
+    ///         `batch.max_priority_ops`.
+    uint256 public constant MAX_PRIORITY_OPS_PER_BATCH = 1024;
 
     uint8 internal constant KIND_DEPOSIT = uint8(Pubdata.DEPOSIT);
     uint8 internal constant KIND_FULL_EXIT = uint8(Pubdata.FULL_EXIT);
@@ -100,6 +117,10 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     uint64 public totalPriorityOps;
     bool public exodusMode;
     uint8 public tokenCount;
+
+    /// @notice The link of the next payout page of the last executed batch still to credit
+    ///         (`executePayouts`); zero when all of its payouts are claimable.
+    bytes32 public pendingPayoutsLink;
 
     /// @notice keccak256(abi.encode(StoredBatchInfo)) by batch number (0 = genesis).
     mapping(uint256 => bytes32) public storedBatchHash;
@@ -146,7 +167,7 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
             stateRoot: genesisRoot,
             pubdataCommitment: bytes32(0),
             priorityCommitment: bytes32(0),
-            payoutsHash: keccak256("")
+            payoutsHash: _payoutsHead("")
         });
         bytes32 h = keccak256(abi.encode(genesis));
         storedBatchHash[0] = h;
@@ -340,34 +361,87 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         emit BatchProven(n, h);
     }
 
-    /// @notice Executes the next proven batch: its payout records become claimable. Anyone
-    ///         may call; `payouts` are the bytes emitted with the batch's `BatchCommitted`.
-    function executeBatch(StoredBatchInfo calldata batch, bytes calldata payouts) external notExodus {
+    /// @notice Executes the next proven batch: its first page of payout records becomes
+    ///         claimable. Anyone may call; `page` and `nextLink` come from the records emitted
+    ///         with the batch's `BatchCommitted` (pages of `PAYOUTS_PER_PAGE`, see
+    ///         `_payoutsHead`). When `nextLink` is nonzero the rest follows through
+    ///         `executePayouts`, page by page, before the next batch can execute.
+    /// @dev Allowed in exodus too: a batch proven before exodus started is final work (its
+    ///      proof is checked), and throwing it away would lose its withdrawals and let the
+    ///      deposits it consumed be reclaimed. Exits and reclaims wait until every proven
+    ///      batch is executed (`_requireExitRoot`), so each balance is paid from one root.
+    function executeBatch(StoredBatchInfo calldata batch, bytes calldata page, bytes32 nextLink) external {
+        if (pendingPayoutsLink != 0) revert PayoutsPending();
         uint64 n = totalBatchesExecuted + 1;
         if (batch.batchNumber != n) revert BatchNumberMismatch();
         if (n > totalBatchesProven) revert BatchNotProven();
         bytes32 h = _hash(batch);
         if (h != storedBatchHash[n]) revert BatchMismatch();
-        bytes32 payoutsHash;
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            calldatacopy(m, payouts.offset, payouts.length)
-            payoutsHash := keccak256(m, payouts.length)
-        }
-        if (payoutsHash != batch.payoutsHash) revert PayoutsMismatch();
-
-        // Records were built by commitBatch, so the length is a multiple of 29.
-        uint256 p;
-        assembly ("memory-safe") {
-            p := payouts.offset
-        }
-        for (uint256 end = p + payouts.length; p < end; p += Pubdata.PAYOUT_BYTES) {
-            (address recipient, uint256 token, uint256 amount) = Pubdata.readPayout(p);
-            _credit(recipient, token, amount);
-        }
+        if (_pageLink(page, nextLink) != batch.payoutsHash) revert PayoutsMismatch();
+        _creditPage(page);
+        if (nextLink != 0) pendingPayoutsLink = nextLink;
         totalBatchesExecuted = n;
         totalPriorityOpsExecuted = batch.firstPriorityId + batch.priorityOpsCount;
         emit BatchExecuted(n, h, batch.stateRoot);
+    }
+
+    /// @notice Credits the next page of the last executed batch's payout records. Anyone may
+    ///         call, in exodus too: `page` must be the page `pendingPayoutsLink` commits to
+    ///         and `nextLink` the link after it (zero for the last page).
+    function executePayouts(bytes calldata page, bytes32 nextLink) external {
+        bytes32 pending = pendingPayoutsLink;
+        if (pending == 0) revert NoPayoutsPending();
+        if (_pageLink(page, nextLink) != pending) revert PayoutsMismatch();
+        pendingPayoutsLink = nextLink;
+        _creditPage(page);
+        emit PayoutsExecuted(totalBatchesExecuted, nextLink);
+    }
+
+    /// @dev The head of a batch's payout chain: the records cut into pages of
+    ///      `PAYOUTS_PER_PAGE` (the last one shorter; one empty page when there are none),
+    ///      `link(page, next) = keccak256(keccak256(page) ‖ next)`, the last page's `next`
+    ///      zero. Each link commits to its page and to everything after it, so pages are
+    ///      checked one at a time, in order, each against the link the previous one left.
+    function _payoutsHead(bytes memory payouts) private pure returns (bytes32 link) {
+        assembly ("memory-safe") {
+            let len := mload(payouts)
+            let base := add(payouts, 0x20)
+            let pages := div(add(len, sub(PAYOUT_PAGE_BYTES, 1)), PAYOUT_PAGE_BYTES)
+            if iszero(pages) { pages := 1 }
+            for { let j := pages } gt(j, 0) {} {
+                j := sub(j, 1)
+                let off := mul(j, PAYOUT_PAGE_BYTES)
+                let size := sub(len, off)
+                if gt(size, PAYOUT_PAGE_BYTES) { size := PAYOUT_PAGE_BYTES }
+                mstore(0x00, keccak256(add(base, off), size))
+                mstore(0x20, link)
+                link := keccak256(0x00, 0x40)
+            }
+        }
+    }
+
+    /// @dev `link(page, next)` of `_payoutsHead`, for a page in calldata.
+    function _pageLink(bytes calldata page, bytes32 next) private pure returns (bytes32 link) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, page.offset, page.length)
+            mstore(0x00, keccak256(m, page.length))
+            mstore(0x20, next)
+            link := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev Credits a page of payout records. Only pages checked against a stored link get
+    ///      here, and commitBatch built them: the length is a multiple of 29.
+    function _creditPage(bytes calldata page) private {
+        uint256 p;
+        assembly ("memory-safe") {
+            p := page.offset
+        }
+        for (uint256 end = p + page.length; p < end; p += Pubdata.PAYOUT_BYTES) {
+            (address recipient, uint256 token, uint256 amount) = Pubdata.readPayout(p);
+            _credit(recipient, token, amount);
+        }
     }
 
     /// @notice Drops the committed batches after `newLastBatch`; none of them may be proven.
@@ -426,7 +500,7 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
             stateRoot: next.newStateRoot,
             pubdataCommitment: pubdataCommitment,
             priorityCommitment: priorityCommitment,
-            payoutsHash: keccak256(payouts)
+            payoutsHash: _payoutsHead(payouts)
         });
         h = keccak256(abi.encode(info));
         storedBatchHash[n + 1] = h;
@@ -532,6 +606,7 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
             ++id;
         }
         if (p != end) revert TruncatedPubdata();
+        if (id - firstId > MAX_PRIORITY_OPS_PER_BATCH) revert TooManyPriorityOps();
         // forge-lint: disable-next-line(unsafe-typecast) -- id <= totalPriorityOps, a uint64
         count = uint64(id - firstId);
         assembly ("memory-safe") {
@@ -608,7 +683,7 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     /// @notice Exodus: makes a deposit that no executed batch consumed claimable again by its
     ///         depositor. Anyone may call.
     function reclaimDeposit(uint64 priorityId) external {
-        if (!exodusMode) revert NotInExodus();
+        _requireExitRoot();
         if (priorityId < totalPriorityOpsExecuted || priorityId >= totalPriorityOps) revert DepositNotPending();
         PriorityOp storage op = _priorityOps[priorityId];
         if (op.kind != KIND_DEPOSIT) revert DepositNotPending();
@@ -626,7 +701,7 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     ///         Keyless accounts (bridge reserve, pools: owner zero) and pool-share tokens
     ///         cannot exit.
     function exit(StoredBatchInfo calldata lastExecuted, StateProof.BalanceProof calldata proof) external {
-        if (!exodusMode) revert NotInExodus();
+        _requireExitRoot();
         uint64 n = totalBatchesExecuted;
         if (lastExecuted.batchNumber != n || _hash(lastExecuted) != storedBatchHash[n]) revert BatchMismatch();
         uint256 account = proof.accountId;
@@ -643,6 +718,15 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         _credit(proof.owner, token, balance);
         // forge-lint: disable-next-line(unsafe-typecast) -- both come from a uint32 / uint8 field of the proof
         emit Exited(uint32(account), uint8(token), proof.owner, balance);
+    }
+
+    /// @dev Exits and reclaims are paid from the last executed root, which is final only once
+    ///      every batch proven before exodus started is executed (anyone may execute them):
+    ///      an exit before that could be paid again by a later batch's withdrawal, and a
+    ///      reclaim could refund a deposit the proven batch credited on L2.
+    function _requireExitRoot() private view {
+        if (!exodusMode) revert NotInExodus();
+        if (totalBatchesExecuted != totalBatchesProven) revert ProvenBatchesPending();
     }
 
     /// @notice Whether (account, token) has exited in exodus.

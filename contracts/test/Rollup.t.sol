@@ -10,6 +10,7 @@ import {Roles} from "../src/utils/Roles.sol";
 import {ReentrancyGuard} from "../src/utils/ReentrancyGuard.sol";
 import {SafeTransfer} from "../src/lib/SafeTransfer.sol";
 import {StateProof} from "../src/lib/StateProof.sol";
+import {PayoutPages} from "./utils/PayoutPages.sol";
 import {TestBatchVerifier, RevertingVerifier} from "./mocks/TestBatchVerifier.sol";
 import {MockERC20, FeeOnTransferERC20, NoReturnERC20, FalseReturnERC20, ReentrantERC20} from "./mocks/Tokens.sol";
 import {RejectETH, ReenteringReceiver} from "./mocks/Actors.sol";
@@ -393,7 +394,7 @@ contract RollupTest is RollupBase {
         assertEq(info.pubdataCommitment, keccak256(pubdata));
         assertEq(info.priorityCommitment, commitment);
         assertEq(batchPayouts[1], payouts);
-        assertEq(info.payoutsHash, keccak256(payouts));
+        assertEq(info.payoutsHash, PayoutPages.head(payouts));
         assertEq(rollup.storedBatchHash(1), keccak256(abi.encode(info)));
         assertEq(uint256(rollup.totalBatchesCommitted()), 1);
     }
@@ -625,7 +626,7 @@ contract RollupTest is RollupBase {
         assertEq(info.pubdataCommitment, keccak256(pubdata));
         assertEq(info.priorityCommitment, commitment);
         assertEq(emitted, payouts);
-        assertEq(info.payoutsHash, keccak256(payouts));
+        assertEq(info.payoutsHash, PayoutPages.head(payouts));
         assertEq(rollup.storedBatchHash(1), h);
         assertEq(uint256(rollup.totalBatchesCommitted()), 1);
         assertEq(uint256(rollup.totalBatchesProven()), 1);
@@ -633,7 +634,7 @@ contract RollupTest is RollupBase {
         // Proven already: proving it again is refused, executing it works.
         vm.expectRevert(IRollup.BatchNumberMismatch.selector);
         rollup.proveBatch(info, proof);
-        rollup.executeBatch(info, payouts);
+        rollup.executeBatch(info, payouts, bytes32(0));
         assertEq(uint256(rollup.totalBatchesExecuted()), 1);
         assertEq(uint256(rollup.totalPriorityOpsExecuted()), 4);
         assertEq(rollup.claimable(bob, USDC_ID), 500);
@@ -855,13 +856,18 @@ contract RollupTest is RollupBase {
         vm.expectRevert(IRollup.BatchNumberMismatch.selector);
         execute(2);
         vm.expectRevert(IRollup.PayoutsMismatch.selector);
-        rollup.executeBatch(batchInfo[1], "");
+        rollup.executeBatch(batchInfo[1], "", bytes32(0));
         vm.expectRevert(IRollup.PayoutsMismatch.selector);
-        rollup.executeBatch(batchInfo[1], payout(bob, ETH, 1));
+        rollup.executeBatch(batchInfo[1], payout(bob, ETH, 1), bytes32(0));
+        // The right page with a made-up rest of the chain.
+        vm.expectRevert(IRollup.PayoutsMismatch.selector);
+        rollup.executeBatch(batchInfo[1], batchPayouts[1], keccak256("more"));
         IRollup.StoredBatchInfo memory forged = batchInfo[1];
-        forged.payoutsHash = keccak256(payout(bob, ETH, 1e9));
+        forged.payoutsHash = PayoutPages.head(payout(bob, ETH, 1e9));
         vm.expectRevert(IRollup.BatchMismatch.selector);
-        rollup.executeBatch(forged, payout(bob, ETH, 1e9));
+        rollup.executeBatch(forged, payout(bob, ETH, 1e9), bytes32(0));
+        vm.expectRevert(IRollup.NoPayoutsPending.selector);
+        rollup.executePayouts(batchPayouts[1], bytes32(0));
         execute(1);
         vm.expectRevert(IRollup.BatchNumberMismatch.selector);
         execute(1);
@@ -1069,8 +1075,46 @@ contract RollupTest is RollupBase {
         bytes memory proof = proofFor(batchInfo[1]);
         vm.expectRevert(IRollup.ExodusActive.selector);
         rollup.proveBatch(batchInfo[1], proof);
-        vm.expectRevert(IRollup.ExodusActive.selector);
-        rollup.executeBatch(batchInfo[1], "");
+        // Execution stays open for batches proven before exodus; this one never was.
+        vm.expectRevert(IRollup.BatchNotProven.selector);
+        rollup.executeBatch(batchInfo[1], "", bytes32(0));
+    }
+
+    /// @dev Issue 14: exodus activated just ahead of the `executeBatch` of a proven batch
+    ///      that consumes the expired op. The proven batch still executes (its withdrawal is
+    ///      paid, its deposit stays on L2), exits and reclaims wait for it, and then exits
+    ///      use its root. Before, the batch could never execute: its withdrawal was lost and
+    ///      the deposit it credited on L2 was reclaimable on L1 as well.
+    function test_exodus_provenBatchStillExecutes() public {
+        depositEth(alice, 2 ether, KEY_A); // id 0
+        bytes memory pd = bytes.concat(pdDeposit(3, ETH, 2e9, true), pdWithdraw(3, ETH, 5e8, 0, bob));
+        commit(pd);
+        prove(1);
+        // The operator delays execution past op 0's deadline; exodus starts first.
+        vm.warp(block.timestamp + DEADLINE + 1);
+        rollup.activateExodusMode();
+        vm.expectRevert(IRollup.ProvenBatchesPending.selector);
+        rollup.reclaimDeposit(0);
+        StateProof.BalanceProof memory p;
+        vm.expectRevert(IRollup.ProvenBatchesPending.selector);
+        rollup.exit(batchInfo[0], p);
+        // Anyone executes the proven batch.
+        vm.prank(bob);
+        execute(1);
+        assertEq(rollup.totalBatchesExecuted(), 1);
+        assertEq(rollup.claimable(bob, ETH), 0.5 ether, "the proven withdrawal is paid");
+        // Its deposit was consumed: it is on L2 now, not reclaimable.
+        vm.expectRevert(IRollup.DepositNotPending.selector);
+        rollup.reclaimDeposit(0);
+        // Exits now prove against batch 1's root.
+        p.accountId = 3;
+        p.balance = 1;
+        p.owner = alice;
+        vm.expectRevert(IRollup.InvalidStateProof.selector);
+        rollup.exit(batchInfo[1], p);
+        vm.expectRevert(IRollup.BatchMismatch.selector);
+        rollup.exit(batchInfo[0], p);
+        assertEq(uint256(supply(ETH)), 1.5e9);
     }
 
     function test_reclaimDeposit() public {
@@ -1086,6 +1130,13 @@ contract RollupTest is RollupBase {
         vm.expectRevert(IRollup.NotInExodus.selector);
         rollup.reclaimDeposit(1);
         _enterExodus();
+        // Batch 2 was proven before exodus: it executes first, so deposit 1 is on L2 and
+        // deposit 3 is the one left pending.
+        vm.expectRevert(IRollup.ProvenBatchesPending.selector);
+        rollup.reclaimDeposit(3);
+        execute(2);
+        vm.expectRevert(IRollup.DepositNotPending.selector);
+        rollup.reclaimDeposit(1); // executed by batch 2: its funds are on L2
         vm.expectRevert(IRollup.DepositNotPending.selector);
         rollup.reclaimDeposit(0); // executed: its funds are on L2 (exit them)
         vm.expectRevert(IRollup.DepositNotPending.selector);
@@ -1094,19 +1145,18 @@ contract RollupTest is RollupBase {
         rollup.reclaimDeposit(4); // not queued
 
         vm.recordLogs();
-        rollup.reclaimDeposit(1);
+        rollup.reclaimDeposit(3);
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs[0].topics[0], IRollup.DepositReclaimed.selector);
-        rollup.reclaimDeposit(3);
-        assertEq(rollup.claimable(bob, USDC_ID), 900);
+        assertEq(rollup.claimable(bob, USDC_ID), 0);
         assertEq(rollup.claimable(alice, DAI_ID), 4e9);
-        assertEq(uint256(supply(USDC_ID)), 0);
+        assertEq(uint256(supply(USDC_ID)), 900, "deposit 1 is on L2 (exit it)");
         assertEq(uint256(supply(DAI_ID)), 0);
         vm.expectRevert(IRollup.AlreadyReclaimed.selector);
-        rollup.reclaimDeposit(1);
-        vm.prank(bob);
-        rollup.withdraw(USDC_ID);
-        assertEq(usdc.balanceOf(bob), 900);
+        rollup.reclaimDeposit(3);
+        vm.prank(alice);
+        rollup.withdraw(DAI_ID);
+        assertEq(dai.balanceOf(alice), 4e9);
         // ETH of deposit 0 is still locked on L2 (exitable by Merkle proof).
         assertEq(uint256(supply(ETH)), 1e9);
     }

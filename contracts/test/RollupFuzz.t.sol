@@ -209,7 +209,7 @@ contract RollupFuzzTest is RollupBase {
             } else if (a == 3 && p < c) {
                 // Executing an unproven batch fails.
                 vm.expectRevert(IRollup.BatchNotProven.selector);
-                rollup.executeBatch(batchInfo[e + 1], batchPayouts[e + 1]);
+                rollup.executeBatch(batchInfo[e + 1], batchPayouts[e + 1], bytes32(0));
             }
             assertLe(uint256(rollup.totalBatchesExecuted()), uint256(rollup.totalBatchesProven()));
             assertLe(uint256(rollup.totalBatchesProven()), uint256(rollup.totalBatchesCommitted()));

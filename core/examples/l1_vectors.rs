@@ -16,7 +16,9 @@
 //! - `scenario`: a genesis, the L1 priority queue (deposits, one refunded, full exits) with
 //!   each op's canonical encoding and keccak, one batch mixing every operation type (its
 //!   pubdata, commitments, the payout records L1 credits, old and new roots), and balance
-//!   proofs against the new root.
+//!   proofs against the new root;
+//! - `front_run`: issue 14's first-deposit front-run (attacker deposit, victim deposit,
+//!   attacker's full exit) as core executes it, and the victim's balance proof.
 //!
 //! The output is deterministic (fixed seeds); regenerate it when core's encodings change.
 
@@ -250,7 +252,7 @@ fn scenario() -> Value {
     let mut executed = apply_all(&mut state, &ops);
     let id = |state: &State, u: &User| {
         state
-            .account_id_by_key(&u.key.public_key())
+            .account_id(&u.key.public_key(), &u.l1)
             .expect("opened")
     };
     let (a, b, c) = (id(&state, &alice), id(&state, &bob), id(&state, &carol));
@@ -352,6 +354,48 @@ fn scenario() -> Value {
     executed.extend(apply_all(&mut state, &exits));
     let new_root = state.root();
 
+    let batch = batch_vectors(&executed, &queue);
+
+    let mut proofs = Vec::new();
+    for (account, token, note) in [
+        (a, USDC, "alice USDC"),
+        (a, DAI, "alice DAI"),
+        (b, TokenId::ETH, "bob ETH"),
+        (b, USDC, "bob USDC"),
+        (c, DAI, "carol DAI"),
+        (a, TokenId::ETH, "alice ETH (zero after her full exit)"),
+        (State::FEE, TokenId::ETH, "operator fee account ETH"),
+        (pool, USDC, "pool reserve USDC (keyless: owner zero)"),
+        (a, share, "alice pool shares (share token)"),
+    ] {
+        proofs.push(proof_vector(&mut state, &new_root, account, token, note));
+    }
+
+    json!({
+        "chain_id": CHAIN_ID,
+        "genesis_root": l1(&genesis_root),
+        "tokens": [
+            { "id": 0, "symbol": "ETH", "scale": "1000000000", "on_l2": true },
+            { "id": USDC.0, "symbol": "USDC", "scale": "1", "on_l2": true },
+            { "id": DAI.0, "symbol": "DAI", "scale": "1000000000", "on_l2": true },
+            { "id": WBTC.0, "symbol": "WBTC", "scale": "1", "on_l2": false },
+        ],
+        "users": {
+            "alice": { "l1": alice.l1.to_string(), "key": hex0x(&alice.key.public_key().to_bytes()), "account": a.get() },
+            "bob": { "l1": bob.l1.to_string(), "key": hex0x(&bob.key.public_key().to_bytes()), "account": b.get() },
+            "carol": { "l1": carol.l1.to_string(), "key": hex0x(&carol.key.public_key().to_bytes()), "account": c.get() },
+        },
+        "priority_ops": priority_vectors(&queue),
+        "priority_commitment": hex0x(&priority_commitment(&queue)),
+        "batch": with_roots(batch, &genesis_root, &new_root),
+        "balance_proofs": proofs,
+    })
+}
+
+/// The L1 side of one batch: each operation's pubdata, the concatenated pubdata and its
+/// commitment, the number of priority operations consumed, and the payout records L1
+/// credits at execution (refunded deposits, withdrawals, nonzero full exits).
+fn batch_vectors(executed: &[(Operation, Outcome, Vec<u8>)], queue: &[PriorityOp]) -> Value {
     let mut pubdata = Vec::new();
     let mut payouts = Vec::new();
     let mut op_vectors = Vec::new();
@@ -360,7 +404,7 @@ fn scenario() -> Value {
         out.push(token.0);
         out.extend_from_slice(&amount.to_be_bytes());
     };
-    for (op, outcome, pd) in &executed {
+    for (op, outcome, pd) in executed {
         pubdata.extend_from_slice(pd);
         let kind = match op {
             Operation::Priority(PriorityOp::Deposit(d)) => {
@@ -393,8 +437,26 @@ fn scenario() -> Value {
         };
         op_vectors.push(json!({ "kind": kind, "pubdata": hex0x(pd) }));
     }
+    json!({
+        "ops": op_vectors,
+        "pubdata": hex0x(&pubdata),
+        "pubdata_commitment": hex0x(&keccak256(&pubdata)),
+        "priority_ops_count": queue.len(),
+        "payouts": hex0x(&payouts),
+    })
+}
 
-    let priority: Vec<Value> = queue
+/// `batch` with its old and new state roots.
+fn with_roots(mut batch: Value, old_root: &Digest, new_root: &Digest) -> Value {
+    batch["old_root"] = json!(l1(old_root));
+    batch["new_root"] = json!(l1(new_root));
+    batch
+}
+
+/// The L1 queue: each operation's fields, canonical encoding and its keccak (what the
+/// contract stores when the operation is queued).
+fn priority_vectors(queue: &[PriorityOp]) -> Vec<Value> {
+    queue
         .iter()
         .map(|op| {
             let enc = op.encode();
@@ -420,62 +482,94 @@ fn scenario() -> Value {
                 }),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mut proofs = Vec::new();
-    for (account, token, note) in [
-        (a, USDC, "alice USDC"),
-        (a, DAI, "alice DAI"),
-        (b, TokenId::ETH, "bob ETH"),
-        (b, USDC, "bob USDC"),
-        (c, DAI, "carol DAI"),
-        (a, TokenId::ETH, "alice ETH (zero after her full exit)"),
-        (State::FEE, TokenId::ETH, "operator fee account ETH"),
-        (pool, USDC, "pool reserve USDC (keyless: owner zero)"),
-        (a, share, "alice pool shares (share token)"),
-    ] {
-        let p = state.balance_proof(account, token).expect("opened account");
-        assert!(p.verify(&new_root));
-        proofs.push(json!({
-            "note": note,
-            "account": p.account.get(),
-            "token": p.token.0,
-            "balance": dec(p.balance),
-            "pubkey_hash": l1(&p.pubkey_hash),
-            "owner": p.l1_owner.to_string(),
-            "nonce": p.nonce,
-            "balance_root": l1(&p.balance_root),
-            "balance_path": p.balance_path.siblings.iter().map(l1).collect::<Vec<_>>(),
-            "account_path": p.account_path.siblings.iter().map(l1).collect::<Vec<_>>(),
-        }));
-    }
-
+/// A balance proof against `root`, in the contract's `StateProof.BalanceProof` fields.
+fn proof_vector(
+    state: &mut State,
+    root: &Digest,
+    account: AccountId,
+    token: TokenId,
+    note: &str,
+) -> Value {
+    let p = state.balance_proof(account, token).expect("opened account");
+    assert!(p.verify(root));
     json!({
-        "chain_id": CHAIN_ID,
+        "note": note,
+        "account": p.account.get(),
+        "token": p.token.0,
+        "balance": dec(p.balance),
+        "pubkey_hash": l1(&p.pubkey_hash),
+        "owner": p.l1_owner.to_string(),
+        "nonce": p.nonce,
+        "balance_root": l1(&p.balance_root),
+        "balance_path": p.balance_path.siblings.iter().map(l1).collect::<Vec<_>>(),
+        "account_path": p.account_path.siblings.iter().map(l1).collect::<Vec<_>>(),
+    })
+}
+
+/// The first-deposit front-run of issue 14 as core executes it: an attacker deposits 1 gwei
+/// to a new user's key `K` just ahead of the user's 10 ETH deposit to `K`, then asks for a
+/// full exit of the account its deposit opened. Accounts are (key, L1 owner) pairs (D10), so
+/// the victim's deposit opens an account of its own and the exit pays the attacker 1 gwei.
+/// The Solidity test replays the queue from the same addresses, commits this pubdata and
+/// checks what L1 pays, then exits the victim's balance in exodus with the proof below.
+fn front_run() -> Value {
+    let genesis = Genesis {
+        chain_id: CHAIN_ID,
+        operator: SecretKey::from_seed(b"l1 vectors operator").public_key(),
+        operator_l1: Address([0xee; 20]),
+        tokens: vec![],
+        pools: vec![],
+    };
+    let mut state = State::genesis(&genesis).expect("valid genesis");
+    let genesis_root = state.root();
+    let key = SecretKey::from_seed(b"front-run victim").public_key();
+    let attacker = Address([0xa7; 20]);
+    let victim = Address([0x71; 20]);
+    let deposit = |id: u64, from: Address, amount: u64| {
+        PriorityOp::Deposit(Deposit {
+            priority_id: id,
+            from,
+            to: key,
+            token: TokenId::ETH,
+            amount,
+        })
+    };
+    let mut queue = vec![deposit(0, attacker, 1), deposit(1, victim, 10_000_000_000)];
+    let mut executed = Vec::new();
+    let mut credited = Vec::new();
+    for op in queue.clone() {
+        let op = Operation::Priority(op);
+        let r = state.apply(&op).expect("priority ops apply");
+        if let Outcome::Deposit { account, .. } = r.outcome {
+            credited.push(account);
+        }
+        executed.push((op, r.outcome, r.pubdata));
+    }
+    // The accounts the two deposits credited, as core's receipts say.
+    let (attackers, victims) = (credited[0], credited[1]);
+    let exit = PriorityOp::FullExit(FullExit {
+        priority_id: 2,
+        account: attackers,
+        owner: attacker,
+        token: TokenId::ETH,
+    });
+    queue.push(exit.clone());
+    let op = Operation::Priority(exit);
+    let r = state.apply(&op).expect("priority ops apply");
+    executed.push((op, r.outcome, r.pubdata));
+    let new_root = state.root();
+    json!({
         "genesis_root": l1(&genesis_root),
-        "tokens": [
-            { "id": 0, "symbol": "ETH", "scale": "1000000000", "on_l2": true },
-            { "id": USDC.0, "symbol": "USDC", "scale": "1", "on_l2": true },
-            { "id": DAI.0, "symbol": "DAI", "scale": "1000000000", "on_l2": true },
-            { "id": WBTC.0, "symbol": "WBTC", "scale": "1", "on_l2": false },
-        ],
-        "users": {
-            "alice": { "l1": alice.l1.to_string(), "key": hex0x(&alice.key.public_key().to_bytes()), "account": a.get() },
-            "bob": { "l1": bob.l1.to_string(), "key": hex0x(&bob.key.public_key().to_bytes()), "account": b.get() },
-            "carol": { "l1": carol.l1.to_string(), "key": hex0x(&carol.key.public_key().to_bytes()), "account": c.get() },
-        },
-        "priority_ops": priority,
+        "key": hex0x(&key.to_bytes()),
+        "attacker": { "l1": attacker.to_string(), "account": attackers.get() },
+        "victim": { "l1": victim.to_string(), "account": victims.get() },
+        "priority_ops": priority_vectors(&queue),
         "priority_commitment": hex0x(&priority_commitment(&queue)),
-        "batch": {
-            "old_root": l1(&genesis_root),
-            "new_root": l1(&new_root),
-            "ops": op_vectors,
-            "pubdata": hex0x(&pubdata),
-            "pubdata_commitment": hex0x(&keccak256(&pubdata)),
-            "priority_ops_count": queue.len(),
-            "payouts": hex0x(&payouts),
-        },
-        "balance_proofs": proofs,
+        "batch": with_roots(batch_vectors(&executed, &queue), &genesis_root, &new_root),
+        "victim_proof": proof_vector(&mut state, &new_root, victims, TokenId::ETH, "the victim's 10 ETH"),
     })
 }
 
@@ -485,6 +579,7 @@ fn main() {
         "poseidon": poseidon_vectors(),
         "keys": key_vectors(),
         "scenario": scenario(),
+        "front_run": front_run(),
     });
     println!(
         "{}",

@@ -137,7 +137,8 @@ pub struct Account {
     pub pubkey: Option<PublicKey>,
     /// Poseidon hash of the key, or zero for keyless accounts.
     pub pubkey_hash: Digest,
-    /// The L1 address allowed to force a full exit; set by the account's first deposit.
+    /// The L1 address allowed to force a full exit (and to exit in exodus): the sender of the
+    /// deposit that opened the account. With the key it identifies the account (D10).
     pub l1_owner: Address,
     /// Number of L2 transactions this account has signed and had executed.
     pub nonce: u32,

@@ -105,7 +105,8 @@ fn bad_deposits_are_refunded_not_rejected() {
         assert_eq!(r.pubdata[13], 0, "credited flag is clear");
     }
     assert_eq!(
-        w.state.account_id_by_key(&w.keys[0].public_key()),
+        w.state
+            .account_id(&w.keys[0].public_key(), &common::owner(0)),
         None,
         "no account opened"
     );
@@ -288,6 +289,17 @@ fn withdrawals_return_value_to_the_bridge_and_shares_cannot_leave() {
     });
     let op = op.sign(&w.keys[0], CHAIN_ID).into();
     assert_eq!(reject(&mut w, op), TxError::NotAnL1Asset(share));
+    // Address zero would burn the funds: debited here, claimable by nobody on L1.
+    let op = L2Tx::Withdraw(Withdraw {
+        from: a,
+        to: Address::ZERO,
+        token: ETH,
+        amount: 1,
+        fee: 0,
+        nonce: 1,
+    });
+    let op = op.sign(&w.keys[0], CHAIN_ID).into();
+    assert_eq!(reject(&mut w, op), TxError::ZeroRecipient);
 }
 
 #[test]
@@ -442,7 +454,7 @@ fn a_snapshot_of_the_records_rebuilds_the_same_state() {
     .unwrap();
     assert_eq!(rebuilt.root(), root);
     assert_eq!(
-        rebuilt.account_id_by_key(&w.keys[1].public_key()),
+        rebuilt.account_id(&w.keys[1].public_key(), &common::owner(1)),
         Some(w.id(1))
     );
     // A tampered record gives another root; a snapshot missing genesis accounts is refused.
@@ -469,4 +481,69 @@ fn a_diff_round_trips_through_json() {
         serde_json::from_str::<quire_core::state::StateDiff>(&json).unwrap(),
         diff
     );
+}
+
+/// The first-deposit front-run (issue 14, part 1): an attacker who sees a new user's first
+/// deposit to key `K` pending deposits 1 unit to `K` from its own address ahead of it, then
+/// asks for a full exit of the account that deposit opened. Accounts are identified by the
+/// pair (key, L1 owner): the victim's deposit opens an account of its own, so the attacker's
+/// exit takes back only the attacker's unit and the victim's deposit stays the victim's.
+#[test]
+fn front_run_first_deposit_cannot_steal_the_victims_funds() {
+    let mut w = World::new(1);
+    let key = w.keys[0].public_key();
+    let attacker = Address([0xa7; 20]);
+    let victim = Address([0x71; 20]);
+    let deposit = |w: &World, from: Address, amount: u64| {
+        Operation::Priority(PriorityOp::Deposit(quire_core::tx::Deposit {
+            priority_id: w.state.next_priority_id(),
+            from,
+            to: key,
+            token: ETH,
+            amount,
+        }))
+    };
+    let opened = |r: &quire_core::state::Receipt| match r.outcome {
+        Outcome::Deposit {
+            account,
+            credited: true,
+            ..
+        } => account,
+        ref other => panic!("deposit not credited: {other:?}"),
+    };
+    let op = deposit(&w, attacker, 1);
+    let attackers = opened(&w.state.apply(&op).unwrap());
+    let op = deposit(&w, victim, 10_000_000_000);
+    let victims = opened(&w.state.apply(&op).unwrap());
+    assert_ne!(
+        attackers, victims,
+        "the victim's deposit opened its own account"
+    );
+    let op = Operation::Priority(PriorityOp::FullExit(FullExit {
+        priority_id: w.state.next_priority_id(),
+        account: attackers,
+        owner: attacker,
+        token: ETH,
+    }));
+    assert_eq!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::FullExit { amount: 1 },
+        "the attacker's exit takes back its own unit only"
+    );
+    assert_eq!(w.state.balance(victims, ETH), 10_000_000_000);
+    assert_eq!(w.state.account(victims).unwrap().l1_owner, victim);
+    assert_eq!(w.state.account_id(&key, &victim), Some(victims));
+    assert_eq!(w.state.account_id(&key, &attacker), Some(attackers));
+    // The attacker's exit of the victim's account moves nothing.
+    let op = Operation::Priority(PriorityOp::FullExit(FullExit {
+        priority_id: w.state.next_priority_id(),
+        account: victims,
+        owner: attacker,
+        token: ETH,
+    }));
+    assert_eq!(
+        w.state.apply(&op).unwrap().outcome,
+        Outcome::FullExit { amount: 0 }
+    );
+    assert_eq!(w.state.balance(victims, ETH), 10_000_000_000);
 }

@@ -39,6 +39,8 @@ pub enum BatchAction {
     Prove(u64),
     /// `executeBatch` of this batch number.
     Execute(u64),
+    /// `executePayouts` of a further payout page of this batch number.
+    ExecutePayouts(u64),
 }
 
 /// Committer settings.
@@ -202,14 +204,36 @@ impl<M: Middleware + 'static> Committer<M> {
             .await
     }
 
-    /// Sends `executeBatch(batch, payouts)` (`payouts` as emitted in `BatchCommitted`).
+    /// Sends `executeBatch(batch, page, next)` with the first page of the payout records
+    /// emitted in `BatchCommitted` (see [`crate::payout_pages`]); any further pages follow
+    /// with [`Committer::execute_payouts`].
     pub async fn execute_batch(
         &mut self,
         batch: &StoredBatch,
         payouts: Bytes,
     ) -> Result<SentTx, L1Error> {
-        let call = self.rollup.execute_batch((*batch).into(), payouts);
+        let first = crate::types::payout_pages(&payouts)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let call = self
+            .rollup
+            .execute_batch((*batch).into(), first.records, first.next.0);
         self.submit(BatchAction::Execute(batch.batch_number), call.tx)
+            .await
+    }
+
+    /// Sends `executePayouts(page, next)`: the next payout page of batch `batch_number`,
+    /// the last executed batch.
+    pub async fn execute_payouts(
+        &mut self,
+        batch_number: u64,
+        page: &crate::types::PayoutPage,
+    ) -> Result<SentTx, L1Error> {
+        let call = self
+            .rollup
+            .execute_payouts(page.records.clone(), page.next.0);
+        self.submit(BatchAction::ExecutePayouts(batch_number), call.tx)
             .await
     }
 

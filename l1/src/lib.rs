@@ -33,6 +33,7 @@ pub mod committer;
 pub mod convert;
 pub mod deploy;
 pub mod error;
+pub mod gas;
 pub mod types;
 pub mod user;
 pub mod watcher;
@@ -44,7 +45,10 @@ pub use client::{connect, L1Client, Secret};
 pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
 pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
 pub use error::L1Error;
-pub use types::{BatchHeader, CommittedBatch, StoredBatch};
+pub use types::{
+    payout_pages, BatchHeader, CommittedBatch, PayoutPage, StoredBatch, PAYOUTS_PER_PAGE,
+    PAYOUT_BYTES,
+};
 pub use watcher::{
     rollup_status, BlockRef, L1Watcher, RollupStatus, WatchPoll, WatchedOp, WatcherConfig,
     WatcherCursor,

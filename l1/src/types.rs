@@ -26,7 +26,7 @@ pub struct StoredBatch {
     pub pubdata_commitment: H256,
     /// D9 fold over the consumed priority operations' hashes.
     pub priority_commitment: H256,
-    /// keccak256 of the batch's payout records.
+    /// Head of the chain over the batch's payout pages ([`payout_pages`]).
     pub payouts_hash: H256,
 }
 
@@ -99,6 +99,56 @@ impl From<BatchHeader> for CommitBatchInfo {
     }
 }
 
+/// Payout records the contract credits per transaction (`Rollup.PAYOUTS_PER_PAGE`).
+pub const PAYOUTS_PER_PAGE: usize = 256;
+/// Bytes of a payout record (`recipient:20 token:1 amount:8`).
+pub const PAYOUT_BYTES: usize = 29;
+
+/// A batch's payout records as the contract executes them: pages of [`PAYOUTS_PER_PAGE`]
+/// records (one empty page when there are none), each with the link of the page after it
+/// (zero for the last), where `link(page, next) = keccak256(keccak256(page) ‖ next)`.
+/// `executeBatch` takes the first page and its next link; `executePayouts` each later one,
+/// in order. [`PayoutPage::link`] of the first page is the batch's `payoutsHash`.
+pub fn payout_pages(payouts: &[u8]) -> Vec<PayoutPage> {
+    let chunk = PAYOUTS_PER_PAGE * PAYOUT_BYTES;
+    let mut pages: Vec<PayoutPage> = if payouts.is_empty() {
+        vec![PayoutPage::default()]
+    } else {
+        payouts
+            .chunks(chunk)
+            .map(|c| PayoutPage {
+                records: ethers::types::Bytes::from(c.to_vec()),
+                next: H256::zero(),
+            })
+            .collect()
+    };
+    let mut link = H256::zero();
+    for page in pages.iter_mut().rev() {
+        page.next = link;
+        link = page.link();
+    }
+    pages
+}
+
+/// One page of a batch's payout records; see [`payout_pages`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayoutPage {
+    /// The records.
+    pub records: ethers::types::Bytes,
+    /// The link of the page after this one (zero for the last page).
+    pub next: H256,
+}
+
+impl PayoutPage {
+    /// This page's link: what the contract stores before crediting it.
+    pub fn link(&self) -> H256 {
+        let mut buf = [0u8; 64];
+        buf[..32].copy_from_slice(&ethers::utils::keccak256(&self.records));
+        buf[32..].copy_from_slice(self.next.as_bytes());
+        H256(ethers::utils::keccak256(buf))
+    }
+}
+
 /// A batch as committed on L1, with the payout records `executeBatch` needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommittedBatch {
@@ -108,4 +158,31 @@ pub struct CommittedBatch {
     pub payouts: ethers::types::Bytes,
     /// The L1 block of the commit.
     pub block_number: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payout_pages_chain_each_page_to_the_rest() {
+        assert_eq!(payout_pages(&[]).len(), 1, "no payouts: one empty page");
+        let records: Vec<u8> = (0..600 * PAYOUT_BYTES).map(|i| (i % 251) as u8).collect();
+        let pages = payout_pages(&records);
+        let sizes: Vec<usize> = pages
+            .iter()
+            .map(|p| p.records.len() / PAYOUT_BYTES)
+            .collect();
+        assert_eq!(sizes, vec![256, 256, 88]);
+        assert_eq!(pages[2].next, H256::zero());
+        for j in 0..2 {
+            assert_eq!(pages[j].next, pages[j + 1].link());
+        }
+        let joined: Vec<u8> = pages.iter().flat_map(|p| p.records.to_vec()).collect();
+        assert_eq!(joined, records);
+        // A record changed anywhere changes the head.
+        let mut other = records.clone();
+        other[599 * PAYOUT_BYTES] ^= 1;
+        assert_ne!(payout_pages(&other)[0].link(), pages[0].link());
+    }
 }

@@ -396,6 +396,9 @@ pub struct RollupStatus {
     pub exodus_mode: bool,
     /// Deposits and commits are paused by governance.
     pub paused: bool,
+    /// The link of the last executed batch's next payout page still to credit
+    /// (`executePayouts`); zero when every payout is claimable.
+    pub pending_payouts_link: H256,
 }
 
 /// Reads [`RollupStatus`] at `block` (the latest block if `None`), every value at the same
@@ -459,5 +462,12 @@ pub async fn rollup_status<M: Middleware + 'static>(
             .call()
             .await
             .map_err(L1Error::contract)?,
+        pending_payouts_link: H256(
+            r.pending_payouts_link()
+                .block(at)
+                .call()
+                .await
+                .map_err(L1Error::contract)?,
+        ),
     })
 }

@@ -492,6 +492,18 @@ async fn committer_commits_proves_and_executes_a_batch() {
     payout.extend(1_000_000_000u64.to_be_bytes());
     assert_eq!(batch.payouts.to_vec(), payout);
     assert_eq!(batch.info.next_priority_id(), 1);
+    // The stored payout hash is the head of the page chain quire-l1 computes, with the
+    // contract's page size.
+    assert_eq!(
+        batch.info.payouts_hash,
+        quire_l1::payout_pages(&batch.payouts)[0].link()
+    );
+    let per_page = Rollup::new(d.rollup, client.clone())
+        .payouts_per_page()
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(per_page.as_usize(), quire_l1::PAYOUTS_PER_PAGE);
 
     // Committing on top of the wrong batch fails before anything is signed, decoded.
     let err = committer
@@ -732,7 +744,7 @@ async fn committer_pipelines_commits_and_waits_for_confirmations() {
         state_root: H256::from_low_u64_be(1),
         pubdata_commitment: empty_keccak,
         priority_commitment: H256::zero(),
-        payouts_hash: empty_keccak,
+        payouts_hash: quire_l1::payout_pages(&[])[0].link(),
     };
     let header = |n: u64, root: u64| BatchHeader {
         batch_number: n,

@@ -4,7 +4,8 @@
 //! move the balance, move nothing, or target an absent id) proves in chunks, and tampered
 //! witnesses (signature, nonce, overdraft, Merkle path, amount ≥ 2^63, pubdata, roots, swap
 //! output above the curve, shares above the bound, a censored full exit, an account opened
-//! away from the next free id) fail to prove.
+//! away from the next free id, a deposit credited to an account another L1 address owns, a
+//! withdrawal to address zero) fail to prove.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -611,4 +612,95 @@ fn opening_an_account_anywhere_but_the_next_free_id_fails() {
     let p = s[0].slots[0].predecessor.as_mut().unwrap();
     p.leaf = mixed_batch().steps[0].slots[0].root_after;
     assert!(!proves(&s));
+}
+
+/// Issue 14's first-deposit front-run, in the circuit: account 3 (key 0) was opened by a
+/// deposit from `owner(0)`, the attacker's address in this story. A deposit of 10^9 ETH to
+/// key 0 from `from`, forged as credited to account 3 (as core did before accounts became
+/// (key, L1 owner) pairs), then a padding step.
+fn deposit_credited_to_account_3(from: Address) -> Vec<StepWitness> {
+    let mut shadow = after_deposits();
+    let amount = 1_000_000_000;
+    let f = F::from_noncanonical_u64;
+    let op = Operation::Priority(PriorityOp::Deposit(Deposit {
+        priority_id: 4,
+        from,
+        to: key(0).public_key(),
+        token: TokenId::ETH,
+        amount,
+    }));
+    let mut step = shadow
+        .forge_step(
+            op,
+            key(0).public_key(),
+            None,
+            &[
+                slot(K0, TokenId::ETH, f(amount), false),
+                slot(0, TokenId::ETH, -f(amount), false),
+            ],
+        )
+        .unwrap();
+    step.receipt = Some(Receipt {
+        hash: Digest::ZERO,
+        op_type: OpType::Deposit,
+        outcome: Outcome::Deposit {
+            account: id(K0),
+            created: false,
+            credited: true,
+            refund: None,
+        },
+        pubdata: Vec::new(),
+    });
+    vec![step, shadow.padding_step().unwrap()]
+}
+
+#[test]
+fn front_run_victims_deposit_credited_to_the_attackers_account_fails() {
+    // Control: the account's own owner depositing again, through the same forging path.
+    assert!(proves(&deposit_credited_to_account_3(owner(0))));
+    // The victim's deposit to the same key, credited to the account the attacker owns on L1
+    // (whose full exit would then pay the victim's funds to the attacker).
+    assert!(!proves(&deposit_credited_to_account_3(Address([0x71; 20]))));
+}
+
+/// A withdrawal of 1,000 ETH from account 3 (key 0) to `to`, forged past the reference
+/// transition (which refuses address zero), then a padding step.
+fn forged_withdrawal(to: Address) -> Vec<StepWitness> {
+    let mut shadow = after_deposits();
+    let f = F::from_noncanonical_u64;
+    let op = signed(
+        0,
+        L2Tx::Withdraw(Withdraw {
+            from: id(K0),
+            to,
+            token: TokenId::ETH,
+            amount: 1_000,
+            fee: 0,
+            nonce: 0,
+        }),
+    );
+    let Operation::L2(s) = &op else {
+        unreachable!()
+    };
+    let sig = s.signature;
+    let step = shadow
+        .forge_step(
+            op,
+            key(0).public_key(),
+            Some(sig),
+            &[
+                slot(K0, TokenId::ETH, -f(1_000), true),
+                slot(0, TokenId::ETH, f(1_000), false),
+                slot(FEE_ACCOUNT.get(), TokenId::ETH, F::ZERO, false),
+            ],
+        )
+        .unwrap();
+    vec![step, shadow.padding_step().unwrap()]
+}
+
+#[test]
+fn withdrawal_to_address_zero_fails() {
+    // Control: the same withdrawal to a real address proves.
+    assert!(proves(&forged_withdrawal(Address([0x33; 20]))));
+    assert!(!proves(&forged_withdrawal(Address::ZERO)));
 }

@@ -92,6 +92,31 @@ async fn resync(node: &Node) -> Result<(), String> {
     Ok(())
 }
 
+/// What a batch may still take: pubdata bytes and the L1 gas its commit needs.
+struct BatchBudget {
+    pubdata_left: usize,
+    gas: quire_l1::gas::GasBudget,
+}
+
+impl BatchBudget {
+    fn new(config: &crate::config::BatchConfig) -> Self {
+        Self {
+            pubdata_left: config.max_pubdata_bytes,
+            gas: quire_l1::gas::GasBudget::new(config.max_l1_gas),
+        }
+    }
+
+    /// Takes an operation of `kind` if both budgets allow it; says whether it did.
+    fn try_add(&mut self, kind: OpType) -> bool {
+        let size = pubdata::size(kind);
+        if size > self.pubdata_left || !self.gas.try_add(kind) {
+            return false;
+        }
+        self.pubdata_left -= size;
+        true
+    }
+}
+
 /// Executes and stores one batch of whatever is pending; `None` if nothing is.
 pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
     let max = node.config.batch.max_txs.max(1);
@@ -119,32 +144,25 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
                 state.account(a).map_or(0, |acc| acc.nonce)
             })
     };
-    // The pubdata budget: every operation counted at its kind's size (an upper bound: a
-    // rejected transaction adds none). Cutting the selection's tail keeps each account's
-    // nonces in order; what is cut stays in the mempool for the next batch. Priority
-    // operations always fit (the budget holds at least one, validated).
-    let mut budget = node.config.batch.max_pubdata_bytes;
+    // The budgets: pubdata bytes and the L1 gas of the batch's commit (quire_l1::gas), every
+    // operation counted at its kind's cost (an upper bound: a rejected transaction adds
+    // none). Priority operations come first, so they always go in ahead of L2 transactions.
+    // Cutting the selection's tail keeps each account's nonces in order; what is cut stays
+    // in the mempool for the next batch. One operation of any kind always fits (validated).
+    let mut budget = BatchBudget::new(&node.config.batch);
     let priority: Vec<PriorityOp> = priority
         .into_iter()
         .take_while(|op| {
-            let size = pubdata::size(match op {
+            budget.try_add(match op {
                 PriorityOp::Deposit(_) => OpType::Deposit,
                 PriorityOp::FullExit(_) => OpType::FullExit,
-            });
-            let fits = size <= budget;
-            budget = budget.saturating_sub(size);
-            fits
+            })
         })
         .collect();
     let fitting = selection
         .ready
         .iter()
-        .take_while(|(_, tx)| {
-            let size = pubdata::size(tx.tx.op_type());
-            let fits = size <= budget;
-            budget = budget.saturating_sub(size);
-            fits
-        })
+        .take_while(|(_, tx)| budget.try_add(tx.tx.op_type()))
         .count();
     selection.ready.truncate(fitting);
     if priority.is_empty() && selection.ready.is_empty() && selection.expired.is_empty() {

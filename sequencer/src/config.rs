@@ -11,6 +11,11 @@ use quire_core::tx::pubdata::MAX_SIZE as MAX_OP_PUBDATA;
 use crate::executor::ExecutorConfig;
 use crate::mempool::MempoolConfig;
 
+/// The largest `batch.max_pubdata_bytes`: the worst batch the builder admits with that much
+/// pubdata settles with every L1 transaction at most 15M gas (`forge test --match-test
+/// WorstCase`; the L1 gas budget, `batch.max_l1_gas`, is what binds for costly kinds).
+pub const MAX_SAFE_PUBDATA_BYTES: usize = 340_000;
+
 /// When a batch closes.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -21,13 +26,22 @@ pub struct BatchConfig {
     pub max_wait_ms: u64,
     /// Most L1 priority operations (deposits, full exits) per batch. The prover's circuit
     /// shape bounds it (the devnet circuit takes 4 priority operations in 8 operations), so
-    /// a batch the circuit cannot prove is never built.
+    /// a batch the circuit cannot prove is never built; and so does the contract
+    /// (`Rollup.MAX_PRIORITY_OPS_PER_BATCH`, checked when L1 is connected), so a batch L1
+    /// cannot commit is never built either.
     pub max_priority_ops: usize,
     /// Most pubdata bytes per batch (each operation counted at its kind's size). The default
     /// keeps a batch's pubdata within one L1 transaction under EIP-7825's 2^24 gas cap at
     /// EIP-7623's calldata floor, with room for the proof in `commitAndProveBatch`
-    /// (contracts/README.md): 16,384 transfers fit, 16,384 withdrawals would not.
+    /// (contracts/README.md): 16,384 transfers fit, 16,384 withdrawals would not. At most
+    /// [`MAX_SAFE_PUBDATA_BYTES`].
     pub max_pubdata_bytes: usize,
+    /// Most L1 gas the batch's commit may need under the model of `quire_l1::gas` (every
+    /// operation at its kind's measured cost, the proof and its verification included): a
+    /// batch of costly operations (withdrawals, deposits, full exits) closes before its
+    /// pubdata budget would, so every settlement transaction stays under EIP-7825's cap.
+    /// At most 15,000,000.
+    pub max_l1_gas: u64,
 }
 
 impl Default for BatchConfig {
@@ -35,8 +49,9 @@ impl Default for BatchConfig {
         Self {
             max_txs: 4096,
             max_wait_ms: 250,
-            max_priority_ops: 4096,
+            max_priority_ops: 1024,
             max_pubdata_bytes: 340_000,
+            max_l1_gas: quire_l1::gas::MAX_SETTLEMENT_GAS,
         }
     }
 }
@@ -226,6 +241,9 @@ impl Config {
         if let Some(v) = get("QUIRE_BATCH_MAX_PRIORITY_OPS") {
             self.batch.max_priority_ops = parse_env("QUIRE_BATCH_MAX_PRIORITY_OPS", &v)?;
         }
+        if let Some(v) = get("QUIRE_BATCH_MAX_L1_GAS") {
+            self.batch.max_l1_gas = parse_env("QUIRE_BATCH_MAX_L1_GAS", &v)?;
+        }
         // Any L1 variable turns the section on (with defaults for the rest).
         let l1_var = |name: &'static str| get(name).map(|v| (name, v));
         if let Some((_, v)) = l1_var("QUIRE_L1_RPC_URL") {
@@ -273,6 +291,23 @@ impl Config {
             return invalid(
                 "batch.max_priority_ops",
                 "must be at least 1 (L1 deposits would never be credited)",
+            );
+        }
+        let mut one = quire_l1::gas::GasBudget::new(self.batch.max_l1_gas);
+        if self.batch.max_l1_gas > quire_l1::gas::MAX_SETTLEMENT_GAS
+            || !one.try_add(quire_core::tx::OpType::FullExit)
+        {
+            return invalid(
+                "batch.max_l1_gas",
+                "must be at most 15000000 (EIP-7825's cap with margin) and hold one operation \
+                 of every kind with the proof (at least 6,110,000)",
+            );
+        }
+        if self.batch.max_pubdata_bytes > MAX_SAFE_PUBDATA_BYTES {
+            return invalid(
+                "batch.max_pubdata_bytes",
+                "must be at most 340000: the largest pubdata whose worst batch every settlement \
+                 transaction is shown to fit under EIP-7825's gas cap (contracts/test/RollupWorstCase.t.sol)",
             );
         }
         if self.batch.max_pubdata_bytes < MAX_OP_PUBDATA {
@@ -397,6 +432,17 @@ mod tests {
         c.batch.max_pubdata_bytes = 34;
         let err = c.validate().unwrap_err().to_string();
         assert!(err.contains("batch.max_pubdata_bytes"), "{err}");
+        c.batch.max_pubdata_bytes = MAX_SAFE_PUBDATA_BYTES + 1;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("batch.max_pubdata_bytes"), "{err}");
+        c.batch.max_pubdata_bytes = 35;
+        c.batch.max_l1_gas = 15_000_001;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("batch.max_l1_gas"), "{err}");
+        c.batch.max_l1_gas = 6_000_000;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("batch.max_l1_gas"), "{err}");
+        c.batch.max_l1_gas = quire_l1::gas::MAX_SETTLEMENT_GAS;
         c.batch.max_pubdata_bytes = 35;
         assert!(c.validate().is_ok());
 

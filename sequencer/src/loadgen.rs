@@ -391,8 +391,14 @@ async fn worker(
     Ok(out)
 }
 
+/// The L1 address the load generator's dev deposits come from: the owner of its accounts.
+const LOADGEN_OWNER: Address = Address([0x10; 20]);
+
 /// Funds every account with a dev deposit, waits until all are open, and reads their ids
 /// and nonces.
+///
+/// Every account is opened by a dev deposit from [`LOADGEN_OWNER`], so (key, that owner)
+/// names it (an account is the pair, decision D10).
 async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
     let keys: Vec<SecretKey> = (0..cfg.accounts)
         .into_par_iter()
@@ -412,7 +418,7 @@ async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
                         "/v1/dev/deposits",
                         &json!({
                             "to": key.public_key().to_string(),
-                            "from": Address([0x10; 20]).to_string(),
+                            "from": LOADGEN_OWNER.to_string(),
                             "token": TokenId::ETH.0,
                             "amount": amount.to_string(),
                         }),
@@ -435,7 +441,9 @@ async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
     for key in keys.iter() {
         let pk = key.public_key().to_string();
         loop {
-            let (code, v) = api.get(&format!("/v1/accounts/by-key/{pk}")).await?;
+            let (code, v) = api
+                .get(&format!("/v1/accounts/by-key/{pk}?owner={LOADGEN_OWNER}"))
+                .await?;
             if code == 200 {
                 let id = v["id"]
                     .as_u64()

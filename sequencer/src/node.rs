@@ -70,6 +70,9 @@ pub struct Node {
     /// Wakes the batcher early (the mempool holds a full batch).
     pub(crate) batch_ready: Notify,
     pub(crate) dev_lock: tokio::sync::Mutex<()>,
+    /// The settlement contract's address, once L1 is connected. A withdrawal to it is
+    /// refused at admission: the contract can never claim what it is paid (issue 14).
+    pub(crate) rollup: std::sync::OnceLock<quire_core::account::Address>,
 }
 
 /// The latest durable batch: its number (0 before the first) and the state root after it.
@@ -185,6 +188,7 @@ impl Node {
             waiters: Mutex::new(FxHashMap::default()),
             batch_ready: Notify::new(),
             dev_lock: tokio::sync::Mutex::new(()),
+            rollup: std::sync::OnceLock::new(),
         });
         tokio::spawn(group_commit(node.storage.clone(), persist_rx));
         Ok(node)

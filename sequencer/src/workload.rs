@@ -76,6 +76,11 @@ pub struct World {
     pub pools: Vec<AccountId>,
 }
 
+/// The L1 address account `i`'s deposits come from (its owner).
+pub fn owner_of(i: usize) -> Address {
+    Address([(i % 251) as u8; 20])
+}
+
 fn genesis() -> Genesis {
     let tokens = (1..=16u8)
         .map(|id| TokenInfo {
@@ -121,7 +126,7 @@ impl World {
             for token in [TokenId::ETH, TokenId(1), TokenId(2)] {
                 let op = Operation::Priority(PriorityOp::Deposit(Deposit {
                     priority_id: state.next_priority_id(),
-                    from: Address([(i % 251) as u8; 20]),
+                    from: owner_of(i),
                     to: *pk,
                     token,
                     amount: INITIAL_BALANCE,
@@ -132,7 +137,7 @@ impl World {
             }
             ids.push(
                 state
-                    .account_id_by_key(pk)
+                    .account_id(pk, &owner_of(i))
                     .unwrap_or_else(|| unreachable!()),
             );
         }

@@ -314,6 +314,46 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
             assert_eq!(v["field"], f, "{v}");
         }
     }
+    // A withdrawal to address zero would burn the funds: refused, naming the field.
+    let burn = quire_core::tx::L2Tx::Withdraw(quire_core::tx::Withdraw {
+        from: a,
+        to: quire_core::account::Address::ZERO,
+        token: quire_core::token::TokenId::ETH,
+        amount: 5,
+        fee: 0,
+        nonce: 1,
+    })
+    .sign(&alice, quire_sequencer::node::DEVNET_CHAIN_ID);
+    let (s, v) = client
+        .post_json("/v1/transactions", &serde_json::to_value(burn).unwrap())
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("zero_recipient")),
+        "{v}"
+    );
+    assert_eq!(v["field"], "to", "{v}");
+    // An account is a key and its L1 owner: a lookup by key alone is refused, not answered
+    // with one of the key's accounts; another owner's pair names no account.
+    let pk = alice.public_key();
+    let (s, v) = client.get(&format!("/v1/accounts/by-key/{pk}")).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (400, Some("owner_required")),
+        "{v}"
+    );
+    assert_eq!(v["field"], "owner", "{v}");
+    let (s, v) = client
+        .get(&format!(
+            "/v1/accounts/by-key/{pk}?owner=0x{}",
+            "ab".repeat(20)
+        ))
+        .await;
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")), "{v}");
+    let (s, v) = client
+        .get(&format!("/v1/accounts/by-key/{pk}?owner=0x12"))
+        .await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("malformed")), "{v}");
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(
         snapshot(&client, &[a.get(), b.get(), 1]).await,

@@ -104,10 +104,20 @@ async fn start_with(l1: &L1, db: &str, tweak: impl FnOnce(&mut Config)) -> (Runn
     (running, client)
 }
 
-/// The L2 balance of `key`'s account in `token` (0 if it has no account yet).
-async fn balance(client: &Client, key: &SecretKey, token: u8) -> (Option<AccountId>, u64) {
+/// The L2 balance in `token` of the account of `key` that `owner`'s deposits opened (0 if
+/// there is none yet).
+async fn balance(
+    client: &Client,
+    key: &SecretKey,
+    owner: &Arc<L1Client>,
+    token: u8,
+) -> (Option<AccountId>, u64) {
+    let owner = format!("{:?}", owner.address());
     let (s, v) = client
-        .get(&format!("/v1/accounts/by-key/{}", key.public_key()))
+        .get(&format!(
+            "/v1/accounts/by-key/{}?owner={owner}",
+            key.public_key()
+        ))
         .await;
     if s != 200 {
         return (None, 0);
@@ -190,8 +200,8 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
         .unwrap();
 
     wait_for("both deposits credited", 60, || async {
-        balance(&client, &alice, 0).await.1 == 1_500_000_000
-            && balance(&client, &bob, 1).await.1 == 5_000_000_000
+        balance(&client, &alice, &a1, 0).await.1 == 1_500_000_000
+            && balance(&client, &bob, &a2, 1).await.1 == 5_000_000_000
     })
     .await;
     assert_eq!(priority_op_count(&running.node.storage).await, 2);
@@ -214,20 +224,20 @@ async fn deposits_exactly_once(dir: &Path, db: &str) {
     }
     let (running, client) = start(&l1, &db).await;
     // Nothing new was credited by the restart itself.
-    assert_eq!(balance(&client, &alice, 0).await.1, 1_500_000_000);
-    assert_eq!(balance(&client, &bob, 1).await.1, 5_000_000_000);
+    assert_eq!(balance(&client, &alice, &a1, 0).await.1, 1_500_000_000);
+    assert_eq!(balance(&client, &bob, &a2, 1).await.1, 5_000_000_000);
 
     // A third deposit, in a block after the re-read range: once it is credited, the range
     // before it has been read again.
     deposit_eth(&a1, rollup, &alice, ETH / 2).await;
     wait_for("third deposit credited", 60, || async {
-        balance(&client, &alice, 0).await.1 >= 2_000_000_000
+        balance(&client, &alice, &a1, 0).await.1 >= 2_000_000_000
     })
     .await;
     // Settle a moment more, then check nothing was credited twice.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(balance(&client, &alice, 0).await.1, 2_000_000_000);
-    assert_eq!(balance(&client, &bob, 1).await.1, 5_000_000_000);
+    assert_eq!(balance(&client, &alice, &a1, 0).await.1, 2_000_000_000);
+    assert_eq!(balance(&client, &bob, &a2, 1).await.1, 5_000_000_000);
     assert_eq!(priority_op_count(&running.node.storage).await, 3);
     let cursor: quire_sequencer::l1::watcher::StoredCursor =
         serde_json::from_str(&running.node.storage.l1_cursor().await.unwrap().unwrap()).unwrap();
@@ -288,10 +298,10 @@ async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
     let a1 = l1.chain.anvil.client(1).await.unwrap();
     deposit_eth(&a1, rollup, &alice, 3 * ETH / 2).await;
     wait_for("deposit credited", 60, || async {
-        balance(&client, &alice, 0).await.1 == 1_500_000_000
+        balance(&client, &alice, &a1, 0).await.1 == 1_500_000_000
     })
     .await;
-    let account = balance(&client, &alice, 0).await.0.unwrap();
+    let account = balance(&client, &alice, &a1, 0).await.0.unwrap();
 
     // Withdraw 1 ETH (L2 units of 1 gwei) to a fresh L1 address.
     let recipient = EthAddress::repeat_byte(0x42);
@@ -415,7 +425,7 @@ async fn commit_with_proof_waits_for_the_stored_proof_and_sends_one_transaction(
     let a1 = l1.chain.anvil.client(1).await.unwrap();
     deposit_eth(&a1, rollup_address, &alice, ETH).await;
     wait_for("deposit credited", 60, || async {
-        balance(&client, &alice, 0).await.1 == 1_000_000_000
+        balance(&client, &alice, &a1, 0).await.1 == 1_000_000_000
     })
     .await;
     let storage = &running.node.storage;
@@ -500,11 +510,14 @@ async fn priority_ops_are_split_by_max_priority_ops_in_l1_order() {
     l1.chain.anvil.mine(CONFIRMATIONS + 1).await.unwrap();
     let (running, client) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 2).await;
     wait_for("all five deposits credited", 60, || async {
-        balance(&client, &keys[4], 0).await.1 > 0
+        balance(&client, &keys[4], &a1, 0).await.1 > 0
     })
     .await;
     for (i, k) in keys.iter().enumerate() {
-        assert_eq!(balance(&client, k, 0).await.1, 1_000_000 * (i as u64 + 1));
+        assert_eq!(
+            balance(&client, k, &a1, 0).await.1,
+            1_000_000 * (i as u64 + 1)
+        );
     }
     // The API's state runs ahead of the database while a batch is stored: wait for it.
     wait_for("the last batch stored", 30, || async {
@@ -545,7 +558,7 @@ async fn a_reorg_below_the_confirmation_depth_stops_intake() {
     let a1 = l1.chain.anvil.client(1).await.unwrap();
     deposit_eth(&a1, rollup, &alice, ETH).await;
     wait_for("deposit credited", 60, || async {
-        balance(&client, &alice, 0).await.1 == 1_000_000_000
+        balance(&client, &alice, &a1, 0).await.1 == 1_000_000_000
     })
     .await;
 
@@ -571,8 +584,28 @@ async fn a_reorg_below_the_confirmation_depth_stops_intake() {
     .await;
     // The replacement deposit is never credited; the first one is not credited twice.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(balance(&client, &bob, 0).await.1, 0);
-    assert_eq!(balance(&client, &alice, 0).await.1, 1_000_000_000);
+    assert_eq!(balance(&client, &bob, &a1, 0).await.1, 0);
+    assert_eq!(balance(&client, &alice, &a1, 0).await.1, 1_000_000_000);
     assert_eq!(priority_op_count(&running.node.storage).await, 1);
+    running.shutdown().await;
+}
+
+/// A sequencer whose batches could hold more priority operations than the rollup commits
+/// (`Rollup.MAX_PRIORITY_OPS_PER_BATCH`) would build a batch L1 refuses forever: it refuses
+/// to start, naming the setting; at the bound it starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_priority_ops_above_the_rollups_bound_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    let mut c = config(&l1, &db);
+    c.batch.max_priority_ops = 1025;
+    let err = match app::start(c).await {
+        Ok(_) => panic!("started with max_priority_ops above the contract's bound"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("batch.max_priority_ops"), "{err}");
+    assert!(err.contains("MAX_PRIORITY_OPS_PER_BATCH = 1024"), "{err}");
+    let (running, _) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 1024).await;
     running.shutdown().await;
 }

@@ -11,6 +11,10 @@
 //!    (the real generated verifier), the sequencer executes the batches; the withdrawal and
 //!    the full exit are claimed on L1 with exact balances; the stored proof with one byte
 //!    flipped makes `proveBatch` revert where the original passes.
+//!    Along the way, issue 14's first-deposit front-run: an attacker's 1-gwei deposit to a new
+//!    user's key ahead of the user's deposit, and its full exit; the proven batches pay the
+//!    attacker its gwei only (the test's name carries `front_run` with its twins in core,
+//!    the circuit and forge).
 //! 5. Exodus: the sequencer and the prover stop, a deposit is queued, anvil's clock passes
 //!    the priority deadline, `activateExodusMode` succeeds, the pending deposit is reclaimed
 //!    and claimed on L1 with exact balances, and one account exits its balance against the
@@ -22,9 +26,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use ethers::providers::{Http, Middleware, Provider};
 use ethers::types::{Address as EthAddress, H256, U256};
-use quire_cli::devnet::{Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
+use quire_cli::devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
 use quire_cli::wallet::api::{AccountInfo, Sequencer};
-use quire_core::account::{AccountId, FEE_ACCOUNT};
+use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
 use quire_core::schnorr::SecretKey;
 use quire_core::state::BalanceProof;
 use quire_core::state::State;
@@ -83,8 +87,12 @@ where
     }
 }
 
-async fn account(seq: &Sequencer, key: &SecretKey) -> Result<Option<AccountInfo>> {
-    Ok(seq.account_by_key(&key.public_key()).await?)
+/// The account of `demo`'s key that its own L1 address opened (an account is the pair).
+async fn account(seq: &Sequencer, demo: &DemoAccount) -> Result<Option<AccountInfo>> {
+    let owner = Address(demo.l1_address.0);
+    Ok(seq
+        .account_by_key(&demo.l2_secret.public_key(), &owner)
+        .await?)
 }
 
 /// Every L2 balance of `id` the sequencer reports equals the reference's, for every token
@@ -145,7 +153,7 @@ async fn wait_committed(client: Arc<L1Client>, rollup: EthAddress, batch: u64) -
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn devnet_deposits_l2_transactions_settlement_and_exodus() -> Result<()> {
+async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Result<()> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_cli=info".into()))
         .with_test_writer()
@@ -216,7 +224,7 @@ async fn devnet_deposits_l2_transactions_settlement_and_exodus() -> Result<()> {
         let mut ids = Vec::new();
         for d in [a, b] {
             let info = wait_for("the deposits on L2", Duration::from_secs(60), || {
-                account(&seq, &d.l2_secret)
+                account(&seq, d)
             })
             .await?;
             ids.push(info.account_id()?);
@@ -305,21 +313,62 @@ async fn devnet_deposits_l2_transactions_settlement_and_exodus() -> Result<()> {
     let b_client = devnet.anvil.client(b.l1_index).await?;
     let exit = user::request_full_exit(b_client.clone(), rollup, ib, USDC, 1).await?;
     gas_cost(&provider, exit.tx).await?;
-    let exit_id = exit.op.priority_id();
-    wait_for("the full exit on L2", Duration::from_secs(60), || async {
+    // Issue 14's first-deposit front-run, through the real sequencer and prover: an attacker
+    // deposits 1 gwei to a new user's key just ahead of the user's first deposit to it, then
+    // asks for a full exit of the account its own deposit opened. An account is the pair
+    // (key, L1 owner), so the exit pays the attacker its gwei and nothing of the victim's.
+    let victim_key = SecretKey::from_seed(b"quire e2e front-run victim").public_key();
+    let attacker = devnet.anvil.client(5).await?;
+    let victim = devnet.anvil.client(6).await?;
+    let bait =
+        user::deposit_eth(attacker.clone(), rollup, &victim_key, U256::from(GWEI), 1).await?;
+    let victims_wei = U256::from(GWEI * 1_000_000_000);
+    let victims_deposit =
+        user::deposit_eth(victim.clone(), rollup, &victim_key, victims_wei, 1).await?;
+    let victim_owner = Address(victim.address().0);
+    let attacker_owner = Address(attacker.address().0);
+    let attackers_account = wait_for(
+        "the attacker's deposit on L2",
+        Duration::from_secs(60),
+        || async { Ok(seq.account_by_key(&victim_key, &attacker_owner).await?) },
+    )
+    .await?
+    .account_id()?;
+    let attack =
+        user::request_full_exit(attacker.clone(), rollup, attackers_account, TokenId::ETH, 1)
+            .await?;
+    let last_id = attack.op.priority_id();
+    wait_for("the full exits on L2", Duration::from_secs(120), || async {
         let s = seq.status().await?;
-        Ok((s.next_priority_id > exit_id).then_some(s.latest_batch))
+        Ok((s.next_priority_id > last_id).then_some(s.latest_batch))
     })
     .await?;
     let b_usdc_exited = reference.balance(ib, USDC);
-    reference.apply(&Operation::Priority(exit.op.clone()))?;
+    for op in [&exit.op, &bait.op, &victims_deposit.op, &attack.op] {
+        reference.apply(&Operation::Priority(op.clone()))?;
+    }
+    let victims_account = reference
+        .account_id(&victim_key, &victim_owner)
+        .context("the victim's deposit opened the victim's own account")?;
+    assert_ne!(victims_account, attackers_account);
+    assert_eq!(
+        reference.balance(victims_account, TokenId::ETH),
+        1_000_000_000
+    );
     assert_eq!(
         reference.balance(ib, USDC),
         0,
         "the full exit empties B's USDC"
     );
     let fee_account = FEE_ACCOUNT;
-    for id in [ia, ib, fee_account, pool] {
+    for id in [
+        ia,
+        ib,
+        fee_account,
+        pool,
+        victims_account,
+        attackers_account,
+    ] {
         assert_l2_matches(&seq, &reference, id).await?;
     }
     last_batch = last_batch.max(seq.status().await?.latest_batch);
@@ -370,6 +419,23 @@ async fn devnet_deposits_l2_transactions_settlement_and_exodus() -> Result<()> {
         U256::from(b_usdc_exited),
         "B's full exit paid its whole USDC balance on L1"
     );
+    // The front-run, settled by real proofs: the attacker's exit paid back its own gwei, the
+    // victim's ETH is on L2 in the victim's account, owned on L1 by the victim.
+    assert_eq!(
+        user::claimable(attacker.clone(), rollup, attacker.address(), TokenId::ETH).await?,
+        U256::from(GWEI),
+        "the attacker's full exit pays its own deposit only"
+    );
+    assert_eq!(
+        user::claimable(victim.clone(), rollup, victim.address(), TokenId::ETH).await?,
+        U256::zero()
+    );
+    let victims = seq
+        .account(victims_account)
+        .await?
+        .context("the victim's account")?;
+    assert_eq!(victims.balance(TokenId::ETH)?, 1_000_000_000);
+    assert_eq!(victims.l1_owner, victim_owner);
     tampered_proof_is_rejected(&devnet, operator.clone(), deposits_batch).await?;
     // The balance A will exit in exodus, with its Merkle proof against the last executed
     // root (the sequencer's state now: every batch is executed).

@@ -41,9 +41,10 @@ async fn second_run_resets_the_dir_and_shutdown_stops_everything() -> Result<()>
     // The demo key's deposits are credited from L1.
     let seq = quire_cli::wallet::api::Sequencer::new(&api)?;
     let key = first.demo[0].l2_secret.public_key();
+    let owner = quire_core::account::Address(first.demo[0].l1_address.0);
     let mut credited = None;
     for _ in 0..120 {
-        if let Some(a) = seq.account_by_key(&key).await? {
+        if let Some(a) = seq.account_by_key(&key, &owner).await? {
             if a.balance(quire_core::token::TokenId(1))? > 0 {
                 credited = Some(a);
                 break;

@@ -277,8 +277,9 @@ pub(crate) fn banner(d: &Devnet) -> String {
         let to = d.demo.get(1).unwrap_or(a);
         let _ = writeln!(
             s,
-            "  quire --key demo0 transfer --to 0x{} --token ETH --amount 0.5 --fee 0.00001 --wait proven",
-            hex::encode(to.l2_secret.public_key().to_bytes())
+            "  quire --key demo0 transfer --to 0x{}@{:?} --token ETH --amount 0.5 --fee 0.00001 --wait proven",
+            hex::encode(to.l2_secret.public_key().to_bytes()),
+            to.l1_address
         );
     }
     s

@@ -199,9 +199,15 @@ impl Sequencer {
         self.get_opt(&format!("/v1/accounts/{}", id.get())).await
     }
 
-    /// The account of a key, `None` if the key has none yet.
-    pub async fn account_by_key(&self, key: &PublicKey) -> Result<Option<AccountInfo>> {
-        self.get_opt(&format!("/v1/accounts/by-key/{key}")).await
+    /// The account of `key` owned by `owner` on L1 (an account is the pair, decision D10),
+    /// `None` if no deposit from `owner` to `key` opened one yet.
+    pub async fn account_by_key(
+        &self,
+        key: &PublicKey,
+        owner: &Address,
+    ) -> Result<Option<AccountInfo>> {
+        self.get_opt(&format!("/v1/accounts/by-key/{key}?owner={owner}"))
+            .await
     }
 
     /// A transaction's status, `None` if the sequencer does not know it.

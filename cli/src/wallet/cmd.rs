@@ -122,7 +122,8 @@ pub enum WalletCommand {
     /// Manage keys (stored in --keystore, mode 0600).
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Deposit ETH or an ERC-20 from L1 into an L2 account (opens it on first deposit).
+    /// Deposit ETH or an ERC-20 from L1 into the L2 account of (key, this L1 address),
+    /// opened by the first such deposit: the depositing address is the account's L1 owner.
     Deposit {
         /// Token symbol or id.
         #[arg(long)]
@@ -130,7 +131,8 @@ pub enum WalletCommand {
         /// Amount in the token's units (e.g. 0.5 for ETH).
         #[arg(long)]
         amount: String,
-        /// The L2 public key credited [default: the key's].
+        /// The L2 public key credited [default: the key's]. The account credited is the
+        /// pair (that key, this key's L1 address): the sender stays its L1 owner.
         #[arg(long)]
         to: Option<String>,
         /// `none`, or `soft` (the L2 has credited it; needs the sequencer's L1 watcher).
@@ -161,13 +163,14 @@ pub enum WalletCommand {
         /// An account id [default: the key's account].
         #[arg(long, conflicts_with = "pubkey")]
         id: Option<u32>,
-        /// An L2 public key.
+        /// An L2 public key and its account's L1 owner, as `<key>@<L1 address>` (an
+        /// account is the pair: several L1 addresses may have opened one for a key).
         #[arg(long)]
         pubkey: Option<String>,
     },
     /// Move tokens to another L2 account.
     Transfer {
-        /// Account id or public key of the receiver.
+        /// Account id of the receiver, or `<public key>@<L1 owner>`.
         #[arg(long)]
         to: String,
         /// Token symbol or id.
@@ -599,13 +602,12 @@ async fn account(g: &Global, id: Option<u32>, pubkey: Option<String>) -> Result<
             wallet.sequencer.account(id).await?
         }
         (None, Some(pk)) => {
-            let pk = PublicKey::from_str(pk.trim())
-                .map_err(|e| WalletError::invalid("--pubkey", format!("{pk:?}: {e}")))?;
-            wallet.sequencer.account_by_key(&pk).await?
+            let id = wallet.recipient("--pubkey", &pk).await?;
+            wallet.sequencer.account(id).await?
         }
         (None, None) => {
             let key = g.keystore().load(&g.key)?;
-            wallet.sequencer.account_by_key(&key.public_key()).await?
+            Some(wallet.own_account(&key).await?)
         }
     };
     let Some(info) = info else {
@@ -697,13 +699,24 @@ async fn key_command(g: &Global, cmd: KeyCommand) -> Result<()> {
                 println!("l1 address: {a}");
             }
             // The account id is a convenience: the key is still shown when offline.
-            match super::api::Sequencer::new(&g.sequencer_url) {
-                Ok(seq) => match seq.account_by_key(&key.public_key()).await {
-                    Ok(Some(a)) => println!("l2 account: {}", a.id),
-                    Ok(None) => println!("l2 account: none yet (deposit to open one)"),
-                    Err(e) => println!("l2 account: unknown ({e})"),
-                },
-                Err(e) => println!("l2 account: unknown ({e})"),
+            match (
+                super::api::Sequencer::new(&g.sequencer_url),
+                key.l1_address(),
+            ) {
+                (_, None) => {
+                    println!("l2 account: none (an account needs the L1 address that opens it)")
+                }
+                (Ok(seq), Some(owner)) => {
+                    println!("l2 address: {}@{owner}", key.public_key());
+                    match seq.account_by_key(&key.public_key(), &owner).await {
+                        Ok(Some(a)) => println!("l2 account: {}", a.id),
+                        Ok(None) => {
+                            println!("l2 account: none yet (deposit from {owner} to open one)")
+                        }
+                        Err(e) => println!("l2 account: unknown ({e})"),
+                    }
+                }
+                (Err(e), Some(_)) => println!("l2 account: unknown ({e})"),
             }
             if show_secret {
                 println!("l2 secret:  0x{}", hex::encode(key.secret.to_bytes()));

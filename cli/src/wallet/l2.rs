@@ -70,16 +70,28 @@ impl Wallet {
         }
     }
 
-    /// The key's L2 account (it must have one: accounts open on a first deposit).
+    /// The key's L2 account: the one its own L1 address's deposits opened. An account is
+    /// the pair (key, L1 owner) (decision D10), so a key without an L1 address names none.
     pub async fn own_account(&self, key: &Key) -> Result<AccountInfo> {
+        let owner = key.l1_address().ok_or_else(|| {
+            WalletError::invalid(
+                "--key",
+                format!(
+                    "key {:?} has no L1 address: an L2 account is a key and the L1 address \
+                     that deposited to it (re-import the key with --l1-key)",
+                    key.name
+                ),
+            )
+        })?;
         self.sequencer
-            .account_by_key(&key.public_key())
+            .account_by_key(&key.public_key(), &owner)
             .await?
             .ok_or_else(|| {
                 WalletError::invalid(
                     "--key",
                     format!(
-                        "key {:?} ({}) has no L2 account yet: deposit to it first",
+                        "key {:?} ({}) has no L2 account owned by {owner} yet: deposit from \
+                         that address first",
                         key.name,
                         key.public_key()
                     ),
@@ -87,7 +99,8 @@ impl Wallet {
             })
     }
 
-    /// Resolves `--to`: an account id, or a public key with an account.
+    /// Resolves `--to`: an account id, or `<public key>@<L1 owner>` (an account is the pair:
+    /// a key alone could name an account whose L1 owner is a stranger, decision D10).
     pub async fn recipient(&self, field: &str, input: &str) -> Result<AccountId> {
         let input = input.trim();
         if let Ok(n) = input.parse::<u32>() {
@@ -98,17 +111,36 @@ impl Wallet {
                 None => Err(WalletError::invalid(field, format!("no L2 account {n}"))),
             };
         }
-        let pk = PublicKey::from_str(input).map_err(|_| {
+        let Some((key, owner)) = input.split_once('@') else {
+            let message = if PublicKey::from_str(input).is_ok() {
+                format!(
+                    "a key alone does not name an account: give {input}@<L1 owner> (the L1 \
+                     address whose deposit opened it) or an account id"
+                )
+            } else {
+                format!("{input:?} is neither an account id nor <public key>@<L1 owner>")
+            };
+            return Err(WalletError::invalid(field, message));
+        };
+        let pk = PublicKey::from_str(key.trim()).map_err(|_| {
             WalletError::invalid(
                 field,
-                format!("{input:?} is neither an account id nor a public key (0x + 80 hex digits)"),
+                format!("{key:?} is not a public key (0x + 80 hex digits)"),
             )
         })?;
-        match self.sequencer.account_by_key(&pk).await? {
+        let owner = Address::from_str(owner.trim()).map_err(|_| {
+            WalletError::invalid(
+                field,
+                format!("{owner:?} is not an L1 address (0x + 40 hex digits)"),
+            )
+        })?;
+        match self.sequencer.account_by_key(&pk, &owner).await? {
             Some(a) => a.account_id(),
             None => Err(WalletError::invalid(
                 field,
-                "this key has no L2 account yet (an L1 deposit to it opens one)",
+                format!(
+                    "no L2 account of this key owned by {owner} (a deposit from {owner} opens one)"
+                ),
             )),
         }
     }

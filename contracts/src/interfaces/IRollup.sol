@@ -28,7 +28,8 @@ interface IRollup {
         bytes32 pubdataCommitment;
         /// D9 fold over the consumed priority operations' hashes.
         bytes32 priorityCommitment;
-        /// keccak256 of the batch's payout records (see Pubdata.sol).
+        /// Head of the chain over the batch's payout records in pages (see Pubdata.sol for a
+        /// record, Rollup._payoutsHead for the chain).
         bytes32 payoutsHash;
     }
 
@@ -78,6 +79,9 @@ interface IRollup {
     event BatchProven(uint64 indexed batchNumber, bytes32 batchHash);
     /// @notice A batch was executed: its payouts are claimable and its root is final.
     event BatchExecuted(uint64 indexed batchNumber, bytes32 batchHash, bytes32 stateRoot);
+    /// @notice A further page of batch `batchNumber`'s payouts was credited; `nextLink` is
+    ///         the link of the page after it (zero once all are credited).
+    event PayoutsExecuted(uint64 indexed batchNumber, bytes32 nextLink);
     /// @notice Batches `firstBatch..lastBatch` (committed, unproven) were reverted.
     event BatchesReverted(uint64 firstBatch, uint64 lastBatch);
     /// @notice `amount` (L1 units) of `owner`'s claimable `token` was paid to `to`.
@@ -126,6 +130,14 @@ interface IRollup {
     error DepositNotPending();
     error AlreadyReclaimed();
     error InvalidExit();
+    /// The last executed batch still has payout pages to credit (`executePayouts`).
+    error PayoutsPending();
+    /// `executePayouts` with nothing pending.
+    error NoPayoutsPending();
+    /// A batch consumes more than `MAX_PRIORITY_OPS_PER_BATCH` priority operations.
+    error TooManyPriorityOps();
+    /// Exodus: a batch proven before exodus is not executed yet; execute it first.
+    error ProvenBatchesPending();
     error AlreadyExited();
     error InvalidStateProof();
 
@@ -143,7 +155,8 @@ interface IRollup {
         bytes calldata proof
     ) external;
     function proveBatch(StoredBatchInfo calldata batch, bytes calldata proof) external;
-    function executeBatch(StoredBatchInfo calldata batch, bytes calldata payouts) external;
+    function executeBatch(StoredBatchInfo calldata batch, bytes calldata page, bytes32 nextLink) external;
+    function executePayouts(bytes calldata page, bytes32 nextLink) external;
     function revertBatches(uint64 newLastBatch) external;
     function withdraw(uint8 token) external returns (uint256 amount);
     function withdrawTo(uint8 token, address to) external returns (uint256 amount);

@@ -373,7 +373,7 @@ contract QuireFri {
                 {
                     let h := hashLeaf(add(qoff, 0), 680)
                     h := merkle(h, idx, add(qoff, 680), 21)
-                    if iszero(eq(h, 0xd0a0128fb528803345fe61d292eca3a9e0b6585d3650921e8300000000000000)) { leave }
+                    if iszero(eq(h, 0xe4601d65debf04ef83d1ba864fcb560d4ca0ccbf7661e5b0a500000000000000)) { leave }
                 }
                 // Initial oracle 1: leaf of 135 elements, path of 21 hashes.
                 {

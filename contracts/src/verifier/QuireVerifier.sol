@@ -179,8 +179,8 @@ contract QuireVerifier is IBatchVerifier {
             let s := mload(0x40)
             mstore(0x40, add(s, 0xa0))
             // The constant prefix (FRI parameters, circuit digest), absorbed at generation time.
-            mstore(s, 0x0d00000000000000040000000000000004000000000000003416da4200693300)
-            mstore(add(s, 0x20), 0xb389e8277ef54d00a81d463b24b8c300b61aab27000000006973c9d703f5857d)
+            mstore(s, 0x0d0000000000000004000000000000000400000000000000559eb4be96c8dd00)
+            mstore(add(s, 0x20), 0x2940ca1abf4e400020d6f9470326e1009cd6073f000000006973c9d703f5857d)
             mstore(add(s, 0x40), 0xf6eda550d2877d82ad89e842a5715d14f07d7f66b6c08584a356bb9948b16ae8)
             mstore(add(s, 0x60), 7)
             mstore(add(s, 0x80), 0)

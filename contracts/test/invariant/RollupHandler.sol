@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.28;
 
+import {PayoutPages} from "../utils/PayoutPages.sol";
 import {Vm} from "../utils/Test.sol";
 import {Rollup} from "../../src/Rollup.sol";
 import {IRollup} from "../../src/interfaces/IRollup.sol";
@@ -86,7 +87,7 @@ contract RollupHandler {
     function _genesis() internal view returns (IRollup.StoredBatchInfo memory g) {
         g.timestamp = uint64(block.timestamp);
         g.stateRoot = bytes32(uint256(0x1234));
-        g.payoutsHash = keccak256("");
+        g.payoutsHash = PayoutPages.head("");
     }
 
     // =================================================================== views for invariants
@@ -318,13 +319,17 @@ contract RollupHandler {
         provenWithValidProof[n] = true;
     }
 
+    /// @dev Also in exodus: batches proven before it still execute.
     function executeBatch() external {
-        if (rollup.exodusMode()) return;
         uint256 n = uint256(rollup.totalBatchesExecuted()) + 1;
         if (n > rollup.totalBatchesProven()) return;
         ++calls["executeBatch"];
         bytes memory payouts = payoutsOf[n];
-        rollup.executeBatch(batches[n], payouts);
+        (bytes[] memory pages, bytes32[] memory next) = PayoutPages.split(payouts);
+        rollup.executeBatch(batches[n], pages[0], next[0]);
+        for (uint256 j = 1; j < pages.length; ++j) {
+            rollup.executePayouts(pages[j], next[j]);
+        }
         for (uint256 p; p < payouts.length; p += 29) {
             address to;
             uint256 t;
@@ -381,7 +386,9 @@ contract RollupHandler {
         ++calls["reclaimDeposit"];
         uint256 id = idSeed % queue.length;
         QueuedOp memory op = queue[id];
-        bool pending = op.isDeposit && id >= rollup.totalPriorityOpsExecuted() && !reclaimed[id];
+        // Reclaims wait until every batch proven before exodus is executed.
+        bool pending = op.isDeposit && id >= rollup.totalPriorityOpsExecuted() && !reclaimed[id]
+            && rollup.totalBatchesExecuted() == rollup.totalBatchesProven();
         try rollup.reclaimDeposit(uint64(id)) {
             if (!pending) ++doubleSpendsAccepted;
             reclaimed[id] = true;

@@ -7,6 +7,7 @@ import {IRollup} from "../../src/interfaces/IRollup.sol";
 import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {PubdataBuilder} from "./PubdataBuilder.sol";
+import {PayoutPages} from "./PayoutPages.sol";
 
 /// @dev Shared setup and helpers for the rollup tests: a deployed rollup with a test verifier,
 ///      USDC (6 decimals, scale 1) and DAI (18 decimals, scale 10^9), valid L2 keys, pubdata
@@ -60,7 +61,7 @@ abstract contract RollupBase is Test {
             stateRoot: genesisRoot,
             pubdataCommitment: bytes32(0),
             priorityCommitment: bytes32(0),
-            payoutsHash: keccak256("")
+            payoutsHash: PayoutPages.head("")
         });
         tip = 0;
         vm.prank(gov);
@@ -204,8 +205,13 @@ abstract contract RollupBase is Test {
         rollup.proveBatch(batchInfo[n], proofFor(batchInfo[n]));
     }
 
+    /// @dev Executes batch `n` with its first payout page, then credits the other pages.
     function execute(uint64 n) internal {
-        rollup.executeBatch(batchInfo[n], batchPayouts[n]);
+        (bytes[] memory pages, bytes32[] memory next) = PayoutPages.split(batchPayouts[n]);
+        rollup.executeBatch(batchInfo[n], pages[0], next[0]);
+        for (uint256 j = 1; j < pages.length; ++j) {
+            rollup.executePayouts(pages[j], next[j]);
+        }
     }
 
     /// @dev The test verifier's proof for the batch `pubdata` would become on top of the tip

@@ -60,6 +60,9 @@ interface Vm {
     /// Marks `target` and all its storage slots cold (EIP-2929), as at the start of a new
     /// transaction.
     function cool(address target) external;
+    /// Snapshots the whole EVM state; `revertToState` goes back to it.
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
 
     // Logs
     struct Log {

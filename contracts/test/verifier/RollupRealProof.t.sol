@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.28;
 
+import {PayoutPages} from "../utils/PayoutPages.sol";
 import {Test, Vm} from "../utils/Test.sol";
 import {Rollup} from "../../src/Rollup.sol";
 import {IRollup} from "../../src/interfaces/IRollup.sol";
@@ -40,7 +41,7 @@ contract RollupRealProofTest is Test {
             stateRoot: vm.parseJsonBytes32(json, ".genesis_root"),
             pubdataCommitment: bytes32(0),
             priorityCommitment: bytes32(0),
-            payoutsHash: keccak256("")
+            payoutsHash: PayoutPages.head("")
         });
     }
 

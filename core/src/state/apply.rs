@@ -270,6 +270,10 @@ impl State {
                 if !t.token.is_l1_asset() {
                     return Err(TxError::NotAnL1Asset(t.token));
                 }
+                // Funds sent to address zero would be debited on L2 and never claimable.
+                if t.to == Address::ZERO {
+                    return Err(TxError::ZeroRecipient);
+                }
                 Ok(())
             }
             L2Tx::Swap(t) => {
@@ -494,7 +498,9 @@ impl State {
         if d.amount == 0 || d.amount > MAX_AMOUNT {
             return refund(RefundReason::AmountOutOfRange);
         }
-        let existing = self.account_id_by_key(&d.to);
+        // The account is the pair (key, sender): a deposit never credits an account some other
+        // L1 address owns (D10; the first-depositor front-run of issue 14).
+        let existing = self.account_id(&d.to, &d.from);
         if existing.is_none() && self.num_accounts() >= AccountId::LIMIT {
             return refund(RefundReason::AccountTreeFull);
         }

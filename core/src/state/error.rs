@@ -39,6 +39,9 @@ pub enum TxError {
     /// Only L1 assets can leave L2.
     #[error("token {0} is not an L1 asset and cannot be withdrawn")]
     NotAnL1Asset(TokenId),
+    /// A withdrawal to the zero address, whose payout nobody could ever claim on L1.
+    #[error("a withdrawal cannot go to the zero address")]
+    ZeroRecipient,
     /// No pool at that account id.
     #[error("account {0} is not a pool")]
     UnknownPool(AccountId),

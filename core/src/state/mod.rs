@@ -208,7 +208,8 @@ pub struct State {
     tokens: TokenRegistry,
     pools: BTreeMap<AccountId, Pool>,
     accounts: Vec<Account>,
-    by_pubkey: FxHashMap<Digest, AccountId>,
+    /// Keyed accounts by their identity, the pair (key hash, L1 owner) (decision D10).
+    by_identity: FxHashMap<(Digest, Address), AccountId>,
     account_tree: SparseMerkleTree,
     balance_trees: Vec<SparseMerkleTree>,
     next_priority_id: u64,
@@ -229,7 +230,7 @@ impl State {
             tokens,
             pools: BTreeMap::new(),
             accounts: Vec::new(),
-            by_pubkey: FxHashMap::default(),
+            by_identity: FxHashMap::default(),
             account_tree: SparseMerkleTree::new(ACCOUNT_TREE_DEPTH),
             balance_trees: Vec::new(),
             next_priority_id: 0,
@@ -303,7 +304,7 @@ impl State {
             tokens: genesis.tokens,
             pools: genesis.pools,
             accounts: Vec::with_capacity(accounts.len()),
-            by_pubkey: FxHashMap::default(),
+            by_identity: FxHashMap::default(),
             account_tree: SparseMerkleTree::new(ACCOUNT_TREE_DEPTH),
             balance_trees: Vec::with_capacity(accounts.len()),
             next_priority_id,
@@ -334,7 +335,8 @@ impl State {
         let id = AccountId::new(self.accounts.len() as u32)
             .unwrap_or_else(|| unreachable!("callers check the account limit"));
         if account.pubkey.is_some() {
-            self.by_pubkey.insert(account.pubkey_hash, id);
+            self.by_identity
+                .insert((account.pubkey_hash, account.l1_owner), id);
         }
         self.accounts.push(account);
         self.balance_trees
@@ -380,9 +382,14 @@ impl State {
         self.accounts.get(id.index())
     }
 
-    /// The account opened for a key, if any.
-    pub fn account_id_by_key(&self, key: &PublicKey) -> Option<AccountId> {
-        self.by_pubkey.get(&Digest::from(key.hash())).copied()
+    /// The account of `key` owned by `owner` on L1, if a deposit from `owner` to `key` opened
+    /// one. An account is the pair (key, L1 owner), never the key alone (decision D10): a
+    /// deposit credits only an account its own sender owns, so nobody can become the L1
+    /// owner of funds someone else deposited.
+    pub fn account_id(&self, key: &PublicKey, owner: &Address) -> Option<AccountId> {
+        self.by_identity
+            .get(&(Digest::from(key.hash()), *owner))
+            .copied()
     }
 
     /// Number of opened accounts (ids `0..n`).

@@ -353,12 +353,13 @@ pub struct SignedTx {
     pub signature: Signature,
 }
 
-/// An L1 deposit into the L2 account of `to` (opened if the key is new).
+/// An L1 deposit into the L2 account of the pair (`to`, `from`): the account with key `to`
+/// whose L1 owner is the sender, opened if there is none (decision D10).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deposit {
     /// Position in the L1 priority queue.
     pub priority_id: u64,
-    /// The L1 sender; becomes the L1 owner of a newly opened account.
+    /// The L1 sender: the owner of the account credited (and the refund's recipient).
     pub from: Address,
     /// The L2 key credited.
     pub to: PublicKey,

@@ -49,6 +49,11 @@ pub fn genesis() -> Genesis {
     }
 }
 
+/// The L1 address that key `who` deposits from (its accounts' owner).
+pub fn owner(who: usize) -> Address {
+    Address([who as u8 + 1; 20])
+}
+
 /// One random choice of operation; materialized against the current state by [`build`].
 #[derive(Clone, Debug)]
 pub struct OpChoice {
@@ -111,7 +116,7 @@ impl World {
 
     pub fn id(&self, who: usize) -> AccountId {
         self.state
-            .account_id_by_key(&self.keys[who].public_key())
+            .account_id(&self.keys[who].public_key(), &owner(who))
             // Unknown keys map to an id that is not open yet.
             .unwrap_or_else(|| AccountId::new(1000 + who as u32).unwrap())
     }
@@ -119,7 +124,7 @@ impl World {
     pub fn deposit(&self, who: usize, token: TokenId, amount: u64) -> Operation {
         Operation::Priority(PriorityOp::Deposit(Deposit {
             priority_id: self.state.next_priority_id(),
-            from: Address([who as u8 + 1; 20]),
+            from: owner(who),
             to: self.keys[who].public_key(),
             token,
             amount,

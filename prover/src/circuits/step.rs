@@ -805,16 +805,23 @@ pub fn build_step(
         );
     }
     b.conditional_assert_eq(is_l2.target, s[0].nonce_old, nonce);
-    // Opened account: owner is the deposit's sender (nonce 0 is set by the witness layout:
-    // nonce_old is the new record's nonce and slot 0 bumps only for L2 kinds).
+    // Credited account: its owner is the deposit's sender, whether the deposit opens it or
+    // credits it: an account is the pair (key, L1 owner) (D10), so a deposit can never
+    // credit an account another L1 address owns and could exit (the first-deposit front-run
+    // of issue 14). An opened account's nonce is 0 (set by the witness layout: nonce_old is
+    // the new record's nonce and slot 0 bumps only for L2 kinds).
     for (&owner, &addr) in s[0].owner.iter().zip(address.iter()) {
-        b.conditional_assert_eq(dep_opens.target, owner, addr);
+        b.conditional_assert_eq(dep_credited.target, owner, addr);
     }
     b.conditional_assert_eq(dep_opens.target, s[0].nonce_old, zero);
     // Transfer: positive amount, keyed receiver. Withdraw: positive amount.
     let amount_zero = b.is_equal(amount, zero);
     let tr_or_wd = BoolTarget::new_unsafe(b.add(is_tr.target, is_wd.target));
     b.conditional_assert_eq(tr_or_wd.target, amount_zero.target, zero);
+    // Withdraw: never to address zero, whose payout nobody can claim (issue 14). The limbs
+    // are 32-bit (their byte decomposition below), so their sum is zero only for zero.
+    let address_sum = b.add_many(address);
+    assert_nonzero_if(b, is_wd, address_sum);
     let mut all_zero = b._true();
     for i in 0..4 {
         let z = b.is_equal(s[1].pubkey_hash[i], zero);

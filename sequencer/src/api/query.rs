@@ -87,20 +87,44 @@ pub async fn account(
     Ok(Json(view(&node, account_id(id)?)?))
 }
 
-/// An account by public key.
-#[utoipa::path(get, path = "/v1/accounts/by-key/{pubkey}", params(("pubkey" = String, Path)),
-    responses((status = 200, body = AccountView), (status = 404, body = super::error::ErrorBody)))]
+/// The L1 owner that, with a key, names an account.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OwnerQuery {
+    /// The account's L1 owner (0x + 40 hex digits): the address whose deposit opened it.
+    pub owner: Option<String>,
+}
+
+/// The account of a public key and an L1 owner. An account is the pair (key, L1 owner)
+/// (decision D10): a key alone may have accounts opened by several L1 addresses, any of
+/// which could exit its funds, so a lookup by key alone is refused rather than answered
+/// with one of them.
+#[utoipa::path(get, path = "/v1/accounts/by-key/{pubkey}", params(("pubkey" = String, Path), OwnerQuery),
+    responses((status = 200, body = AccountView), (status = 400, body = super::error::ErrorBody),
+        (status = 404, body = super::error::ErrorBody)))]
 pub async fn account_by_key(
     State(node): State<Arc<Node>>,
     Path(key): Path<String>,
+    Query(query): Query<OwnerQuery>,
 ) -> Result<Json<AccountView>, ApiError> {
     let pk: PublicKey = key
         .parse()
         .map_err(|e| ApiError::malformed(format!("{e}")).field("pubkey"))?;
+    let owner = query.owner.ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "owner_required",
+            "an account is a key and its L1 owner: add ?owner=0x…",
+        )
+        .field("owner")
+    })?;
+    let owner: Address = owner
+        .trim()
+        .parse()
+        .map_err(|e| ApiError::malformed(format!("owner: {e}")).field("owner"))?;
     let id = node
         .state
         .read()
-        .account_id_by_key(&pk)
+        .account_id(&pk, &owner)
         .ok_or_else(|| ApiError::not_found("account"))?;
     Ok(Json(view(&node, id)?))
 }

@@ -107,6 +107,21 @@ fn debit(tx: &L2Tx) -> Option<(quire_core::token::TokenId, u128)> {
     }
 }
 
+/// A withdrawal to the settlement contract itself would be credited to an address that can
+/// never claim it. Core refuses address zero for every node; the contract's address is known
+/// only to a node connected to L1, so this check lives here.
+fn refuse_rollup_recipient(node: &Node, tx: &L2Tx) -> Result<(), ApiError> {
+    match (tx, node.rollup.get()) {
+        (L2Tx::Withdraw(w), Some(rollup)) if w.to == *rollup => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rollup_recipient",
+            "a withdrawal cannot go to the rollup contract: nobody could claim it",
+        )
+        .field("to")),
+        _ => Ok(()),
+    }
+}
+
 /// Submits a signed transaction (JSON, or the canonical binary encoding).
 #[utoipa::path(
     post,
@@ -148,6 +163,8 @@ fn leak_code(code: &str) -> &'static str {
         "fee_not_packable",
         "unknown_token",
         "not_an_l1_asset",
+        "zero_recipient",
+        "rollup_recipient",
         "unknown_pool",
         "token_not_in_pool",
         "unknown_account",
@@ -197,6 +214,7 @@ async fn admit(
     let pubkey = {
         let state = node.state.read();
         state.check_static(&signed.tx)?;
+        refuse_rollup_recipient(node, &signed.tx)?;
         let signer = signed.tx.signer();
         let account = state
             .account(signer)

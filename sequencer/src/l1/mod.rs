@@ -95,6 +95,24 @@ pub async fn connect(node: &Node, config: &L1Config) -> Result<L1Context, StartE
             hex::encode(ours)
         )));
     }
+    // A batch with more priority operations than the contract takes could never be
+    // committed: refuse to start rather than build one.
+    let bound = quire_l1::bindings::rollup::Rollup::new(deployment.rollup, Arc::clone(&client))
+        .max_priority_ops_per_batch()
+        .call()
+        .await
+        .map_err(|e| bad("l1.deployment", &e))?;
+    if U256::from(node.config.batch.max_priority_ops) > bound {
+        return Err(StartError::State(format!(
+            "batch.max_priority_ops = {} exceeds the rollup's MAX_PRIORITY_OPS_PER_BATCH = {bound}: \
+             L1 would refuse such a batch",
+            node.config.batch.max_priority_ops
+        )));
+    }
+    // Set once per process; a second connect (tests restarting settlement) finds it set.
+    let _ = node
+        .rollup
+        .set(quire_l1::convert::from_eth_address(deployment.rollup));
     tracing::info!(
         rollup = ?deployment.rollup,
         chain_id,

@@ -14,7 +14,9 @@
 //!    one transaction instead of two, which L1 prices lower (the verifier's execution
 //!    absorbs the pubdata's calldata floor);
 //! 4. if no execute is in flight and L1 has a proven, unexecuted batch, it is executed with
-//!    the payouts its `BatchCommitted` event carried.
+//!    the payouts its `BatchCommitted` event carried: the first page with `executeBatch`,
+//!    each further page (batches with more than `PAYOUTS_PER_PAGE` payouts) with
+//!    `executePayouts`, one a round, located by the link L1 holds as pending.
 //!
 //! Before a commit (and before a batch is marked committed) the roots are compared with
 //! L1's: a sequencer whose database diverged from L1 stops settling instead of committing
@@ -264,11 +266,18 @@ impl Settlement {
         }
     }
 
-    /// Executes the first proven, unexecuted batch, if nothing is in flight.
+    /// Executes the first proven, unexecuted batch, if nothing is in flight; before that,
+    /// credits the last executed batch's remaining payout pages, one per round (the next
+    /// batch cannot execute before they are all credited).
     async fn execute_next(&mut self, l1: &RollupStatus) -> Result<(), SettleError> {
-        if l1.batches_proven <= l1.batches_executed
-            || self.in_flight(|a| matches!(a, BatchAction::Execute(_)))
+        if self.in_flight(|a| matches!(a, BatchAction::Execute(_) | BatchAction::ExecutePayouts(_)))
         {
+            return Ok(());
+        }
+        if !l1.pending_payouts_link.is_zero() {
+            return self.execute_payout_page(l1).await;
+        }
+        if l1.batches_proven <= l1.batches_executed {
             return Ok(());
         }
         if self.previous_run_in_flight().await? {
@@ -283,6 +292,32 @@ impl Settlement {
             }
             Err(e) => {
                 metrics::counter!("quire_l1_tx_failures_total", "action" => "execute").increment(1);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Sends the payout page of the last executed batch that L1's pending link commits to.
+    async fn execute_payout_page(&mut self, l1: &RollupStatus) -> Result<(), SettleError> {
+        if self.previous_run_in_flight().await? {
+            return Ok(());
+        }
+        let n = l1.batches_executed;
+        let (_, payouts) = self.stored(n).await?;
+        let pages = quire_l1::payout_pages(&payouts);
+        let Some(page) = pages.iter().find(|p| p.link() == l1.pending_payouts_link) else {
+            return Err(SettleError::Diverged(format!(
+                "L1's pending payout link of batch {n} matches none of its pages"
+            )));
+        };
+        match self.committer.execute_payouts(n, page).await {
+            Ok(sent) => {
+                tracing::info!(batch = n, tx = ?sent.hash, nonce = %sent.nonce, "executePayouts sent");
+                Ok(())
+            }
+            Err(e) => {
+                metrics::counter!("quire_l1_tx_failures_total", "action" => "execute_payouts")
+                    .increment(1);
                 Err(e.into())
             }
         }
@@ -326,6 +361,7 @@ fn action_name(a: BatchAction) -> &'static str {
         BatchAction::Commit(_) => "commit",
         BatchAction::Prove(_) => "prove",
         BatchAction::Execute(_) => "execute",
+        BatchAction::ExecutePayouts(_) => "execute_payouts",
     }
 }
 

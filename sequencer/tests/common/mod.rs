@@ -120,16 +120,19 @@ impl Client {
     /// Queues a dev deposit and waits until the account holds at least `amount`.
     pub async fn fund(&self, key: &SecretKey, token: u8, amount: u64) -> AccountId {
         let pk = key.public_key().to_string();
+        let owner = Address([7; 20]);
         let (s, v) = self
             .post_json(
                 "/v1/dev/deposits",
-                &json!({"to": pk, "from": format!("{}", Address([7; 20])), "token": token, "amount": amount.to_string()}),
+                &json!({"to": pk, "from": format!("{owner}"), "token": token, "amount": amount.to_string()}),
             )
             .await;
         assert_eq!(s, 202, "{v}");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let (s, v) = self.get(&format!("/v1/accounts/by-key/{pk}")).await;
+            let (s, v) = self
+                .get(&format!("/v1/accounts/by-key/{pk}?owner={owner}"))
+                .await;
             if s == 200 {
                 let bal: u64 = v["balances"][token.to_string()]
                     .as_str()
