@@ -75,22 +75,8 @@ contract RollupFrontRunTest is RollupBase {
         assertEq(attacker.balance - before, 1 gwei);
     }
 
-    function _victimsProof() internal view returns (StateProof.BalanceProof memory p) {
-        string memory k = ".front_run.victim_proof.";
-        p.accountId = uint32(vm.parseJsonUint(json, string.concat(k, "account")));
-        p.token = uint8(vm.parseJsonUint(json, string.concat(k, "token")));
-        p.balance = uint64(vm.parseJsonUint(json, string.concat(k, "balance")));
-        p.pubkeyHash = vm.parseJsonBytes32(json, string.concat(k, "pubkey_hash"));
-        p.owner = vm.parseJsonAddress(json, string.concat(k, "owner"));
-        p.nonce = uint32(vm.parseJsonUint(json, string.concat(k, "nonce")));
-        bytes32[] memory bp = vm.parseJsonBytes32Array(json, string.concat(k, "balance_path"));
-        bytes32[] memory ap = vm.parseJsonBytes32Array(json, string.concat(k, "account_path"));
-        for (uint256 j; j < 8; ++j) {
-            p.balancePath[j] = bp[j];
-        }
-        for (uint256 j; j < 24; ++j) {
-            p.accountPath[j] = ap[j];
-        }
+    function _victimsProof() internal view returns (StateProof.BalanceProof memory) {
+        return parseBalanceProof(json, ".front_run.victim_proof.");
     }
 
     function test_FrontRun_exodusPaysTheVictimNotTheAttacker() public {

@@ -8,6 +8,7 @@ import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {PubdataBuilder} from "./PubdataBuilder.sol";
 import {PayoutPages} from "./PayoutPages.sol";
+import {StateProof} from "../../src/lib/StateProof.sol";
 
 /// @dev Shared setup and helpers for the rollup tests: a deployed rollup with a test verifier,
 ///      USDC (6 decimals, scale 1) and DAI (18 decimals, scale 10^9), valid L2 keys, pubdata
@@ -130,6 +131,29 @@ abstract contract RollupBase is Test {
 
     function payout(address to, uint8 token, uint64 amount) internal pure returns (bytes memory) {
         return PubdataBuilder.payout(to, token, amount);
+    }
+
+    /// @dev A balance proof as core's l1_vectors writes one, at JSON path prefix `k`
+    ///      (ending in a dot).
+    function parseBalanceProof(string memory json, string memory k)
+        internal
+        pure
+        returns (StateProof.BalanceProof memory p)
+    {
+        p.accountId = uint32(vm.parseJsonUint(json, string.concat(k, "account")));
+        p.token = uint8(vm.parseJsonUint(json, string.concat(k, "token")));
+        p.balance = uint64(vm.parseJsonUint(json, string.concat(k, "balance")));
+        p.pubkeyHash = vm.parseJsonBytes32(json, string.concat(k, "pubkey_hash"));
+        p.owner = vm.parseJsonAddress(json, string.concat(k, "owner"));
+        p.nonce = uint32(vm.parseJsonUint(json, string.concat(k, "nonce")));
+        bytes32[] memory bp = vm.parseJsonBytes32Array(json, string.concat(k, "balance_path"));
+        bytes32[] memory ap = vm.parseJsonBytes32Array(json, string.concat(k, "account_path"));
+        for (uint256 j; j < 8; ++j) {
+            p.balancePath[j] = bp[j];
+        }
+        for (uint256 j; j < 24; ++j) {
+            p.accountPath[j] = ap[j];
+        }
     }
 
     // ------------------------------------------------------------ queue helpers
