@@ -372,6 +372,19 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
     running.shutdown().await;
 }
 
+/// Waits until the latest batch the state executed is durable: the in-memory state runs
+/// ahead of storage while a batch is being stored.
+async fn wait_until_stored(running: &quire_sequencer::app::Running) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while running.node.head.read().root != running.node.state.read().committed_root() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the latest batch was never stored"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A batch never carries more pubdata than `batch.max_pubdata_bytes`: seven transfers
 /// (18 bytes each) submitted at once under a 54-byte budget are executed in batches of at
 /// most three, in nonce order, none lost.
@@ -387,6 +400,7 @@ async fn batches_respect_the_pubdata_budget() {
     let (alice, bob) = (key(1), key(2));
     let a = client.fund(&alice, 0, 1_000_000).await;
     let b = client.fund(&bob, 0, 5).await;
+    wait_until_stored(&running).await;
     let before = running
         .node
         .storage
@@ -413,6 +427,7 @@ async fn batches_respect_the_pubdata_budget() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    wait_until_stored(&running).await;
     let last = running
         .node
         .storage
