@@ -101,12 +101,6 @@ contract RollupGasTest is GasMeter {
         seed = s;
     }
 
-    function _nextHeader() internal view returns (IRollup.CommitBatchInfo memory) {
-        return IRollup.CommitBatchInfo({
-            batchNumber: tip + 1, timestamp: uint64(block.timestamp), newStateRoot: root(tip + 1)
-        });
-    }
-
     /// @dev `executeBatch` of a batch whose payouts fit one page (transfers have none).
     function _executeCall(IRollup.StoredBatchInfo memory info, bytes memory payouts)
         internal
@@ -124,7 +118,7 @@ contract RollupGasTest is GasMeter {
         lastPubdataTokens = _tokens(pubdata);
         vm.recordLogs();
         vm.prank(operator);
-        costs[0] = _charge(abi.encodeCall(IRollup.commitBatch, (batchInfo[tip], _nextHeader(), pubdata)));
+        costs[0] = _charge(abi.encodeCall(IRollup.commitBatch, (batchInfo[tip], nextHeader(), pubdata)));
         (IRollup.StoredBatchInfo memory info, bytes memory payouts) = _committedFromLogs();
         tip += 1;
         batchInfo[tip] = info;
@@ -140,7 +134,7 @@ contract RollupGasTest is GasMeter {
         bytes memory pubdata = _transfers(n, worstCase);
         m.pubdataBytes = pubdata.length;
         m.pubdataTokens = _tokens(pubdata);
-        IRollup.CommitBatchInfo memory next = _nextHeader();
+        IRollup.CommitBatchInfo memory next = nextHeader();
         IRollup.StoredBatchInfo memory last = batchInfo[tip];
         bytes memory proof = proofForNext(pubdata, next.newStateRoot, 0);
         vm.recordLogs();

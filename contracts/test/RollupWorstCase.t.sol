@@ -168,16 +168,10 @@ contract RollupWorstCaseTest is GasMeter {
         );
     }
 
-    function _next() internal view returns (IRollup.CommitBatchInfo memory) {
-        return IRollup.CommitBatchInfo({
-            batchNumber: tip + 1, timestamp: uint64(block.timestamp), newStateRoot: root(tip + 1)
-        });
-    }
-
     /// @dev commitAndProveBatch, the operator's path when the proof is ready first: measured
     ///      with the double, charged with the real proof's calldata and verification.
     function _commitAndProve(bytes memory pubdata, uint256 exits) internal {
-        IRollup.CommitBatchInfo memory next = _next();
+        IRollup.CommitBatchInfo memory next = nextHeader();
         bytes memory proof = proofForNext(pubdata, next.newStateRoot, exits);
         vm.prank(operator);
         Cost memory c = _charge(abi.encodeCall(IRollup.commitAndProveBatch, (batchInfo[tip], next, pubdata, proof)));
@@ -204,7 +198,7 @@ contract RollupWorstCaseTest is GasMeter {
         internal
         returns (IRollup.StoredBatchInfo memory info, bytes memory records)
     {
-        IRollup.CommitBatchInfo memory next = _next();
+        IRollup.CommitBatchInfo memory next = nextHeader();
         vm.recordLogs();
         vm.prank(operator);
         Cost memory c = _charge(abi.encodeCall(IRollup.commitBatch, (batchInfo[tip], next, pubdata)));
@@ -255,9 +249,7 @@ contract RollupWorstCaseTest is GasMeter {
         assembly ("memory-safe") {
             mstore(pubdata, off)
         }
-        IRollup.CommitBatchInfo memory next = IRollup.CommitBatchInfo({
-            batchNumber: tip + 1, timestamp: uint64(block.timestamp), newStateRoot: root(tip + 1)
-        });
+        IRollup.CommitBatchInfo memory next = nextHeader();
         vm.prank(operator);
         vm.expectRevert(IRollup.TooManyPriorityOps.selector);
         rollup.commitBatch(batchInfo[tip], next, pubdata);

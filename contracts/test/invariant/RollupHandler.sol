@@ -325,11 +325,7 @@ contract RollupHandler {
         if (n > rollup.totalBatchesProven()) return;
         ++calls["executeBatch"];
         bytes memory payouts = payoutsOf[n];
-        (bytes[] memory pages, bytes32[] memory next) = PayoutPages.split(payouts);
-        rollup.executeBatch(batches[n], pages[0], next[0]);
-        for (uint256 j = 1; j < pages.length; ++j) {
-            rollup.executePayouts(pages[j], next[j]);
-        }
+        PayoutPages.executeAll(rollup, batches[n], payouts);
         for (uint256 p; p < payouts.length; p += 29) {
             address to;
             uint256 t;

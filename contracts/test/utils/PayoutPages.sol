@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IRollup} from "../../src/interfaces/IRollup.sol";
+
 /// @dev The off-chain side of Rollup's payout paging, as the operator computes it from the
 ///      records a `BatchCommitted` event carries: pages of 256 records (29 bytes each; one
 ///      empty page when there are none) and, for each page, the link of the page after it
@@ -26,6 +28,15 @@ library PayoutPages {
         for (uint256 j = n; j > 0; --j) {
             next[j - 1] = link;
             link = keccak256(abi.encodePacked(keccak256(pages[j - 1]), link));
+        }
+    }
+
+    /// @dev Executes `info` with the first page of `payouts`, then credits every later page.
+    function executeAll(IRollup rollup, IRollup.StoredBatchInfo memory info, bytes memory payouts) internal {
+        (bytes[] memory pages, bytes32[] memory next) = split(payouts);
+        rollup.executeBatch(info, pages[0], next[0]);
+        for (uint256 j = 1; j < pages.length; ++j) {
+            rollup.executePayouts(pages[j], next[j]);
         }
     }
 

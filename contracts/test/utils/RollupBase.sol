@@ -190,6 +190,13 @@ abstract contract RollupBase is Test {
         return commitWithRoot(pubdata, root(tip + 1));
     }
 
+    /// @dev The operator's header of the batch after the tip, with the test root `root(tip + 1)`.
+    function nextHeader() internal view returns (IRollup.CommitBatchInfo memory) {
+        return IRollup.CommitBatchInfo({
+            batchNumber: tip + 1, timestamp: uint64(block.timestamp), newStateRoot: root(tip + 1)
+        });
+    }
+
     function commitWithRoot(bytes memory pubdata, bytes32 newRoot)
         internal
         returns (IRollup.StoredBatchInfo memory info)
@@ -231,11 +238,7 @@ abstract contract RollupBase is Test {
 
     /// @dev Executes batch `n` with its first payout page, then credits the other pages.
     function execute(uint64 n) internal {
-        (bytes[] memory pages, bytes32[] memory next) = PayoutPages.split(batchPayouts[n]);
-        rollup.executeBatch(batchInfo[n], pages[0], next[0]);
-        for (uint256 j = 1; j < pages.length; ++j) {
-            rollup.executePayouts(pages[j], next[j]);
-        }
+        PayoutPages.executeAll(rollup, batchInfo[n], batchPayouts[n]);
     }
 
     /// @dev The test verifier's proof for the batch `pubdata` would become on top of the tip
