@@ -15,15 +15,17 @@ import {Roles} from "./utils/Roles.sol";
 
 /// @title Rollup
 /// @notice Quire's settlement contract: token registry, deposits and full-exit requests in a
-///         priority queue, the batch pipeline commit → prove → execute, pull-pattern claims,
-///         and exodus mode with on-chain Merkle exits.
+///         priority queue (each paying a flat `priorityFee` to the operator), the batch
+///         pipeline commit → prove → execute, pull-pattern claims, and exodus mode with
+///         on-chain Merkle exits.
 ///
 /// @dev Invariants (tested in test/invariant/RollupInvariant.t.sol):
 ///      - Solvency: for every token, the contract holds at least
 ///        `totalClaimable × 1 + l2Supply × scale`, where `l2Supply` (L2 units) counts every
 ///        queued deposit (pending or credited) minus every payout and reclaim. It is also the
 ///        D1 supply cap: `l2Supply <= 2^63 - 1`, so the L2 never has to refund a deposit for
-///        reaching its cap (it counts credited deposits only, which are fewer).
+///        reaching its cap (it counts credited deposits only, which are fewer). Priority fees
+///        are credited to `feeRecipient` when paid, so they are part of `totalClaimable`.
 ///      - Ordering: executed <= proven <= committed; a batch is proven only with a proof the
 ///        verifier accepts for its 24 public inputs, and executed only after; both in order.
 ///      - Single payment: a payout record is credited once (its batch executes once); a
@@ -77,6 +79,12 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     uint256 public constant PAYOUTS_PER_PAGE = 256;
     /// @dev PAYOUTS_PER_PAGE × Pubdata.PAYOUT_BYTES, as a literal for assembly.
     uint256 internal constant PAYOUT_PAGE_BYTES = 7424;
+    /// @notice Largest `priorityFee` a deployment may set: the fee is paid on every deposit and
+    ///         full-exit request, so an unbounded one would let a deployment price users out of
+    ///         depositing and out of their exit.
+    uint256 public constant MAX_PRIORITY_FEE = 0.1 ether;
+    /// @notice Largest ERC-20 scale (L1 units per L2 unit); scales are powers of ten 10^0..10^18.
+    uint256 public constant MAX_TOKEN_SCALE = 1e18;
     /// @notice Most priority operations one batch may consume: what `commitBatch` walks, at
     ///         about 5.7k gas each, stays far below the cap beside the largest pubdata
     ///         (test/RollupWorstCase.t.sol). The sequencer refuses to start with a larger
@@ -93,6 +101,12 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     uint64 public immutable priorityDeadline;
     /// @notice Recomputes state roots from exodus balance proofs; created by the constructor.
     BalanceProofVerifier public immutable balanceProofVerifier;
+    /// @notice Wei paid with every priority request (`depositETH`, `depositERC20`,
+    ///         `requestFullExit`), on top of what a deposit deposits. It prices the queue:
+    ///         whoever floods it past the deadline to force exodus pays it per request.
+    uint256 public immutable priorityFee;
+    /// @notice Who is credited the priority fees, as a claimable ETH balance (`claim`).
+    address public immutable feeRecipient;
 
     struct Token {
         address addr;
@@ -144,14 +158,28 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     /// @param verifier_ The batch proof verifier.
     /// @param genesisRoot The state root of `State::genesis` (D9 bytes32 form).
     /// @param priorityDeadline_ Seconds a priority op may wait (1 hour .. 30 days).
-    constructor(address governance_, IBatchVerifier verifier_, bytes32 genesisRoot, uint64 priorityDeadline_)
-        Roles(governance_)
-    {
-        if (address(verifier_) == address(0)) revert ZeroAddress();
+    /// @param priorityFee_ Wei per priority request, at most `MAX_PRIORITY_FEE`. Zero makes the
+    ///        queue free apart from gas (tests only): a production deployment must set a fee
+    ///        that makes flooding the queue past `priorityDeadline_` expensive (README).
+    /// @param feeRecipient_ Credited the fees (the operator); not zero.
+    constructor(
+        address governance_,
+        IBatchVerifier verifier_,
+        bytes32 genesisRoot,
+        uint64 priorityDeadline_,
+        uint256 priorityFee_,
+        address feeRecipient_
+    ) Roles(governance_) {
+        if (address(verifier_) == address(0) || feeRecipient_ == address(0)) {
+            revert ZeroAddress();
+        }
         if (priorityDeadline_ < 1 hours || priorityDeadline_ > 30 days) revert InvalidDeadline();
+        if (priorityFee_ > MAX_PRIORITY_FEE) revert InvalidPriorityFee();
         if (!Poseidon.isCanonical(genesisRoot)) revert InvalidStateRoot();
         verifier = verifier_;
         priorityDeadline = priorityDeadline_;
+        priorityFee = priorityFee_;
+        feeRecipient = feeRecipient_;
         balanceProofVerifier = new BalanceProofVerifier();
 
         _tokens[ETH_TOKEN_ID] = Token(address(0), ETH_SCALE);
@@ -179,13 +207,18 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     // =================================================================== tokens
 
     /// @notice Registers an ERC-20 as the next L1 asset id with L1 amount = L2 amount × scale.
+    ///         `scale` must be a power of ten, 10^0 .. 10^18 (`MAX_TOKEN_SCALE`), else
+    ///         `InvalidScale`.
     /// @dev Choose the scale so that 2^63 - 1 L2 units cover the token's plausible supply and
     ///      one L2 unit is still a meaningful amount (e.g. 10^9 or 10^12 for 18 decimals, 1 for
-    ///      6 decimals). Tokens whose transfers deliver less than asked are refused at deposit;
-    ///      rebasing tokens are unsupported (their rebases are not tracked).
+    ///      6 decimals). A power of ten keeps an L2 unit a whole number of the token's decimal
+    ///      digits; the bound keeps an L2 unit below 10^18 L1 units (one whole 18-decimal
+    ///      token), so amounts stay depositable. Tokens whose transfers deliver less than asked
+    ///      are refused at deposit; rebasing tokens are unsupported (their rebases are not
+    ///      tracked).
     function registerToken(address token, uint96 scale) external onlyGovernance returns (uint8 tokenId) {
         if (token == address(0)) revert ZeroAddress();
-        if (scale == 0) revert InvalidScale();
+        if (!_isTokenScale(scale)) revert InvalidScale();
         if (_tokenIdPlusOne[token] != 0) revert TokenAlreadyRegistered();
         uint256 id = tokenCount;
         if (id >= MAX_L1_TOKENS) revert TooManyTokens();
@@ -196,6 +229,15 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         // forge-lint: disable-next-line(unsafe-typecast) -- id < MAX_L1_TOKENS
         tokenId = uint8(id);
         emit TokenRegistered(tokenId, token, scale);
+    }
+
+    /// @dev Whether `scale` is 10^k for some k in 0..18.
+    function _isTokenScale(uint256 scale) private pure returns (bool) {
+        if (scale == 0 || scale > MAX_TOKEN_SCALE) return false;
+        while (scale % 10 == 0) {
+            scale /= 10;
+        }
+        return scale == 1;
     }
 
     /// @notice A registered token's L1 address (zero for ETH) and scale; scale 0 if unknown.
@@ -220,22 +262,27 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
 
     // =================================================================== priority queue
 
-    /// @notice Deposits `msg.value` wei to the L2 account of `l2Key` (opened if new, with
-    ///         `msg.sender` as its L1 owner). `msg.value` must be a positive multiple of 1 gwei.
+    /// @notice Deposits `msg.value - priorityFee` wei to the L2 account of `l2Key` (opened if
+    ///         new, with `msg.sender` as its L1 owner). `msg.value` must be `priorityFee` plus
+    ///         the deposit (`PriorityFeeNotPaid` below the fee), and the deposit a positive
+    ///         multiple of 1 gwei; `DepositQueued` carries the deposit alone.
     function depositETH(bytes calldata l2Key) external payable whenNotPaused notExodus returns (uint64) {
-        uint64 amount = _checkDeposit(ETH_TOKEN_ID, msg.value, l2Key);
+        uint64 amount = _checkDeposit(ETH_TOKEN_ID, _takePriorityFee(), l2Key);
         return _queueDeposit(ETH_TOKEN_ID, amount, l2Key);
     }
 
     /// @notice Deposits `amount` (L1 units) of a registered ERC-20; needs an allowance. The
     ///         contract must receive exactly `amount` (fee-on-transfer tokens are refused).
+    ///         `msg.value` must be exactly `priorityFee` (else `PriorityFeeNotPaid`).
     function depositERC20(address token, uint256 amount, bytes calldata l2Key)
         external
+        payable
         nonReentrant
         whenNotPaused
         notExodus
         returns (uint64)
     {
+        if (_takePriorityFee() != 0) revert PriorityFeeNotPaid();
         uint8 id = tokenIdOf(token);
         uint64 l2Amount = _checkDeposit(id, amount, l2Key);
         uint256 before = SafeTransfer.balanceOf(token, address(this));
@@ -246,8 +293,10 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
 
     /// @notice Asks the L2 to move the whole `token` balance of `accountId` out to L1. Anyone
     ///         may ask; the L2 moves funds only if `msg.sender` is the account's L1 owner (the
-    ///         op then pays out to it), otherwise it exits 0.
-    function requestFullExit(uint32 accountId, uint8 token) external notExodus returns (uint64 priorityId) {
+    ///         op then pays out to it), otherwise it exits 0. `msg.value` must be exactly
+    ///         `priorityFee` (else `PriorityFeeNotPaid`).
+    function requestFullExit(uint32 accountId, uint8 token) external payable notExodus returns (uint64 priorityId) {
+        if (_takePriorityFee() != 0) revert PriorityFeeNotPaid();
         if (accountId >= ACCOUNT_ID_LIMIT) revert InvalidAccountId();
         if (token >= tokenCount) revert UnknownToken();
         priorityId = totalPriorityOps;
@@ -259,6 +308,27 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     /// @notice A queued priority operation and its deadline.
     function priorityOp(uint64 priorityId) external view returns (PriorityOp memory op, uint64 deadline) {
         return (_priorityOps[priorityId], _deadline(priorityId));
+    }
+
+    /// @dev The priority fee rule, for every priority request: `msg.value` must cover
+    ///      `priorityFee` (else `PriorityFeeNotPaid`), which is credited to `feeRecipient`'s
+    ///      claimable ETH (and to the ETH total claimable, so holdings still equal total
+    ///      claimable + l2Supply × scale). Returns the rest of `msg.value`: the deposit of
+    ///      `depositETH`; the other requests require it to be zero.
+    function _takePriorityFee() private returns (uint256 rest) {
+        uint256 fee = priorityFee;
+        if (msg.value < fee) revert PriorityFeeNotPaid();
+        if (fee != 0) {
+            // Unchecked: both sums are bounded by the ETH this contract holds (< 2^128 wei).
+            unchecked {
+                claimable[feeRecipient][ETH_TOKEN_ID] += fee;
+                // forge-lint: disable-next-line(unsafe-typecast) -- fee <= MAX_PRIORITY_FEE
+                _totals[ETH_TOKEN_ID].claimable += uint192(fee);
+            }
+        }
+        unchecked {
+            rest = msg.value - fee;
+        }
     }
 
     function _checkDeposit(uint8 token, uint256 amount, bytes calldata l2Key) private view returns (uint64) {

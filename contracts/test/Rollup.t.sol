@@ -42,19 +42,21 @@ contract RollupTest is RollupBase {
         assertEq(uint256(rollup.totalBatchesCommitted()), 0);
         assertFalse(rollup.exodusMode());
         assertTrue(rollup.isOperator(operator));
+        assertEq(rollup.priorityFee(), PRIORITY_FEE);
+        assertEq(rollup.feeRecipient(), feeRecipient);
     }
 
     function test_constructor_reverts() public {
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(address(0), verifier, GENESIS_ROOT, DEADLINE);
+        new Rollup(address(0), verifier, GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient);
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(gov, IBatchVerifier(address(0)), GENESIS_ROOT, DEADLINE);
+        new Rollup(gov, IBatchVerifier(address(0)), GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient);
         vm.expectRevert(IRollup.InvalidDeadline.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, 1 hours - 1);
+        new Rollup(gov, verifier, GENESIS_ROOT, 1 hours - 1, PRIORITY_FEE, feeRecipient);
         vm.expectRevert(IRollup.InvalidDeadline.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, 30 days + 1);
+        new Rollup(gov, verifier, GENESIS_ROOT, 30 days + 1, PRIORITY_FEE, feeRecipient);
         vm.expectRevert(IRollup.InvalidStateRoot.selector);
-        new Rollup(gov, verifier, bytes32(uint256(P)), DEADLINE);
+        new Rollup(gov, verifier, bytes32(uint256(P)), DEADLINE, PRIORITY_FEE, feeRecipient);
     }
 
     function test_registerToken() public {
@@ -139,15 +141,14 @@ contract RollupTest is RollupBase {
         vm.startPrank(alice);
         usdc.approve(address(rollup), 10);
         vm.expectRevert(Roles.Paused.selector);
-        rollup.depositERC20(address(usdc), 10, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(usdc), 10, KEY_A);
         vm.stopPrank();
         vm.expectRevert(Roles.Paused.selector);
         vm.prank(operator);
         rollup.commitBatch(batchInfo[0], IRollup.CommitBatchInfo(1, uint64(block.timestamp), root(1)), "");
 
         // Full exits stay open (they are the users' escape hatch).
-        vm.prank(bob);
-        rollup.requestFullExit(3, ETH);
+        requestExit(bob, 3, ETH);
 
         vm.prank(gov);
         rollup.setPaused(false);
@@ -166,7 +167,7 @@ contract RollupTest is RollupBase {
         vm.deal(alice, 2 ether);
         vm.recordLogs();
         vm.prank(alice);
-        uint64 id = rollup.depositETH{value: 1.5 ether}(KEY_A);
+        uint64 id = rollup.depositETH{value: 1.5 ether + PRIORITY_FEE}(KEY_A);
         assertEq(uint256(id), 0);
         assertEq(uint256(rollup.totalPriorityOps()), 1);
         (IRollup.PriorityOp memory op, uint64 deadline) = rollup.priorityOp(0);
@@ -178,7 +179,8 @@ contract RollupTest is RollupBase {
         assertEq(uint256(op.kind), 1);
         assertEq(uint256(deadline), block.timestamp + DEADLINE);
         assertEq(uint256(supply(ETH)), 1.5e9);
-        assertEq(address(rollup).balance, 1.5 ether);
+        assertEq(address(rollup).balance, 1.5 ether + PRIORITY_FEE);
+        assertEq(rollup.claimable(feeRecipient, ETH), PRIORITY_FEE);
         _checkDepositEvent(vm.getRecordedLogs(), expected, deadline);
     }
 
@@ -213,9 +215,9 @@ contract RollupTest is RollupBase {
         vm.deal(alice, 100 ether);
         vm.startPrank(alice);
         vm.expectRevert(IRollup.AmountNotMultipleOfScale.selector);
-        rollup.depositETH{value: 1e9 + 1}(KEY_A);
+        rollup.depositETH{value: PRIORITY_FEE + 1e9 + 1}(KEY_A);
         vm.expectRevert(IRollup.AmountOutOfRange.selector);
-        rollup.depositETH{value: 0}(KEY_A);
+        rollup.depositETH{value: PRIORITY_FEE}(KEY_A);
         vm.stopPrank();
 
         // L2 amount 2^63 is out of range; 2^63 - 1 is the largest deposit.
@@ -224,14 +226,14 @@ contract RollupTest is RollupBase {
         vm.startPrank(alice);
         dai.approve(address(rollup), type(uint256).max);
         vm.expectRevert(IRollup.AmountOutOfRange.selector);
-        rollup.depositERC20(address(dai), tooBig, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(dai), tooBig, KEY_A);
         vm.expectRevert(IRollup.AmountNotMultipleOfScale.selector);
-        rollup.depositERC20(address(dai), 1e9 - 1, KEY_A);
-        rollup.depositERC20(address(dai), uint256(MAX_AMOUNT) * 1e9, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(dai), 1e9 - 1, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(dai), uint256(MAX_AMOUNT) * 1e9, KEY_A);
         assertEq(uint256(supply(DAI_ID)), uint256(MAX_AMOUNT));
         // D1: the per-token L2 supply is capped at 2^63 - 1.
         vm.expectRevert(IRollup.SupplyCapExceeded.selector);
-        rollup.depositERC20(address(dai), 1e9, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(dai), 1e9, KEY_A);
         vm.stopPrank();
     }
 
@@ -263,18 +265,19 @@ contract RollupTest is RollupBase {
 
     function test_depositERC20_tokenChecks() public {
         vm.expectRevert(IRollup.UnknownToken.selector);
-        rollup.depositERC20(address(0x1234), 1, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(0x1234), 1, KEY_A);
         vm.expectRevert(IRollup.UnknownToken.selector);
-        rollup.depositERC20(address(0), 1e9, KEY_A); // ETH is not an ERC-20
+        rollup.depositERC20{value: PRIORITY_FEE}(address(0), 1e9, KEY_A); // ETH is not an ERC-20
 
         FeeOnTransferERC20 fot = new FeeOnTransferERC20();
         vm.prank(gov);
         rollup.registerToken(address(fot), 1);
         fot.mint(alice, 1000);
+        vm.deal(alice, 1 ether);
         vm.startPrank(alice);
         fot.approve(address(rollup), 1000);
         vm.expectRevert(IRollup.FeeOnTransferToken.selector);
-        rollup.depositERC20(address(fot), 1000, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(fot), 1000, KEY_A);
         vm.stopPrank();
 
         FalseReturnERC20 f = new FalseReturnERC20();
@@ -285,14 +288,15 @@ contract RollupTest is RollupBase {
         vm.startPrank(alice);
         f.approve(address(rollup), 1000);
         vm.expectRevert(SafeTransfer.TokenTransferFromFailed.selector);
-        rollup.depositERC20(address(f), 1000, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(f), 1000, KEY_A);
         vm.stopPrank();
 
         // Without allowance the token reverts: the deposit reverts too.
         usdc.mint(bob, 5);
+        vm.deal(bob, PRIORITY_FEE);
         vm.expectRevert(SafeTransfer.TokenTransferFromFailed.selector);
         vm.prank(bob);
-        rollup.depositERC20(address(usdc), 5, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(usdc), 5, KEY_A);
     }
 
     function test_depositERC20_noReturnToken() public {
@@ -300,9 +304,10 @@ contract RollupTest is RollupBase {
         vm.prank(gov);
         uint8 id = rollup.registerToken(address(t), 1);
         t.mint(alice, 50);
+        vm.deal(alice, PRIORITY_FEE);
         vm.startPrank(alice);
         t.approve(address(rollup), 50);
-        rollup.depositERC20(address(t), 50, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(t), 50, KEY_A);
         vm.stopPrank();
         assertEq(uint256(supply(id)), 50);
         // And it pays out: refund the deposit in a batch, then withdraw.
@@ -320,8 +325,9 @@ contract RollupTest is RollupBase {
         vm.prank(alice);
         t.approve(address(rollup), 100);
         t.arm(address(rollup), abi.encodeCall(Rollup.withdraw, (ETH)));
+        vm.deal(alice, PRIORITY_FEE);
         vm.prank(alice);
-        rollup.depositERC20(address(t), 100, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(t), 100, KEY_A);
         assertFalse(t.lastCallOk());
         assertEq(t.lastReturn(), abi.encodeWithSelector(ReentrancyGuard.Reentrancy.selector));
     }
@@ -330,8 +336,7 @@ contract RollupTest is RollupBase {
 
     function test_requestFullExit() public {
         vm.recordLogs();
-        vm.prank(bob);
-        uint64 id = rollup.requestFullExit(77, USDC_ID);
+        uint64 id = requestExit(bob, 77, USDC_ID);
         (IRollup.PriorityOp memory op, uint64 deadline) = rollup.priorityOp(id);
         assertEq(op.opHash, keccak256(abi.encodePacked(uint8(7), uint64(0), uint32(77), bob, USDC_ID)));
         assertEq(op.owner, bob);
@@ -351,10 +356,10 @@ contract RollupTest is RollupBase {
 
     function test_requestFullExit_reverts() public {
         vm.expectRevert(IRollup.InvalidAccountId.selector);
-        rollup.requestFullExit(1 << 24, ETH);
+        rollup.requestFullExit{value: PRIORITY_FEE}(1 << 24, ETH);
         vm.expectRevert(IRollup.UnknownToken.selector);
-        rollup.requestFullExit(5, 3);
-        rollup.requestFullExit((1 << 24) - 1, DAI_ID);
+        rollup.requestFullExit{value: PRIORITY_FEE}(5, 3);
+        rollup.requestFullExit{value: PRIORITY_FEE}((1 << 24) - 1, DAI_ID);
     }
 
     // =================================================================== commit
@@ -363,10 +368,8 @@ contract RollupTest is RollupBase {
     function _mixedBatch() internal returns (bytes memory pubdata, bytes memory payouts, bytes32 commitment) {
         depositEth(alice, 2 ether, KEY_A); // 0: credited to account 3
         depositToken(usdc, bob, 500, KEY_B); // 1: refunded
-        vm.prank(alice);
-        rollup.requestFullExit(3, ETH); // 2: exits 0.5 ETH to alice
-        vm.prank(bob);
-        rollup.requestFullExit(3, USDC_ID); // 3: not the owner: exits 0
+        requestExit(alice, 3, ETH); // 2: exits 0.5 ETH to alice
+        requestExit(bob, 3, USDC_ID); // 3: not the owner: exits 0
         pubdata = bytes.concat(
             pdDeposit(3, ETH, 2e9, true), pdTransfer(3, 4, ETH, 1e9, 0x7d00), pdDeposit(0, USDC_ID, 500, false)
         );
@@ -477,8 +480,7 @@ contract RollupTest is RollupBase {
             pdFullExit(1, 0, 0, alice)
         ];
         depositEth(alice, 1e9, KEY_A);
-        vm.prank(alice);
-        rollup.requestFullExit(1, ETH);
+        requestExit(alice, 1, ETH);
         for (uint256 i; i < 7; ++i) {
             bytes memory cut = new bytes(ops[i].length - 1);
             for (uint256 j; j < cut.length; ++j) {
@@ -493,8 +495,7 @@ contract RollupTest is RollupBase {
         _expectCommitRevert(pdDeposit(3, 0, 1e9, true), abi.encodeWithSelector(IRollup.PriorityOpNotQueued.selector, 0));
         _expectCommitRevert(pdFullExit(3, 0, 0, alice), abi.encodeWithSelector(IRollup.PriorityOpNotQueued.selector, 0));
         depositEth(alice, 1 ether, KEY_A); // 0
-        vm.prank(alice);
-        rollup.requestFullExit(3, USDC_ID); // 1
+        requestExit(alice, 3, USDC_ID); // 1
         bytes memory mismatch0 = abi.encodeWithSelector(IRollup.PriorityOpMismatch.selector, 0);
         bytes memory mismatch1 = abi.encodeWithSelector(IRollup.PriorityOpMismatch.selector, 1);
         bytes memory d = pdDeposit(3, 0, 1e9, true);
@@ -640,7 +641,7 @@ contract RollupTest is RollupBase {
         assertEq(rollup.claimable(bob, USDC_ID), 500);
         assertEq(rollup.claimable(address(0xD00D), ETH), 0.4 ether);
         assertEq(rollup.claimable(alice, ETH), 0.5 ether);
-        assertEq(totalClaimable(ETH), 0.9 ether);
+        assertEq(totalClaimable(ETH), 0.9 ether + 4 * PRIORITY_FEE, "payouts + the four requests' fees");
     }
 
     function test_commitAndProveBatch_chainsWithTheSeparateCalls() public {
@@ -839,7 +840,7 @@ contract RollupTest is RollupBase {
         assertEq(rollup.claimable(alice, ETH), 0.5 ether);
         assertEq(uint256(supply(ETH)), ethSupply - 9e8);
         assertEq(uint256(supply(USDC_ID)), 0);
-        assertEq(totalClaimable(ETH), 0.9 ether);
+        assertEq(totalClaimable(ETH), 0.9 ether + 4 * PRIORITY_FEE, "payouts + the four requests' fees");
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs[logs.length - 1].topics[0], IRollup.BatchExecuted.selector);
     }
@@ -942,7 +943,7 @@ contract RollupTest is RollupBase {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs[0].topics[0], IRollup.Withdrawn.selector);
         assertEq(rollup.claimable(alice, ETH), 0);
-        assertEq(totalClaimable(ETH), 0);
+        assertEq(totalClaimable(ETH), 2 * PRIORITY_FEE, "the two deposits' fees");
         vm.expectRevert(IRollup.NothingToClaim.selector);
         vm.prank(alice);
         rollup.withdraw(ETH);
@@ -952,7 +953,7 @@ contract RollupTest is RollupBase {
         assertEq(usdc.balanceOf(alice), 700);
         vm.expectRevert(IRollup.NothingToClaim.selector);
         rollup.claim(alice, USDC_ID);
-        assertEq(address(rollup).balance, 0);
+        assertEq(address(rollup).balance, 2 * PRIORITY_FEE, "what is left is the fees, claimable");
         assertEq(usdc.balanceOf(address(rollup)), 0);
     }
 
@@ -993,9 +994,10 @@ contract RollupTest is RollupBase {
         vm.prank(gov);
         uint8 id = rollup.registerToken(address(f), 1);
         f.mint(alice, 10);
+        vm.deal(alice, PRIORITY_FEE);
         vm.startPrank(alice);
         f.approve(address(rollup), 10);
-        rollup.depositERC20(address(f), 10, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(f), 10, KEY_A);
         vm.stopPrank();
         commitProveExecute(pdDeposit(0, id, 10, false));
         f.setFail(true);
@@ -1062,9 +1064,9 @@ contract RollupTest is RollupBase {
         vm.expectRevert(IRollup.ExodusActive.selector);
         rollup.depositETH{value: 1 ether}(KEY_A);
         vm.expectRevert(IRollup.ExodusActive.selector);
-        rollup.depositERC20(address(usdc), 1, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(usdc), 1, KEY_A);
         vm.expectRevert(IRollup.ExodusActive.selector);
-        rollup.requestFullExit(3, ETH);
+        rollup.requestFullExit{value: PRIORITY_FEE}(3, ETH);
         vm.stopPrank();
         vm.startPrank(operator);
         vm.expectRevert(IRollup.ExodusActive.selector);
@@ -1120,8 +1122,7 @@ contract RollupTest is RollupBase {
     function test_reclaimDeposit() public {
         depositEth(alice, 1 ether, KEY_A); // 0: executed
         depositToken(usdc, bob, 900, KEY_B); // 1: committed and proven, not executed
-        vm.prank(bob);
-        rollup.requestFullExit(4, USDC_ID); // 2: a full exit, nothing to reclaim
+        requestExit(bob, 4, USDC_ID); // 2: a full exit, nothing to reclaim
         depositToken(dai, alice, 4e9, KEY_A); // 3: never committed
         commitProveExecute(pdDeposit(3, ETH, 1e9, true));
         commit(pdDeposit(4, USDC_ID, 900, true));

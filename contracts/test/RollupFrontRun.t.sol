@@ -45,8 +45,7 @@ contract RollupFrontRunTest is RollupBase {
     function _attack() internal {
         uint64 a = depositEth(attacker, 1 gwei, key);
         uint64 v = depositEth(victim, 10 ether, key);
-        vm.prank(attacker);
-        uint64 e = rollup.requestFullExit(attackersAccount, ETH);
+        uint64 e = requestExit(attacker, attackersAccount, ETH);
         uint64[3] memory ids = [a, v, e];
         for (uint256 i; i < 3; ++i) {
             assertEq(uint256(ids[i]), i);
@@ -82,8 +81,7 @@ contract RollupFrontRunTest is RollupBase {
     function test_FrontRun_exodusPaysTheVictimNotTheAttacker() public {
         _attack();
         // The operator disappears with a request pending; exodus starts after the deadline.
-        vm.prank(attacker);
-        rollup.requestFullExit(victimsAccount, ETH);
+        requestExit(attacker, victimsAccount, ETH);
         vm.warp(block.timestamp + DEADLINE + 1);
         rollup.activateExodusMode();
         IRollup.StoredBatchInfo memory last = batchInfo[1];

@@ -10,16 +10,18 @@ import {MockERC20} from "./mocks/Tokens.sol";
 contract RollupFuzzTest is RollupBase {
     // =================================================================== amounts and scales
 
-    /// @dev Any (amount, scale): the deposit succeeds iff amount is a multiple of scale with a
-    ///      quotient in 1..2^63-1, and then queues exactly amount / scale L2 units.
+    /// @dev Any amount and any registrable scale (10^0 .. 10^18): the deposit succeeds iff
+    ///      amount is a multiple of scale with a quotient in 1..2^63-1, and then queues exactly
+    ///      amount / scale L2 units.
     function testFuzz_depositAmountAndScale(uint256 amount, uint96 scale) public {
-        scale = uint96(bound(scale, 1, type(uint96).max));
+        scale = uint96(10 ** bound(scale, 0, 18));
         // Half the runs use an exact multiple, so both outcomes are common.
         if (amount % 2 == 0) amount = bound(amount, 0, uint256(MAX_AMOUNT) + 10) * scale;
         MockERC20 t = new MockERC20("T", 18);
         vm.prank(gov);
         uint8 id = rollup.registerToken(address(t), scale);
         t.mint(alice, amount);
+        vm.deal(alice, PRIORITY_FEE);
         vm.startPrank(alice);
         t.approve(address(rollup), amount);
         uint256 l2 = amount / scale;
@@ -28,7 +30,7 @@ contract RollupFuzzTest is RollupBase {
         } else if (l2 == 0 || l2 > MAX_AMOUNT) {
             vm.expectRevert(IRollup.AmountOutOfRange.selector);
         }
-        rollup.depositERC20(address(t), amount, KEY_A);
+        rollup.depositERC20{value: PRIORITY_FEE}(address(t), amount, KEY_A);
         vm.stopPrank();
         if (amount % scale == 0 && l2 >= 1 && l2 <= MAX_AMOUNT) {
             (IRollup.PriorityOp memory op,) = rollup.priorityOp(0);
@@ -40,22 +42,25 @@ contract RollupFuzzTest is RollupBase {
         }
     }
 
+    /// @dev The deposit (what is paid beyond the fee) follows the scale rules; the fee itself
+    ///      is fuzzed in RollupPriorityFee.t.sol.
     function testFuzz_depositETH(uint256 value) public {
         value = bound(value, 0, 1e30);
-        vm.deal(alice, value);
+        vm.deal(alice, value + PRIORITY_FEE);
         vm.prank(alice);
         if (value % 1e9 != 0) {
             vm.expectRevert(IRollup.AmountNotMultipleOfScale.selector);
         } else if (value == 0 || value / 1e9 > MAX_AMOUNT) {
             vm.expectRevert(IRollup.AmountOutOfRange.selector);
         }
-        rollup.depositETH{value: value}(KEY_A);
+        rollup.depositETH{value: value + PRIORITY_FEE}(KEY_A);
         if (value % 1e9 == 0 && value > 0 && value / 1e9 <= MAX_AMOUNT) assertEq(uint256(supply(ETH)), value / 1e9);
     }
 
     /// @dev The supply cap holds over any sequence of deposits: the sum never passes 2^63 - 1.
     function testFuzz_supplyCap(uint64[4] memory amounts) public {
         dai.mint(alice, type(uint256).max / 2);
+        vm.deal(alice, 4 * PRIORITY_FEE);
         vm.startPrank(alice);
         dai.approve(address(rollup), type(uint256).max);
         uint256 total;
@@ -63,9 +68,9 @@ contract RollupFuzzTest is RollupBase {
             uint256 a = bound(amounts[i], 1, MAX_AMOUNT);
             if (total + a > MAX_AMOUNT) {
                 vm.expectRevert(IRollup.SupplyCapExceeded.selector);
-                rollup.depositERC20(address(dai), a * 1e9, KEY_A);
+                rollup.depositERC20{value: PRIORITY_FEE}(address(dai), a * 1e9, KEY_A);
             } else {
-                rollup.depositERC20(address(dai), a * 1e9, KEY_A);
+                rollup.depositERC20{value: PRIORITY_FEE}(address(dai), a * 1e9, KEY_A);
                 total += a;
             }
             assertEq(uint256(supply(DAI_ID)), total);
@@ -73,9 +78,9 @@ contract RollupFuzzTest is RollupBase {
         vm.stopPrank();
     }
 
-    /// @dev A refunded deposit returns exactly what was paid, for any scale and amount.
+    /// @dev A refunded deposit returns exactly what was paid, for any registrable scale and amount.
     function testFuzz_refundRoundTrip(uint64 l2Amount, uint96 scale) public {
-        scale = uint96(bound(scale, 1, type(uint96).max));
+        scale = uint96(10 ** bound(scale, 0, 18));
         l2Amount = uint64(bound(l2Amount, 1, MAX_AMOUNT));
         MockERC20 t = new MockERC20("T", 18);
         vm.prank(gov);
@@ -117,8 +122,7 @@ contract RollupFuzzTest is RollupBase {
             uint256 r = uint256(keccak256(abi.encode(seed, q)));
             if (r % 3 == 0) {
                 uint32 account = uint32(r >> 8) % (1 << 24);
-                vm.prank(bob);
-                rollup.requestFullExit(account, uint8((r >> 40) % 3));
+                requestExit(bob, account, uint8((r >> 40) % 3));
                 ops[q] = pdFullExit(uint24(account), uint8((r >> 40) % 3), 0, bob);
             } else {
                 uint64 amount = uint64((r >> 8) % 1e6) + 1;

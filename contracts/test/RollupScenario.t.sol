@@ -61,8 +61,7 @@ contract RollupScenarioTest is RollupBase {
             } else {
                 address owner = vm.parseJsonAddress(json, _op(i, "owner"));
                 uint32 account = uint32(vm.parseJsonUint(json, _op(i, "account")));
-                vm.prank(owner);
-                id = rollup.requestFullExit(account, token);
+                id = requestExit(owner, account, token);
             }
             assertEq(uint256(id), i);
             (IRollup.PriorityOp memory op,) = rollup.priorityOp(id);
@@ -162,8 +161,7 @@ contract RollupScenarioTest is RollupBase {
     function test_scenario_forgedExitsRejected() public {
         _runBatch();
         vm.warp(block.timestamp + DEADLINE + 1);
-        vm.prank(alice);
-        rollup.requestFullExit(1, ETH); // something pending so exodus can start
+        requestExit(alice, 1, ETH); // something pending so exodus can start
         vm.warp(block.timestamp + DEADLINE + 1);
         rollup.activateExodusMode();
         IRollup.StoredBatchInfo memory last = batchInfo[1];

@@ -117,8 +117,7 @@ contract RollupWorstCaseTest is GasMeter {
     function _queueExits(bytes memory pubdata, uint256 exits) internal returns (uint256 off) {
         for (uint256 i; i < exits; ++i) {
             address owner = _fresh(i);
-            vm.prank(owner);
-            rollup.requestFullExit(ACCOUNT, ETH);
+            requestExit(owner, ACCOUNT, ETH);
             off = _put(pubdata, off, pdFullExit(ACCOUNT, ETH, AMOUNT, owner));
         }
     }
@@ -242,8 +241,7 @@ contract RollupWorstCaseTest is GasMeter {
         bytes memory pubdata = new bytes((bound + 1) * EXIT_BYTES + 64);
         uint256 off;
         for (uint256 i; i <= bound; ++i) {
-            vm.prank(_fresh(i));
-            rollup.requestFullExit(ACCOUNT, ETH);
+            requestExit(_fresh(i), ACCOUNT, ETH);
             off = _put(pubdata, off, pdFullExit(ACCOUNT, ETH, 1, _fresh(i)));
         }
         assembly ("memory-safe") {

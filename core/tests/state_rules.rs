@@ -84,7 +84,6 @@ fn deposits_open_accounts_in_order_and_credit_existing_ones() {
 fn bad_deposits_are_refunded_not_rejected() {
     let mut w = World::new(2);
     for (token, amount, reason) in [
-        (TokenId(77), 5, RefundReason::UnknownToken),
         (TokenId(200), 5, RefundReason::UnknownToken),
         (ETH, 0, RefundReason::AmountOutOfRange),
         (ETH, MAX_AMOUNT + 1, RefundReason::AmountOutOfRange),
@@ -251,9 +250,15 @@ fn accounts_and_tokens_must_exist_and_keyless_accounts_cannot_take_part() {
     let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
     assert_eq!(reject(&mut w, op), TxError::KeylessAccount(pool));
     t.to = w.id(1);
-    t.token = TokenId(99);
+    t.token = TokenId(250); // a share-token id no pool issues
     let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
-    assert_eq!(reject(&mut w, op), TxError::UnknownToken(TokenId(99)));
+    assert_eq!(reject(&mut w, op), TxError::UnknownToken(TokenId(250)));
+    t.token = TokenId(99); // an L1 asset id: usable, but nobody holds any
+    let op = L2Tx::Transfer(t.clone()).sign(&w.keys[0], CHAIN_ID).into();
+    assert!(matches!(
+        reject(&mut w, op),
+        TxError::InsufficientBalance { .. }
+    ));
     t.from = w.id(2); // key 2 never deposited
     t.token = ETH;
     let op = L2Tx::Transfer(t).sign(&w.keys[2], CHAIN_ID).into();
@@ -546,4 +551,63 @@ fn front_run_first_deposit_cannot_steal_the_victims_funds() {
         Outcome::FullExit { amount: 0 }
     );
     assert_eq!(w.state.balance(victims, ETH), 10_000_000_000);
+}
+
+/// Issue 14, part 3: governance registers a token on L1 after genesis. The L2 credits its
+/// deposits, moves and pays it out like any genesis token, without waiting for the sequencer
+/// to learn of the registration: the old rule refunded the deposit (`UnknownToken`), a
+/// refund the circuit cannot prove, and so halted proving at the first such deposit.
+#[test]
+fn a_token_registered_after_genesis_is_deposited_transferred_withdrawn_and_exited() {
+    let mut w = world();
+    let late = TokenId(5);
+    assert!(!w.state.tokens().contains(late), "not in the genesis");
+    let (a, b) = (w.id(0), w.id(1));
+    let op = w.deposit(0, late, 9_000);
+    let r = w.state.apply(&op).unwrap();
+    assert_eq!(
+        r.outcome,
+        Outcome::Deposit {
+            account: a,
+            created: false,
+            credited: true,
+            refund: None
+        }
+    );
+    assert_eq!(w.state.balance(a, late), 9_000);
+    assert_eq!(w.state.balance(BRIDGE_ACCOUNT, late), MAX_AMOUNT - 9_000);
+    let transfer = L2Tx::Transfer(Transfer {
+        from: a,
+        to: b,
+        token: late,
+        amount: 4_000,
+        fee: 0,
+        nonce: 0,
+    });
+    w.state
+        .apply(&transfer.sign(&w.keys[0], CHAIN_ID).into())
+        .unwrap();
+    let withdraw = L2Tx::Withdraw(Withdraw {
+        from: b,
+        to: common::owner(1),
+        token: late,
+        amount: 1_000,
+        fee: 0,
+        nonce: 0,
+    });
+    w.state
+        .apply(&withdraw.sign(&w.keys[1], CHAIN_ID).into())
+        .unwrap();
+    assert_eq!(w.state.balance(b, late), 3_000);
+    let exit = Operation::Priority(PriorityOp::FullExit(FullExit {
+        priority_id: w.state.next_priority_id(),
+        account: a,
+        owner: common::owner(0),
+        token: late,
+    }));
+    assert_eq!(
+        w.state.apply(&exit).unwrap().outcome,
+        Outcome::FullExit { amount: 5_000 }
+    );
+    assert_eq!(w.state.balance(BRIDGE_ACCOUNT, late), MAX_AMOUNT - 3_000);
 }

@@ -43,6 +43,7 @@ pub mod erc20 {
             function allowance(address owner, address spender) external view returns (uint256)
             function balanceOf(address owner) external view returns (uint256)
             function decimals() external view returns (uint8)
+            function symbol() external view returns (string)
         ]"#
     );
 }

@@ -50,6 +50,13 @@ pub struct DeployConfig {
     /// Seconds a priority operation may wait for execution before anyone can start exodus
     /// (the contract accepts 1 hour ..= 30 days).
     pub priority_deadline_secs: u64,
+    /// Wei every priority request (deposit, full-exit request) pays the operator: what makes
+    /// flooding the queue into exodus expensive (D16; the contract accepts ≤ 0.1 ETH).
+    /// Production deployments use [`crate::flood::PRODUCTION_PRIORITY_FEE_WEI`].
+    pub priority_fee_wei: u128,
+    /// Who may claim the priority fees on L1; `None` means the first operator, or the
+    /// deployer where none is named.
+    pub fee_recipient: Option<EthAddress>,
     /// Blocks to wait on top of each deployment transaction's block (1 = mined).
     pub confirmations: usize,
 }
@@ -70,6 +77,8 @@ impl DeployConfig {
             operators: Vec::new(),
             tokens: genesis.tokens.clone(),
             priority_deadline_secs,
+            priority_fee_wei: crate::flood::PRODUCTION_PRIORITY_FEE_WEI,
+            fee_recipient: None,
             confirmations: 1,
         })
     }
@@ -116,6 +125,10 @@ pub struct Deployment {
     pub genesis_root: H256,
     /// Seconds a priority operation may wait before exodus can start.
     pub priority_deadline_secs: u64,
+    /// Wei each priority request pays (`Rollup.priorityFee`), as a decimal string.
+    pub priority_fee_wei: String,
+    /// Who claims the priority fees.
+    pub fee_recipient: EthAddress,
     /// Registered tokens, ETH first.
     pub tokens: Vec<DeployedToken>,
     /// Batch 0 as the constructor emitted it (the `last` argument of the first commit).
@@ -212,6 +225,10 @@ pub async fn deploy<M: Middleware + 'static>(
         }
     };
 
+    let fee_recipient = cfg
+        .fee_recipient
+        .or_else(|| cfg.operators.first().copied())
+        .unwrap_or(deployer);
     let (rollup, receipt) = Rollup::deploy(
         client.clone(),
         (
@@ -219,6 +236,8 @@ pub async fn deploy<M: Middleware + 'static>(
             verifier,
             cfg.genesis_root.0,
             cfg.priority_deadline_secs,
+            U256::from(cfg.priority_fee_wei),
+            fee_recipient,
         ),
     )
     .map_err(|e| L1Error::Config(format!("Rollup deployer: {e}")))?
@@ -313,6 +332,8 @@ pub async fn deploy<M: Middleware + 'static>(
         block_hash,
         genesis_root: cfg.genesis_root,
         priority_deadline_secs: cfg.priority_deadline_secs,
+        priority_fee_wei: cfg.priority_fee_wei.to_string(),
+        fee_recipient,
         tokens,
         genesis_batch,
     })

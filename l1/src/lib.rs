@@ -11,6 +11,9 @@
 //! - [`committer`]: `commitBatch` / `proveBatch` / `executeBatch` with nonce management and
 //!   fee bumping of stuck transactions;
 //! - [`user`]: what a wallet does on L1 (deposits, full-exit requests, claims);
+//! - [`flood`]: what forcing exodus by flooding the priority queue costs (the fee and deadline
+//!   defaults of production deployments);
+//! - [`tokens`]: the tokens the contract has registered (it may register more at any time);
 //! - [`client`]: an HTTP provider with a local signing key;
 //! - [`anvil`]: a local L1 for the devnet and tests;
 //! - `test_chain` (feature `test-doubles`): anvil with the test doubles and the rollup
@@ -33,7 +36,9 @@ pub mod committer;
 pub mod convert;
 pub mod deploy;
 pub mod error;
+pub mod flood;
 pub mod gas;
+pub mod tokens;
 pub mod types;
 pub mod user;
 pub mod watcher;

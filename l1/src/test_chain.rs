@@ -47,7 +47,12 @@ pub struct TestChainBuilder {
     operator: PublicKey,
     mock_token: bool,
     priority_deadline_secs: u64,
+    priority_fee_wei: u128,
 }
+
+/// The priority fee of test deployments (wei): nonzero, so every test pays it as production
+/// does, and small beside the amounts tests move.
+pub const TEST_PRIORITY_FEE_WEI: u128 = 1_000_000_000_000;
 
 impl Default for TestChainBuilder {
     fn default() -> Self {
@@ -56,6 +61,7 @@ impl Default for TestChainBuilder {
             operator: SecretKey::from_seed(DEFAULT_OPERATOR_SEED).public_key(),
             mock_token: true,
             priority_deadline_secs: PRIORITY_DEADLINE_SECS,
+            priority_fee_wei: TEST_PRIORITY_FEE_WEI,
         }
     }
 }
@@ -85,6 +91,12 @@ impl TestChainBuilder {
     /// The rollup's priority-operation deadline (default [`PRIORITY_DEADLINE_SECS`]).
     pub fn priority_deadline_secs(mut self, secs: u64) -> Self {
         self.priority_deadline_secs = secs;
+        self
+    }
+
+    /// The rollup's priority fee (default [`TEST_PRIORITY_FEE_WEI`]).
+    pub fn priority_fee_wei(mut self, wei: u128) -> Self {
+        self.priority_fee_wei = wei;
         self
     }
 
@@ -127,11 +139,12 @@ impl TestChainBuilder {
                 .collect(),
             pools: vec![],
         };
-        let cfg = DeployConfig::from_genesis(
+        let mut cfg = DeployConfig::from_genesis(
             &genesis,
             VerifierChoice::Existing(verifier),
             self.priority_deadline_secs,
         )?;
+        cfg.priority_fee_wei = self.priority_fee_wei;
         let deployment = crate::deploy(client, &cfg).await?;
         Ok(TestChain {
             anvil,

@@ -66,7 +66,21 @@ fn queued(receipt: &TransactionReceipt, rollup: EthAddress) -> Result<Queued, L1
     })
 }
 
-/// Deposits `amount_wei` (a positive multiple of 1 gwei) to the L2 account of `to`.
+/// Wei every priority request (deposit, full-exit request) pays the operator on top
+/// (`Rollup.priorityFee`, fixed at deployment; D16).
+pub async fn priority_fee<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+) -> Result<U256, L1Error> {
+    Rollup::new(rollup, client)
+        .priority_fee()
+        .call()
+        .await
+        .map_err(L1Error::contract)
+}
+
+/// Deposits `amount_wei` (a positive multiple of 1 gwei) to the L2 account of `to`; the
+/// transaction's value is `amount_wei` plus the priority fee.
 pub async fn deposit_eth<M: Middleware + 'static>(
     client: Arc<M>,
     rollup: EthAddress,
@@ -74,16 +88,18 @@ pub async fn deposit_eth<M: Middleware + 'static>(
     amount_wei: U256,
     confirmations: usize,
 ) -> Result<Queued, L1Error> {
+    let fee = priority_fee(client.clone(), rollup).await?;
     let r = Rollup::new(rollup, client);
     let call = r
         .deposit_eth(Bytes::from(to.to_bytes().to_vec()))
-        .value(amount_wei);
+        .value(amount_wei + fee);
     let receipt = send_call(call, confirmations).await?;
     queued(&receipt, rollup)
 }
 
 /// Deposits `amount` (L1 units, a multiple of the token's scale) of a registered ERC-20 to
-/// the L2 account of `to`, first approving the rollup if the allowance is short.
+/// the L2 account of `to`, first approving the rollup if the allowance is short; the
+/// transaction's value is the priority fee.
 pub async fn deposit_erc20<M: Middleware + 'static>(
     client: Arc<M>,
     rollup: EthAddress,
@@ -104,14 +120,17 @@ pub async fn deposit_erc20<M: Middleware + 'static>(
     if allowance < amount {
         send_call(erc20.approve(rollup, amount), confirmations).await?;
     }
+    let fee = priority_fee(client.clone(), rollup).await?;
     let r = Rollup::new(rollup, client);
-    let call = r.deposit_erc20(token, amount, Bytes::from(to.to_bytes().to_vec()));
+    let call = r
+        .deposit_erc20(token, amount, Bytes::from(to.to_bytes().to_vec()))
+        .value(fee);
     let receipt = send_call(call, confirmations).await?;
     queued(&receipt, rollup)
 }
 
 /// Asks the L2 to move the whole `token` balance of `account` to L1; it pays out only if the
-/// sender is the account's L1 owner.
+/// sender is the account's L1 owner. The transaction's value is the priority fee.
 pub async fn request_full_exit<M: Middleware + 'static>(
     client: Arc<M>,
     rollup: EthAddress,
@@ -119,8 +138,10 @@ pub async fn request_full_exit<M: Middleware + 'static>(
     token: TokenId,
     confirmations: usize,
 ) -> Result<Queued, L1Error> {
+    let fee = priority_fee(client.clone(), rollup).await?;
     let r = Rollup::new(rollup, client);
-    let receipt = send_call(r.request_full_exit(account.get(), token.0), confirmations).await?;
+    let call = r.request_full_exit(account.get(), token.0).value(fee);
+    let receipt = send_call(call, confirmations).await?;
     queued(&receipt, rollup)
 }
 

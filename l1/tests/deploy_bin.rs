@@ -95,6 +95,16 @@ async fn deploy_bin_deploys_the_example_genesis() {
     assert_eq!(d.tokens[1].symbol, "USDC");
     let rollup = Rollup::new(d.rollup, client.clone());
     assert_eq!(rollup.priority_deadline().call().await.unwrap(), 86400);
+    // No --priority-fee-wei: the production default (D16), paid to the deployer (no
+    // --operator, no --fee-recipient).
+    let fee = quire_l1::flood::PRODUCTION_PRIORITY_FEE_WEI;
+    assert_eq!(d.priority_fee_wei, fee.to_string());
+    assert_eq!(rollup.priority_fee().call().await.unwrap(), fee.into());
+    assert_eq!(
+        rollup.fee_recipient().call().await.unwrap(),
+        client.address()
+    );
+    assert_eq!(d.fee_recipient, client.address());
     assert_eq!(rollup.token_count().call().await.unwrap(), 2);
     assert!(!client.get_code(d.rollup, None).await.unwrap().is_empty());
 

@@ -345,8 +345,9 @@ async fn watcher_reports_a_reorg_below_its_checkpoint() {
     let snap = s.anvil.snapshot().await;
     let key = Bytes::from(l2_key("alice").public_key().to_bytes().to_vec());
     let r1 = Rollup::new(s.deployment.rollup, s.anvil.client(1).await);
+    let fee = U256::from(quire_l1::test_chain::TEST_PRIORITY_FEE_WEI);
     r1.deposit_eth(key.clone())
-        .value(U256::exp10(18))
+        .value(U256::exp10(18) + fee)
         .send()
         .await
         .unwrap()
@@ -359,7 +360,7 @@ async fn watcher_reports_a_reorg_below_its_checkpoint() {
     s.anvil.revert(snap).await;
     let r2 = Rollup::new(s.deployment.rollup, s.anvil.client(2).await);
     r2.deposit_eth(key)
-        .value(U256::exp10(17))
+        .value(U256::exp10(17) + fee)
         .send()
         .await
         .unwrap()
@@ -397,7 +398,9 @@ async fn committer_commits_proves_and_executes_a_batch() {
     let alice = l2_key("alice");
     Rollup::new(d.rollup, depositor.clone())
         .deposit_eth(Bytes::from(alice.public_key().to_bytes().to_vec()))
-        .value(U256::from(3 * ETH / 2))
+        .value(U256::from(
+            3 * ETH / 2 + quire_l1::test_chain::TEST_PRIORITY_FEE_WEI,
+        ))
         .send()
         .await
         .unwrap()

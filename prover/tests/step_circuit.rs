@@ -704,3 +704,53 @@ fn withdrawal_to_address_zero_fails() {
     assert!(proves(&forged_withdrawal(Address([0x33; 20]))));
     assert!(!proves(&forged_withdrawal(Address::ZERO)));
 }
+
+/// Issue 14, part 3: a token governance registered on L1 after genesis (id 5, unknown to
+/// the genesis the circuit is built from) is deposited, transferred, withdrawn and fully
+/// exited, and every step proves. Core used to refund such a deposit (`UnknownToken`), a
+/// refund the circuit has no reason for, so the first deposit of a new token halted proving.
+#[test]
+fn token_registered_after_genesis_deposit_transfer_withdraw_and_exit_prove() {
+    let late = TokenId(5);
+    let mut ops = mixed_ops()[..2].to_vec(); // opens accounts 3 and 4
+    ops.extend([
+        deposit(2, 0, late, 70_000),
+        signed(
+            0,
+            L2Tx::Transfer(Transfer {
+                from: id(K0),
+                to: id(K1),
+                token: late,
+                amount: 30_000,
+                fee: 0,
+                nonce: 0,
+            }),
+        ),
+        signed(
+            1,
+            L2Tx::Withdraw(Withdraw {
+                from: id(K1),
+                to: Address([0x55; 20]),
+                token: late,
+                amount: 10_000,
+                fee: 0,
+                nonce: 0,
+            }),
+        ),
+        full_exit(3, K0, 0, late),
+    ]);
+    let (mut w, state, mut shadow) = replay(&ops);
+    assert!(matches!(
+        w.steps[2].receipt.as_ref().unwrap().outcome,
+        Outcome::Deposit { credited: true, .. }
+    ));
+    assert!(matches!(
+        w.steps[5].receipt.as_ref().unwrap().outcome,
+        Outcome::FullExit { amount: 40_000 }
+    ));
+    assert_eq!(state.balance(id(K1), late), 20_000);
+    w.pad_to_multiple(2, &mut shadow).unwrap();
+    for (i, pair) in w.steps.chunks(2).enumerate() {
+        assert!(proves(pair), "chunk {i} does not prove");
+    }
+}

@@ -75,7 +75,18 @@ async fn resync(node: &Node) -> Result<(), String> {
         .mempool
         .lock()
         .purge_consumed(|a| state.account(a).map_or(0, |acc| acc.nonce));
-    *node.state.write() = state;
+    {
+        let mut live = node.state.write();
+        // Tokens learnt from L1 after genesis are descriptive only (no rule reads them), but
+        // `/v1/tokens` should not forget them until the watcher's next poll.
+        let learnt: Vec<_> = live.tokens().iter().cloned().collect();
+        for info in learnt {
+            if !state.tokens().contains(info.id) {
+                let _ = state.register_token(info);
+            }
+        }
+        *live = state;
+    }
     *node.head.write() = head;
     let mut outcomes = Vec::new();
     for hash in &consumed {

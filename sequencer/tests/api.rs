@@ -170,7 +170,7 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
     let mut wrong_type = good.clone();
     wrong_type["tx"]["nonce"] = json!("one");
     let mut unknown_token = transfer(&alice, a, b, 10, 0, 1);
-    unknown_token["tx"]["token"] = json!(77);
+    unknown_token["tx"]["token"] = json!(250); // a share-token id no pool issues
     let unknown_token = {
         let tx: quire_core::tx::L2Tx = serde_json::from_value(unknown_token["tx"].clone()).unwrap();
         serde_json::to_value(tx.sign(&alice, quire_sequencer::node::DEVNET_CHAIN_ID)).unwrap()

@@ -4,12 +4,18 @@
 //! 1. The devnet funds two demo keys by real L1 deposits (ETH and the devnet USDC): L1
 //!    balances are exact, gas included (`gasUsed × effectiveGasPrice` of every receipt).
 //! 2. The deposits are credited on L2 in one batch, and that batch is committed on L1.
-//! 3. L2 transactions (add liquidity, transfer, swap, withdraw) and an L1 full-exit request:
-//!    every L2 balance equals the reference state transition (`quire_core::state::State`)
-//!    replaying the same operations in the same order, and the batches are committed on L1.
+//! 3. A token registered on L1 after genesis (issue 14, part 3): governance deploys and
+//!    registers it, A deposits it (in one L1 block with the front-run's two deposits below,
+//!    so one batch), then L2 transactions (add liquidity, transfer, swap, withdraw, and the
+//!    new token's transfer and withdrawal) and two L1 full-exit requests (one block, one
+//!    batch): every L2 balance equals the reference state transition
+//!    (`quire_core::state::State`) replaying the same operations in the same order, and the
+//!    batches are committed on L1. Every deposit and request pays the priority fee (D16),
+//!    claimable on L1 by the operator.
 //! 4. The prover proves every batch with the DEVNET shape, `proveBatch` accepts the proofs
 //!    (the real generated verifier), the sequencer executes the batches; the withdrawal and
-//!    the full exit are claimed on L1 with exact balances; the stored proof with one byte
+//!    the full exit are claimed on L1 with exact balances (the new token's too); the stored
+//!    proof with one byte
 //!    flipped makes `proveBatch` revert where the original passes.
 //!    Along the way, issue 14's first-deposit front-run: an attacker's 1-gwei deposit to a new
 //!    user's key ahead of the user's deposit, and its full exit; the proven batches pay the
@@ -25,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use ethers::providers::{Http, Middleware, Provider};
-use ethers::types::{Address as EthAddress, H256, U256};
+use ethers::types::transaction::eip2718::TypedTransaction;
+use ethers::types::{Address as EthAddress, BlockNumber, H256, U256};
+use ethers::types::{Bytes, TransactionReceipt, U64};
 use quire_cli::devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
 use quire_cli::wallet::api::{AccountInfo, Sequencer};
 use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
@@ -33,10 +41,13 @@ use quire_core::schnorr::SecretKey;
 use quire_core::state::BalanceProof;
 use quire_core::state::State;
 use quire_core::token::TokenId;
+use quire_core::tx::PriorityOp;
 use quire_core::tx::{AddLiquidity, L2Tx, Operation, Swap, Transfer, Withdraw};
 use quire_l1::bindings::erc20::IERC20;
 use quire_l1::bindings::rollup::BalanceProof as SolBalanceProof;
 use quire_l1::bindings::rollup::Rollup;
+use quire_l1::bindings::test_doubles::MockERC20;
+use quire_l1::watcher::decode_priority_op;
 use quire_l1::{rollup_status, user, L1Client, L1Watcher, WatcherConfig};
 use quire_prover::service::JobQueue;
 
@@ -46,6 +57,70 @@ const ANVIL_BALANCE_WEI: u128 = 10_000_000_000_000_000_000_000;
 const GWEI: u128 = 1_000_000_000;
 const USDC: TokenId = TokenId(1);
 const FEE: u64 = 10;
+
+/// The token governance registers after genesis: id 2 (ETH is 0, USDC 1), 18 decimals,
+/// L2 unit 10^9 base units.
+const LATE: TokenId = TokenId(2);
+const LATE_SCALE: u128 = 1_000_000_000;
+
+/// Sends `txs` in order into **one** L1 block (interval mining paused while they are sent,
+/// explicit nonces and gas limits, then one block mined; each carries a higher gas price
+/// than the next, so the block keeps their order), so the watcher reads them in one poll and
+/// the batcher puts their priority operations in one batch (one proof, not one each).
+/// Returns the receipts, each checked successful.
+async fn in_one_block(
+    provider: &Provider<Http>,
+    txs: Vec<(Arc<L1Client>, TypedTransaction)>,
+) -> Result<Vec<TransactionReceipt>> {
+    let _: serde_json::Value = provider.request("evm_setIntervalMining", (0u64,)).await?;
+    let sent = async {
+        let mut hashes = Vec::with_capacity(txs.len());
+        let n = txs.len() as u64;
+        for (i, (client, mut tx)) in txs.into_iter().enumerate() {
+            let nonce = client
+                .get_transaction_count(client.address(), Some(BlockNumber::Pending.into()))
+                .await?;
+            tx.set_nonce(nonce);
+            tx.set_gas(1_000_000u64);
+            tx.set_gas_price(U256::from(GWEI) * U256::from(10 + n - i as u64));
+            hashes.push(*client.send_transaction(tx, None).await?);
+        }
+        anyhow::Ok(hashes)
+    }
+    .await;
+    let mined: Result<serde_json::Value, _> = provider.request("anvil_mine", (U64::from(1),)).await;
+    let resumed: Result<serde_json::Value, _> =
+        provider.request("evm_setIntervalMining", (1u64,)).await;
+    let hashes = sent?;
+    mined?;
+    resumed?;
+    let mut receipts = Vec::with_capacity(hashes.len());
+    let mut block = None;
+    for h in hashes {
+        let r = wait_for("a receipt", Duration::from_secs(60), || async {
+            Ok(provider.get_transaction_receipt(h).await?)
+        })
+        .await?;
+        ensure!(r.status == Some(1.into()), "{h:?} reverted");
+        ensure!(
+            block.is_none() || block == r.block_number,
+            "the transactions spread over several blocks"
+        );
+        block = r.block_number;
+        receipts.push(r);
+    }
+    Ok(receipts)
+}
+
+/// The priority operation a receipt queued.
+fn queued_op(receipt: &TransactionReceipt, rollup: EthAddress) -> Result<PriorityOp> {
+    let log = receipt
+        .logs
+        .iter()
+        .find(|l| l.address == rollup && decode_priority_op(l).is_ok())
+        .context("the transaction queued no priority operation")?;
+    Ok(decode_priority_op(log)?)
+}
 
 /// What a transaction cost its sender in gas.
 async fn gas_cost(provider: &Provider<Http>, tx: H256) -> Result<U256> {
@@ -153,7 +228,8 @@ async fn wait_committed(client: Arc<L1Client>, rollup: EthAddress, batch: u64) -
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Result<()> {
+async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exodus() -> Result<()>
+{
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_cli=info".into()))
         .with_test_writer()
@@ -182,16 +258,28 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
     let chain_id = devnet.genesis.chain_id;
     let (a, b) = (&devnet.demo[0], &devnet.demo[1]);
 
+    let fee = user::priority_fee(operator.clone(), rollup).await?;
+    assert_eq!(
+        fee,
+        U256::from(quire_cli::devnet::chain::PRIORITY_FEE_WEI),
+        "the devnet charges its priority fee"
+    );
+    let fee_recipient = devnet.deployment.fee_recipient;
+    assert_eq!(fee_recipient, operator.address());
+    let mut fees_paid = U256::zero();
+
     // 1. L1 after funding: each demo account paid 10 ETH plus the gas of its four funding
-    // transactions; its minted USDC all went into the rollup.
+    // transactions and the priority fee of its two deposits; its minted USDC all went into
+    // the rollup.
     for d in [a, b] {
         let mut gas = U256::zero();
         for tx in &d.funding_txs {
             gas += gas_cost(&provider, *tx).await?;
         }
+        fees_paid += fee * 2;
         assert_eq!(
             eth_balance(&provider, d.l1_address).await?,
-            U256::from(ANVIL_BALANCE_WEI) - U256::from(DEMO_ETH_WEI) - gas,
+            U256::from(ANVIL_BALANCE_WEI) - U256::from(DEMO_ETH_WEI) - fee * 2 - gas,
             "L1 ETH of {:?} after its deposit",
             d.l1_address
         );
@@ -202,7 +290,12 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
     }
     assert_eq!(
         eth_balance(&provider, rollup).await?,
-        U256::from(2 * DEMO_ETH_WEI)
+        U256::from(2 * DEMO_ETH_WEI) + fees_paid
+    );
+    assert_eq!(
+        user::claimable(operator.clone(), rollup, fee_recipient, TokenId::ETH).await?,
+        fees_paid,
+        "the fees are the operator's to claim"
     );
     assert_eq!(
         token_balance(operator.clone(), usdc_l1, rollup).await?,
@@ -251,13 +344,120 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
     let deposits_batch = seq.status().await?.latest_batch;
     wait_committed(operator.clone(), rollup, deposits_batch).await?;
 
-    // 3. L2 transactions, in an order the reference replays identically.
+    // 3a. A token registered after genesis (issue 14, part 3): governance (account 0)
+    // deploys and registers it as id 2; A mints 30 of it and approves the rollup.
+    let late_l1 = MockERC20::deploy(operator.clone(), ("Late (devnet)".to_string(), 18u8))?
+        .send()
+        .await?
+        .address();
+    let receipt = Rollup::new(rollup, operator.clone())
+        .register_token(late_l1, LATE_SCALE)
+        .send()
+        .await?
+        .await?
+        .context("registerToken dropped")?;
+    ensure!(receipt.status == Some(1.into()), "registerToken reverted");
+    let a_client = devnet.anvil.client(a.l1_index).await?;
+    let late_units: u64 = 30_000_000_000; // 30 tokens, in L2 units of 10^9 base units
+    let late_base = U256::from(late_units) * U256::from(LATE_SCALE);
+    let late_erc20 = MockERC20::new(late_l1, a_client.clone());
+    let mint = late_erc20.mint(a.l1_address, late_base);
+    let r = mint.send().await?.await?.context("mint dropped")?;
+    ensure!(r.status == Some(1.into()), "mint reverted");
+    let approve = late_erc20.approve(rollup, late_base);
+    let r = approve.send().await?.await?.context("approve dropped")?;
+    ensure!(r.status == Some(1.into()), "approve reverted");
+
+    // 3b. One L1 block, one batch: issue 14's first-deposit front-run through the real
+    // sequencer and prover (an attacker deposits 1 gwei to a new user's key just ahead of
+    // the user's first deposit to it; its full exit follows in 3d), and A's deposit of the
+    // new token.
+    let victim_key = SecretKey::from_seed(b"quire e2e front-run victim").public_key();
+    let attacker = devnet.anvil.client(5).await?;
+    let victim = devnet.anvil.client(6).await?;
+    let victim_owner = Address(victim.address().0);
+    let attacker_owner = Address(attacker.address().0);
+    let victims_wei = U256::from(GWEI * 1_000_000_000);
+    let key_bytes = |k: &quire_core::schnorr::PublicKey| Bytes::from(k.to_bytes().to_vec());
+    let receipts = in_one_block(
+        &provider,
+        vec![
+            (
+                attacker.clone(),
+                Rollup::new(rollup, attacker.clone())
+                    .deposit_eth(key_bytes(&victim_key))
+                    .value(U256::from(GWEI) + fee)
+                    .tx,
+            ),
+            (
+                victim.clone(),
+                Rollup::new(rollup, victim.clone())
+                    .deposit_eth(key_bytes(&victim_key))
+                    .value(victims_wei + fee)
+                    .tx,
+            ),
+            (
+                a_client.clone(),
+                Rollup::new(rollup, a_client.clone())
+                    .deposit_erc20(late_l1, late_base, key_bytes(&a.l2_secret.public_key()))
+                    .value(fee)
+                    .tx,
+            ),
+        ],
+    )
+    .await?;
+    fees_paid += fee * 3;
+    let ops = receipts
+        .iter()
+        .map(|r| queued_op(r, rollup))
+        .collect::<Result<Vec<_>>>()?;
+    assert!(
+        ops[0].priority_id() < ops[1].priority_id(),
+        "the attacker's deposit is queued ahead of the victim's: a real front-run"
+    );
+    for op in &ops {
+        reference.apply(&Operation::Priority(op.clone()))?;
+    }
+    let last_id = ops[2].priority_id();
+    wait_for("the deposits on L2", Duration::from_secs(120), || async {
+        let s = seq.status().await?;
+        Ok((s.next_priority_id > last_id).then_some(()))
+    })
+    .await?;
+    let attackers_account = reference
+        .account_id(&victim_key, &attacker_owner)
+        .context("the attacker's deposit opened the attacker's own account")?;
+    let victims_account = reference
+        .account_id(&victim_key, &victim_owner)
+        .context("the victim's deposit opened the victim's own account")?;
+    assert_ne!(victims_account, attackers_account);
+    assert_eq!(reference.balance(ia, LATE), late_units);
+    // The sequencer learnt the new token from L1 (descriptive: its rules never needed it).
+    wait_for(
+        "the new token in /v1/tokens",
+        Duration::from_secs(30),
+        || async {
+            let tokens = seq.tokens().await?;
+            Ok(tokens
+                .iter()
+                .any(|t| {
+                    t.id == LATE && t.l1_address == Address(late_l1.0) && t.scale == LATE_SCALE
+                })
+                .then_some(()))
+        },
+    )
+    .await?;
+    let deposits2_batch = seq.status().await?.latest_batch;
+
+    // 3c. L2 transactions, in an order the reference replays identically: the new token
+    // moves and leaves like any genesis token.
     let pool = *reference
         .pools()
         .keys()
         .next()
         .context("the genesis has a pool")?;
     let withdrawn_gwei = 2_000_000_000u64; // 2 ETH
+    let late_withdrawn: u64 = 4_000_000_000; // 4 tokens
     let txs = vec![
         L2Tx::AddLiquidity(AddLiquidity {
             account: ia,
@@ -297,6 +497,24 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
             nonce: 2,
         })
         .sign(&a.l2_secret, chain_id),
+        L2Tx::Transfer(Transfer {
+            from: ia,
+            to: ib,
+            token: LATE,
+            amount: 10_000_000_000,
+            fee: FEE,
+            nonce: 3,
+        })
+        .sign(&a.l2_secret, chain_id),
+        L2Tx::Withdraw(Withdraw {
+            from: ib,
+            to: quire_l1::convert::from_eth_address(b.l1_address),
+            token: LATE,
+            amount: late_withdrawn,
+            fee: FEE,
+            nonce: 1,
+        })
+        .sign(&b.l2_secret, chain_id),
     ];
     // Submitted back to back (each reply means durable and ordered), so they share a batch
     // or two rather than one proof each; the batcher keeps arrival order, as the reference.
@@ -305,52 +523,51 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
         reference.apply(&Operation::from(tx.clone()))?;
         hashes.push(seq.submit(tx).await?);
     }
-    let mut last_batch = deposits_batch;
+    let mut last_batch = deposits2_batch;
     for h in &hashes {
         last_batch = last_batch.max(executed(&seq, h).await?);
     }
-    // A full exit of B's USDC, requested on L1 by B's L1 owner, after the L2 transactions.
+
+    // 3d. One L1 block, one batch: a full exit of B's USDC, requested by B's L1 owner after
+    // the L2 transactions, and the attacker's full exit of the account its deposit opened.
+    // An account is the pair (key, L1 owner), so the latter pays the attacker its gwei and
+    // nothing of the victim's.
     let b_client = devnet.anvil.client(b.l1_index).await?;
-    let exit = user::request_full_exit(b_client.clone(), rollup, ib, USDC, 1).await?;
-    gas_cost(&provider, exit.tx).await?;
-    // Issue 14's first-deposit front-run, through the real sequencer and prover: an attacker
-    // deposits 1 gwei to a new user's key just ahead of the user's first deposit to it, then
-    // asks for a full exit of the account its own deposit opened. An account is the pair
-    // (key, L1 owner), so the exit pays the attacker its gwei and nothing of the victim's.
-    let victim_key = SecretKey::from_seed(b"quire e2e front-run victim").public_key();
-    let attacker = devnet.anvil.client(5).await?;
-    let victim = devnet.anvil.client(6).await?;
-    let bait =
-        user::deposit_eth(attacker.clone(), rollup, &victim_key, U256::from(GWEI), 1).await?;
-    let victims_wei = U256::from(GWEI * 1_000_000_000);
-    let victims_deposit =
-        user::deposit_eth(victim.clone(), rollup, &victim_key, victims_wei, 1).await?;
-    let victim_owner = Address(victim.address().0);
-    let attacker_owner = Address(attacker.address().0);
-    let attackers_account = wait_for(
-        "the attacker's deposit on L2",
-        Duration::from_secs(60),
-        || async { Ok(seq.account_by_key(&victim_key, &attacker_owner).await?) },
+    let receipts = in_one_block(
+        &provider,
+        vec![
+            (
+                b_client.clone(),
+                Rollup::new(rollup, b_client.clone())
+                    .request_full_exit(ib.get(), USDC.0)
+                    .value(fee)
+                    .tx,
+            ),
+            (
+                attacker.clone(),
+                Rollup::new(rollup, attacker.clone())
+                    .request_full_exit(attackers_account.get(), TokenId::ETH.0)
+                    .value(fee)
+                    .tx,
+            ),
+        ],
     )
-    .await?
-    .account_id()?;
-    let attack =
-        user::request_full_exit(attacker.clone(), rollup, attackers_account, TokenId::ETH, 1)
-            .await?;
-    let last_id = attack.op.priority_id();
+    .await?;
+    fees_paid += fee * 2;
+    let exits = receipts
+        .iter()
+        .map(|r| queued_op(r, rollup))
+        .collect::<Result<Vec<_>>>()?;
+    let last_id = exits[1].priority_id();
     wait_for("the full exits on L2", Duration::from_secs(120), || async {
         let s = seq.status().await?;
         Ok((s.next_priority_id > last_id).then_some(s.latest_batch))
     })
     .await?;
     let b_usdc_exited = reference.balance(ib, USDC);
-    for op in [&exit.op, &bait.op, &victims_deposit.op, &attack.op] {
+    for op in &exits {
         reference.apply(&Operation::Priority(op.clone()))?;
     }
-    let victims_account = reference
-        .account_id(&victim_key, &victim_owner)
-        .context("the victim's deposit opened the victim's own account")?;
-    assert_ne!(victims_account, attackers_account);
     assert_eq!(
         reference.balance(victims_account, TokenId::ETH),
         1_000_000_000
@@ -375,7 +592,7 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
     assert_eq!(
         reference.root().to_string(),
         sequencer_root(&seq).await?,
-        "state root after the L2 transactions and the full exit"
+        "state root after the L2 transactions and the full exits"
     );
     wait_committed(operator.clone(), rollup, last_batch).await?;
 
@@ -394,7 +611,6 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
         },
     )
     .await?;
-    let a_client = devnet.anvil.client(a.l1_index).await?;
     let withdrawn_wei = U256::from(withdrawn_gwei) * U256::from(GWEI);
     assert_eq!(
         user::claimable(a_client.clone(), rollup, a.l1_address, TokenId::ETH).await?,
@@ -412,6 +628,26 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
         user::claimable(b_client.clone(), rollup, b.l1_address, USDC).await?,
         U256::from(b_usdc_exited)
     );
+    // B's withdrawal of the token registered after genesis, paid on L1.
+    let late_withdrawn_base = U256::from(late_withdrawn) * U256::from(LATE_SCALE);
+    assert_eq!(
+        user::claimable(b_client.clone(), rollup, b.l1_address, LATE).await?,
+        late_withdrawn_base
+    );
+    let (paid, _) = user::claim(b_client.clone(), rollup, b.l1_address, LATE, 1).await?;
+    assert_eq!(paid, late_withdrawn_base);
+    assert_eq!(
+        token_balance(operator.clone(), late_l1, b.l1_address).await?,
+        late_withdrawn_base,
+        "the new token's withdrawal reached B's L1 address"
+    );
+    // Every priority request's fee is the operator's, and claimable.
+    assert_eq!(
+        user::claimable(operator.clone(), rollup, fee_recipient, TokenId::ETH).await?,
+        fees_paid
+    );
+    let (paid, _) = user::claim(operator.clone(), rollup, fee_recipient, TokenId::ETH, 1).await?;
+    assert_eq!(paid, fees_paid);
     let (paid, _) = user::claim(b_client.clone(), rollup, b.l1_address, USDC, 1).await?;
     assert_eq!(paid, U256::from(b_usdc_exited));
     assert_eq!(
@@ -515,8 +751,8 @@ async fn devnet_deposits_front_run_l2_transactions_settlement_and_exodus() -> Re
     let c_gas_claim = gas_cost(&provider, claim_tx).await?;
     assert_eq!(
         eth_balance(&provider, c_addr).await?,
-        c_before - c_gas_deposit - c_gas_exodus - c_gas_reclaim - c_gas_claim,
-        "the reclaimed deposit came back to its depositor, less gas only"
+        c_before - c_gas_deposit - fee - c_gas_exodus - c_gas_reclaim - c_gas_claim,
+        "the reclaimed deposit came back to its depositor, less gas and the priority fee"
     );
 
     // A exits its USDC against the last executed batch with the sequencer's Merkle proof.

@@ -20,6 +20,11 @@ pub const DEVNET_GENESIS_JSON: &str = include_str!("../../../deploy/genesis.exam
 /// devnet reaches exodus within the hour, and tests move the clock past it).
 pub const PRIORITY_DEADLINE_SECS: u64 = 3600;
 
+/// Wei each devnet deposit and full-exit request pays the operator (account 0): 10^14, a
+/// twentieth of the production fee (D16), so the devnet shows the fee without the demo
+/// accounts' balances being about it.
+pub const PRIORITY_FEE_WEI: u128 = 100_000_000_000_000;
+
 /// The devnet genesis (token addresses as in the file: placeholders until deployment).
 pub fn devnet_genesis() -> Result<Genesis> {
     serde_json::from_str(DEVNET_GENESIS_JSON).context("parsing deploy/genesis.example.json")
@@ -120,11 +125,12 @@ pub(crate) async fn deploy_contracts(anvil: &Anvil) -> Result<(Deployment, Genes
     }
     // No explicit operators: the deployer (account 0) is the operator the sequencer
     // commits with; `proveBatch` is open to anyone.
-    let cfg = DeployConfig::from_genesis(
+    let mut cfg = DeployConfig::from_genesis(
         &genesis,
         VerifierChoice::DeployQuireVerifier,
         PRIORITY_DEADLINE_SECS,
     )?;
+    cfg.priority_fee_wei = PRIORITY_FEE_WEI;
     let deployment = quire_l1::deploy(deployer, &cfg)
         .await
         .context("deploying the contracts")?;

@@ -127,6 +127,8 @@ async fn send_deposits(
     usdc: EthAddress,
     n: usize,
 ) -> Result<Vec<(DemoAccount, Vec<H256>)>> {
+    let fee = U256::from_dec_str(&deployment.priority_fee_wei)
+        .context("the deployment's priority fee")?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let l1_index = FIRST_DEMO_L1_ACCOUNT + i;
@@ -149,14 +151,18 @@ async fn send_deposits(
         let rollup = Rollup::new(deployment.rollup, client.clone());
         // Gas limits are explicit: estimation would run against the state before the
         // approval, in which the ERC-20 deposit reverts.
+        // Each deposit pays the priority fee on top (D16).
         let calls = [
             token.mint(l1_address, U256::from(DEMO_USDC)).tx,
             token.approve(deployment.rollup, U256::from(DEMO_USDC)).tx,
             rollup
                 .deposit_eth(to.clone())
-                .value(U256::from(DEMO_ETH_WEI))
+                .value(U256::from(DEMO_ETH_WEI) + fee)
                 .tx,
-            rollup.deposit_erc20(usdc, U256::from(DEMO_USDC), to).tx,
+            rollup
+                .deposit_erc20(usdc, U256::from(DEMO_USDC), to)
+                .value(fee)
+                .tx,
         ];
         let mut hashes = Vec::with_capacity(calls.len());
         for (k, mut tx) in calls.into_iter().enumerate() {

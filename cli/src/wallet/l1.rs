@@ -14,7 +14,6 @@ use ethers::types::U256;
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::PublicKey;
 use quire_core::token::TokenId;
-use quire_l1::bindings::erc20::IERC20;
 use quire_l1::convert::to_eth_address;
 use quire_l1::user::{self, Queued};
 use quire_l1::{Deployment, L1Client};
@@ -34,7 +33,7 @@ pub struct L1Wallet {
     pub client: Arc<L1Client>,
     /// The deployment (rollup address, tokens).
     pub deployment: Deployment,
-    /// The deployment's tokens with their decimals.
+    /// The tokens the rollup has registered (read from L1 at connect), with their decimals.
     pub tokens: Tokens,
     /// The sender's address.
     pub address: Address,
@@ -55,33 +54,11 @@ impl L1Wallet {
         let deployment = Deployment::load(deployment)
             .map_err(|e| WalletError::invalid("--deployment", e.to_string()))?;
         let client = quire_l1::connect(rpc, &private_key, Duration::from_millis(200)).await?;
-        let mut tokens = Vec::with_capacity(deployment.tokens.len());
-        for t in &deployment.tokens {
-            let scale: u128 = t.scale.parse().map_err(|_| {
-                WalletError::invalid(
-                    "--deployment",
-                    format!("token {} has scale {:?}", t.id, t.scale),
-                )
-            })?;
-            let mut token = Token {
-                id: TokenId(t.id),
-                symbol: t.symbol.clone(),
-                l1_address: Address(t.address.0),
-                scale: scale.max(1),
-                decimals: (t.id == 0).then_some(18),
-            };
-            if token.decimals.is_none() {
-                let erc20 = IERC20::new(t.address, client.clone());
-                token.decimals = Some(erc20.decimals().call().await.map_err(|e| {
-                    WalletError::Unavailable(format!("decimals() of {}: {e}", t.symbol))
-                })? as u32);
-            }
-            tokens.push(token);
-        }
+        let tokens = registered_tokens(client.clone(), &deployment).await?;
         Ok(L1Wallet {
             client,
             deployment,
-            tokens: Tokens(tokens),
+            tokens,
             address,
         })
     }
@@ -124,11 +101,13 @@ impl L1Wallet {
             )
             .await?
         };
+        let fee = self.priority_fee().await?;
         Ok(DepositOutcome {
             summary: format!(
-                "deposit {} ({}) to {to}",
+                "deposit {} ({}) to {to}, priority fee {} ETH",
                 self.format(U256::from(base), &token),
-                format_l2_amount(l2_amount, &token)
+                format_l2_amount(l2_amount, &token),
+                format_decimal(fee.low_u128(), 18)
             ),
             queued,
             l2_amount,
@@ -148,6 +127,11 @@ impl L1Wallet {
             CONFIRMATIONS,
         )
         .await?)
+    }
+
+    /// Wei each deposit and full-exit request pays the operator on top (D16).
+    pub async fn priority_fee(&self) -> Result<U256> {
+        Ok(user::priority_fee(self.client.clone(), self.deployment.rollup).await?)
     }
 
     /// What `owner` can claim of `token` (L1 base units).
@@ -226,23 +210,7 @@ pub async fn claimable_all(
         .map_err(|e| WalletError::invalid("--deployment", e.to_string()))?;
     let provider = Arc::new(quire_l1::client::provider(rpc, Duration::from_millis(200))?);
     let mut out = Vec::new();
-    for t in &deployment.tokens {
-        let token = Token {
-            id: TokenId(t.id),
-            symbol: t.symbol.clone(),
-            l1_address: Address(t.address.0),
-            scale: t.scale.parse().unwrap_or(1),
-            decimals: if t.id == 0 {
-                Some(18)
-            } else {
-                IERC20::new(t.address, provider.clone())
-                    .decimals()
-                    .call()
-                    .await
-                    .ok()
-                    .map(u32::from)
-            },
-        };
+    for token in registered_tokens(provider.clone(), &deployment).await?.0 {
         let amount = user::claimable(
             provider.clone(),
             deployment.rollup,
@@ -255,6 +223,34 @@ pub async fn claimable_all(
         }
     }
     Ok(out)
+}
+
+/// The tokens the rollup has registered, read from L1: governance may register more after
+/// the deployment file was written. A token keeps the deployment's symbol where the file
+/// lists it, else its ERC-20 `symbol()`.
+async fn registered_tokens<M: ethers::providers::Middleware + 'static>(
+    client: Arc<M>,
+    deployment: &Deployment,
+) -> Result<Tokens> {
+    let registered = quire_l1::tokens::registered_tokens(client, deployment.rollup, 0).await?;
+    Ok(Tokens(
+        registered
+            .into_iter()
+            .map(|t| {
+                let named = deployment
+                    .tokens
+                    .iter()
+                    .find(|d| d.id == t.id.0 && d.address == t.address);
+                Token {
+                    id: t.id,
+                    symbol: named.map_or(t.symbol.clone(), |d| d.symbol.clone()),
+                    l1_address: Address(t.address.0),
+                    scale: t.scale.max(1),
+                    decimals: t.decimals.map(u32::from),
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// Formats an L1 amount (base units) of `token`.

@@ -92,6 +92,7 @@ interface IRollup {
 
     // ------------------------------------------------------------------ errors
 
+    /// `registerToken`: the scale is not a power of ten in 10^0 .. 10^18.
     error InvalidScale();
     error TokenAlreadyRegistered();
     error TooManyTokens();
@@ -105,6 +106,11 @@ interface IRollup {
     error ExodusActive();
     error NotInExodus();
     error InvalidDeadline();
+    /// Constructor: the priority fee is above `MAX_PRIORITY_FEE`.
+    error InvalidPriorityFee();
+    /// A priority request's `msg.value` is below `priorityFee` (`depositETH`) or not exactly
+    /// `priorityFee` (`depositERC20`, `requestFullExit`).
+    error PriorityFeeNotPaid();
     error InvalidStateRoot();
     error LastBatchMismatch();
     error BatchNumberMismatch();
@@ -143,10 +149,21 @@ interface IRollup {
 
     // ------------------------------------------------------------------ functions
 
+    /// @notice `scale`: a power of ten, 10^0 .. 10^18.
     function registerToken(address token, uint96 scale) external returns (uint8 tokenId);
+    /// @notice Priority requests each pay the rollup's `priorityFee` (wei, credited to its
+    ///         `feeRecipient`): `depositETH` with `msg.value` = fee + deposit, the others with
+    ///         `msg.value` = fee exactly.
     function depositETH(bytes calldata l2Key) external payable returns (uint64 priorityId);
-    function depositERC20(address token, uint256 amount, bytes calldata l2Key) external returns (uint64 priorityId);
-    function requestFullExit(uint32 accountId, uint8 token) external returns (uint64 priorityId);
+    function depositERC20(address token, uint256 amount, bytes calldata l2Key)
+        external
+        payable
+        returns (uint64 priorityId);
+    function requestFullExit(uint32 accountId, uint8 token) external payable returns (uint64 priorityId);
+    /// @notice Wei every priority request pays (fixed at deployment, at most 0.1 ether).
+    function priorityFee() external view returns (uint256);
+    /// @notice Who is credited the priority fees (claimable ETH).
+    function feeRecipient() external view returns (address);
     function commitBatch(StoredBatchInfo calldata last, CommitBatchInfo calldata next, bytes calldata pubdata) external;
     function commitAndProveBatch(
         StoredBatchInfo calldata last,

@@ -17,8 +17,11 @@ import {PubdataBuilder as PD} from "../utils/PubdataBuilder.sol";
 ///      withdrawals that never move more than the L2 holds, and proofs are the test
 ///      verifier's. Batches are committed and proven separately or in one call
 ///      (commitAndProveBatch), are also proven with wrong proofs (which must fail), reverted,
-///      executed, claimed, and exodus may start. Every action is total: it never reverts
-///      unexpectedly (fail_on_revert = true), it returns early when it does not apply.
+///      executed, claimed, and exodus may start. Every priority request pays the rollup's
+///      priority fee, which the model credits to the fee recipient (who claims it), and
+///      requests with a wrong fee are tried too (they must fail). Every action is total: it
+///      never reverts unexpectedly (fail_on_revert = true), it returns early when it does not
+///      apply.
 contract RollupHandler {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
 
@@ -39,6 +42,8 @@ contract RollupHandler {
     MockERC20[NUM_TOKENS] public tokens; // index 0 unused (ETH)
     uint256[NUM_TOKENS] public scales;
     address[4] public actors;
+    uint256 public immutable fee;
+    address public immutable feeRecipient;
 
     // ---- model
     QueuedOp[] internal queue;
@@ -65,6 +70,11 @@ contract RollupHandler {
     uint256 public unprovenSkipsAccepted;
     uint256 public exodusWronglyActivated;
     uint256 public doubleSpendsAccepted;
+    /// Priority fees: requests queued (each paid the fee once), fees paid in, and requests
+    /// accepted with a wrong `msg.value` (must stay 0).
+    uint256 public paidRequests;
+    uint256 public ghostFees;
+    uint256 public wrongFeesAccepted;
 
     mapping(bytes32 => uint256) public calls;
 
@@ -72,6 +82,8 @@ contract RollupHandler {
         rollup = rollup_;
         verifier = verifier_;
         operator = operator_;
+        fee = rollup_.priorityFee();
+        feeRecipient = rollup_.feeRecipient();
         tokens[1] = usdc;
         tokens[2] = dai;
         scales[0] = 1e9;
@@ -104,6 +116,11 @@ contract RollupHandler {
         return 4;
     }
 
+    /// @dev Everyone who can hold a claimable balance: the actors, then the fee recipient.
+    function holder(uint256 i) external view returns (address) {
+        return i < 4 ? actors[i] : feeRecipient;
+    }
+
     // =================================================================== user actions
 
     function depositETH(uint256 actorSeed, uint256 gweiAmount) external {
@@ -111,9 +128,10 @@ contract RollupHandler {
         ++calls["depositETH"];
         address a = actors[actorSeed % 4];
         uint64 amount = uint64(_bound(gweiAmount, 1, 1000e9));
-        vm.deal(a, a.balance + uint256(amount) * 1e9);
+        vm.deal(a, a.balance + uint256(amount) * 1e9 + fee);
         vm.prank(a);
-        rollup.depositETH{value: uint256(amount) * 1e9}(KEY);
+        rollup.depositETH{value: uint256(amount) * 1e9 + fee}(KEY);
+        _feePaid();
         _queued(a, 0, amount);
     }
 
@@ -125,10 +143,12 @@ contract RollupHandler {
         uint64 amount = uint64(_bound(l2Amount, 1, 1e15));
         uint256 l1 = uint256(amount) * scales[t];
         tokens[t].mint(a, l1);
+        vm.deal(a, a.balance + fee);
         vm.startPrank(a);
         tokens[t].approve(address(rollup), l1);
-        rollup.depositERC20(address(tokens[t]), l1, KEY);
+        rollup.depositERC20{value: fee}(address(tokens[t]), l1, KEY);
         vm.stopPrank();
+        _feePaid();
         _queued(a, t, amount);
     }
 
@@ -143,9 +163,72 @@ contract RollupHandler {
         ++calls["requestFullExit"];
         address a = actors[actorSeed % 4];
         uint8 t = uint8(tokenSeed % NUM_TOKENS);
+        vm.deal(a, a.balance + fee);
         vm.prank(a);
-        rollup.requestFullExit(account, t);
+        rollup.requestFullExit{value: fee}(account, t);
+        _feePaid();
         queue.push(QueuedOp({isDeposit: false, owner: a, token: t, amount: 0, account: account}));
+    }
+
+    /// @dev The fee of one queued request: claimable by the fee recipient from now on.
+    function _feePaid() internal {
+        ++paidRequests;
+        ghostFees += fee;
+        ghostDeposited[0] += fee;
+        ghostClaimable[feeRecipient][0] += fee;
+        ghostCredited[feeRecipient][0] += fee;
+    }
+
+    /// @dev A request with the wrong `msg.value`: a full exit or an ERC-20 deposit paying
+    ///      anything but the fee, an ETH deposit paying less than the fee. It must revert with
+    ///      `PriorityFeeNotPaid` and queue nothing.
+    function underpay(uint256 actorSeed, uint256 kind, uint256 value) external {
+        if (rollup.exodusMode()) return;
+        ++calls["underpay"];
+        address a = actors[actorSeed % 4];
+        kind %= 3;
+        if (kind == 0) {
+            if (fee == 0) return;
+            value = _bound(value, 0, fee - 1);
+        } else {
+            value = _bound(value, 0, 2 * fee + 1);
+            if (value == fee) value = fee + 1;
+        }
+        uint64 queued = rollup.totalPriorityOps();
+        vm.deal(a, a.balance + value);
+        vm.startPrank(a);
+        bool ok;
+        bytes memory err;
+        if (kind == 0) {
+            (ok, err) = address(rollup).call{value: value}(abi.encodeCall(Rollup.depositETH, (KEY)));
+        } else if (kind == 1) {
+            tokens[1].mint(a, 1);
+            tokens[1].approve(address(rollup), 1);
+            (ok, err) =
+                address(rollup).call{value: value}(abi.encodeCall(Rollup.depositERC20, (address(tokens[1]), 1, KEY)));
+        } else {
+            (ok, err) = address(rollup).call{value: value}(abi.encodeCall(Rollup.requestFullExit, (3, 0)));
+        }
+        vm.stopPrank();
+        if (ok) {
+            ++wrongFeesAccepted;
+            return;
+        }
+        require(bytes4(err) == IRollup.PriorityFeeNotPaid.selector, "wrong fee: wrong error");
+        require(rollup.totalPriorityOps() == queued, "a refused request queued an op");
+    }
+
+    /// @dev The fee recipient claims its fees (anyone may trigger `claim`).
+    function claimFees() external {
+        uint256 amount = rollup.claimable(feeRecipient, 0);
+        if (amount == 0) return;
+        ++calls["claimFees"];
+        uint256 before = feeRecipient.balance;
+        rollup.claim(feeRecipient, 0);
+        uint256 received = feeRecipient.balance - before;
+        ghostPaid[0] += received;
+        ghostPaidTo[feeRecipient][0] += received;
+        ghostClaimable[feeRecipient][0] -= amount;
     }
 
     function claim(uint256 actorSeed, uint256 tokenSeed) external {

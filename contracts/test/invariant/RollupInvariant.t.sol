@@ -18,20 +18,25 @@ import {RollupHandler} from "./RollupHandler.sol";
 ///           committed, every proven batch was proven with its exact proof (by proveBatch or
 ///           commitAndProveBatch), no wrong proof was ever accepted, and commitAndProveBatch
 ///           never committed past an unproven batch;
-///         - exodus starts only after a priority op's deadline.
+///         - exodus starts only after a priority op's deadline;
+///         - every queued request paid the priority fee exactly once, the fee recipient is
+///           owed (or was paid) exactly fee × requests, and no request with a wrong fee was
+///           accepted. The fee is not a multiple of 1 gwei: fees are L1 wei, never L2 units.
 contract RollupInvariantTest is Test {
     Rollup internal rollup;
     TestBatchVerifier internal verifier;
     MockERC20 internal usdc;
     MockERC20 internal dai;
     RollupHandler internal handler;
+    uint256 internal constant FEE = 0.001 ether + 1;
+    address internal constant FEE_RECIPIENT = address(0xFEE);
 
     function setUp() public {
         vm.warp(1_700_000_000);
         address gov = address(0x60);
         address operator = address(0x0B);
         verifier = new TestBatchVerifier();
-        rollup = new Rollup(gov, verifier, bytes32(uint256(0x1234)), 3 days);
+        rollup = new Rollup(gov, verifier, bytes32(uint256(0x1234)), 3 days, FEE, FEE_RECIPIENT);
         usdc = new MockERC20("USDC", 6);
         dai = new MockERC20("DAI", 18);
         vm.startPrank(gov);
@@ -69,8 +74,8 @@ contract RollupInvariantTest is Test {
             (uint64 l2Supply, uint256 totalClaimable) = rollup.tokenTotals(uint8(t));
             assertEq(uint256(l2Supply), handler.ghostSupply(t), "l2Supply");
             uint256 sum;
-            for (uint256 i; i < 4; ++i) {
-                address a = handler.actors(i);
+            for (uint256 i; i < 5; ++i) {
+                address a = handler.holder(i);
                 assertEq(rollup.claimable(a, t), handler.ghostClaimable(a, t), "claimable");
                 sum += rollup.claimable(a, t);
             }
@@ -82,8 +87,8 @@ contract RollupInvariantTest is Test {
         assertEq(handler.doubleSpendsAccepted(), 0, "a second claim or reclaim paid");
         for (uint256 t; t < 3; ++t) {
             assertLe(handler.ghostPaid(t), handler.ghostDeposited(t), "paid <= deposited");
-            for (uint256 i; i < 4; ++i) {
-                address a = handler.actors(i);
+            for (uint256 i; i < 5; ++i) {
+                address a = handler.holder(i);
                 assertEq(
                     handler.ghostPaidTo(a, t) + rollup.claimable(a, t),
                     handler.ghostCredited(a, t),
@@ -111,5 +116,17 @@ contract RollupInvariantTest is Test {
 
     function invariant_exodusOnlyAfterDeadline() public view {
         assertEq(handler.exodusWronglyActivated(), 0);
+    }
+
+    function invariant_PriorityFeePaidPerRequest() public view {
+        uint256 requests = rollup.totalPriorityOps();
+        assertEq(handler.paidRequests(), requests, "every queued op is a paid request");
+        assertEq(handler.ghostFees(), requests * FEE, "fees in = fee x requests");
+        assertEq(
+            rollup.claimable(FEE_RECIPIENT, 0) + handler.ghostPaidTo(FEE_RECIPIENT, 0),
+            requests * FEE,
+            "the recipient is owed or was paid exactly fee x requests"
+        );
+        assertEq(handler.wrongFeesAccepted(), 0, "a request with a wrong fee was accepted");
     }
 }

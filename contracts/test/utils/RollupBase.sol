@@ -13,7 +13,9 @@ import {StateProof} from "../../src/lib/StateProof.sol";
 /// @dev Shared setup and helpers for the rollup tests: a deployed rollup with a test verifier,
 ///      USDC (6 decimals, scale 1) and DAI (18 decimals, scale 10^9), valid L2 keys, pubdata
 ///      builders for every op type (core/src/tx/pubdata.rs layout) and a batch pipeline that
-///      reads each committed batch back from its `BatchCommitted` event.
+///      reads each committed batch back from its `BatchCommitted` event. The rollup charges a
+///      nonzero priority fee (`PRIORITY_FEE`, credited to `feeRecipient`), so every test runs
+///      the paying path; the queue helpers pay it and deal it to the payer first.
 abstract contract RollupBase is Test {
     // Real EcGFp5 keys (alice, bob, carol of test/fixtures/l1_vectors.json).
     bytes internal constant KEY_A =
@@ -29,11 +31,14 @@ abstract contract RollupBase is Test {
     uint8 internal constant ETH = 0;
     uint8 internal constant USDC_ID = 1;
     uint8 internal constant DAI_ID = 2;
+    /// @dev Wei per priority request in these tests (a multiple of 1 gwei is not required).
+    uint256 internal constant PRIORITY_FEE = 0.001 ether;
 
     address internal gov = address(0x60);
     address internal operator = address(0x0B);
     address internal alice = address(0xA11CE);
     address internal bob = address(0xB0B);
+    address internal feeRecipient = address(0xFEE);
 
     Rollup internal rollup;
     TestBatchVerifier internal verifier;
@@ -52,7 +57,9 @@ abstract contract RollupBase is Test {
     }
 
     function _deploy(bytes32 genesisRoot) internal {
-        rollup = new Rollup(gov, verifier, genesisRoot, DEADLINE);
+        rollup = new Rollup(gov, verifier, genesisRoot, DEADLINE, PRIORITY_FEE, feeRecipient);
+        // The test contract pays the fee of the requests it makes itself.
+        vm.deal(address(this), 1000 ether);
         batchInfo[0] = IRollup.StoredBatchInfo({
             batchNumber: 0,
             timestamp: uint64(block.timestamp),
@@ -158,10 +165,11 @@ abstract contract RollupBase is Test {
 
     // ------------------------------------------------------------ queue helpers
 
+    /// @dev Deposits `weiAmount` from `from`, which pays `weiAmount` + the fee (dealt first).
     function depositEth(address from, uint256 weiAmount, bytes memory key) internal returns (uint64 id) {
-        vm.deal(from, from.balance + weiAmount);
+        vm.deal(from, from.balance + weiAmount + PRIORITY_FEE);
         vm.prank(from);
-        id = rollup.depositETH{value: weiAmount}(key);
+        id = rollup.depositETH{value: weiAmount + PRIORITY_FEE}(key);
     }
 
     function depositToken(MockERC20 token, address from, uint256 amount, bytes memory key)
@@ -169,10 +177,18 @@ abstract contract RollupBase is Test {
         returns (uint64 id)
     {
         token.mint(from, amount);
+        vm.deal(from, from.balance + PRIORITY_FEE);
         vm.startPrank(from);
         token.approve(address(rollup), amount);
-        id = rollup.depositERC20(address(token), amount, key);
+        id = rollup.depositERC20{value: PRIORITY_FEE}(address(token), amount, key);
         vm.stopPrank();
+    }
+
+    /// @dev `requestFullExit(account, token)` from `from`, which pays the fee (dealt first).
+    function requestExit(address from, uint32 account, uint8 token) internal returns (uint64 id) {
+        vm.deal(from, from.balance + PRIORITY_FEE);
+        vm.prank(from);
+        id = rollup.requestFullExit{value: PRIORITY_FEE}(account, token);
     }
 
     // ------------------------------------------------------------ batch pipeline

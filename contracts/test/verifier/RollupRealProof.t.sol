@@ -26,7 +26,10 @@ contract RollupRealProofTest is Test {
         json = vm.readFile("test/fixtures/verifier/rollup_batch.json");
         proof = vm.parseJsonBytes(json, ".proof");
         QuireVerifier v = new QuireVerifier();
-        rollup = new Rollup(gov, IBatchVerifier(address(v)), vm.parseJsonBytes32(json, ".genesis_root"), 3 days);
+        // No priority fee here (the free queue of test deployments): this suite is about the proof.
+        rollup = new Rollup(
+            gov, IBatchVerifier(address(v)), vm.parseJsonBytes32(json, ".genesis_root"), 3 days, 0, address(0xFEE)
+        );
         vm.prank(gov);
         rollup.setOperator(operator, true);
     }

@@ -245,8 +245,13 @@ impl State {
         self.pools.get(&pool).ok_or(TxError::UnknownPool(pool))
     }
 
-    fn token_known(&self, token: TokenId) -> Result<(), TxError> {
-        if self.tokens.contains(token) {
+    /// Whether an L2 transaction may name `token`. Every L1 asset id may: the rollup contract
+    /// decides which L1 assets exist (governance registers them at any time) and a balance of
+    /// one can only come from a deposit the contract accepted, so L2 rules never wait for the
+    /// sequencer to learn of a registration (issue 14, part 3; the circuit has no registry
+    /// either). Share-token ids exist only as genesis pools' shares.
+    fn token_usable(&self, token: TokenId) -> Result<(), TxError> {
+        if token.is_l1_asset() || self.tokens.contains(token) {
             Ok(())
         } else {
             Err(TxError::UnknownToken(token))
@@ -261,12 +266,12 @@ impl State {
             L2Tx::Transfer(t) => {
                 positive("amount", t.amount)?;
                 packable_fee(t.fee)?;
-                self.token_known(t.token)
+                self.token_usable(t.token)
             }
             L2Tx::Withdraw(t) => {
                 positive("amount", t.amount)?;
                 packable_fee(t.fee)?;
-                self.token_known(t.token)?;
+                self.token_usable(t.token)?;
                 if !t.token.is_l1_asset() {
                     return Err(TxError::NotAnL1Asset(t.token));
                 }
@@ -492,7 +497,10 @@ impl State {
             credited: false,
             refund: Some(reason),
         };
-        if !d.token.is_l1_asset() || !self.tokens.contains(d.token) {
+        // Any L1 asset id: the contract queues deposits of registered tokens only, and the
+        // circuit credits every L1 asset id, so a token registered after genesis is credited
+        // like ETH (issue 14, part 3). A share-token id can never come from L1.
+        if !d.token.is_l1_asset() {
             return refund(RefundReason::UnknownToken);
         }
         if d.amount == 0 || d.amount > MAX_AMOUNT {
@@ -532,10 +540,7 @@ impl State {
     fn apply_full_exit(&mut self, e: &FullExit) -> Outcome {
         let amount = match self.account(e.account) {
             Some(acc)
-                if acc.pubkey.is_some()
-                    && acc.l1_owner == e.owner
-                    && e.token.is_l1_asset()
-                    && self.tokens.contains(e.token) =>
+                if acc.pubkey.is_some() && acc.l1_owner == e.owner && e.token.is_l1_asset() =>
             {
                 acc.balance(e.token)
             }

@@ -33,7 +33,7 @@ pub enum TxError {
         /// The next packable fee.
         suggestion: Option<u64>,
     },
-    /// The token is not registered.
+    /// The id is a share-token id no genesis pool issues.
     #[error("unknown token {0}")]
     UnknownToken(TokenId),
     /// Only L1 assets can leave L2.

@@ -367,7 +367,9 @@ impl State {
         &self.tokens
     }
 
-    /// Registers an L1 asset after genesis (as L1 governance does).
+    /// Records the description (symbol, L1 address, scale) of an L1 asset governance
+    /// registered after genesis, as the sequencer learns it from L1. Descriptive only: no
+    /// rule of `apply` reads it, since every L1 asset id is usable (see `token_usable`).
     pub fn register_token(&mut self, info: TokenInfo) -> Result<(), TokenError> {
         self.tokens.register(info, false)
     }

@@ -10,7 +10,7 @@ use crate::tx::OpType;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundReason {
-    /// The token is not a registered L1 asset.
+    /// The token id is not an L1 asset's (a share-token id; the contract never queues one).
     UnknownToken,
     /// The amount is zero or not below 2^63.
     AmountOutOfRange,

@@ -38,9 +38,17 @@ struct Args {
     /// accepts the proofs of the wrapper circuit it was generated from).
     #[arg(long)]
     deploy_quire_verifier: bool,
-    /// Seconds a priority operation may wait before exodus can start (3600 ..= 2592000).
-    #[arg(long, default_value_t = 7 * 24 * 3600)]
+    /// Seconds a priority operation may wait before exodus can start (3600 ..= 2592000;
+    /// default 14 days, see docs/decisions.md D16).
+    #[arg(long, default_value_t = quire_l1::flood::PRODUCTION_PRIORITY_DEADLINE_SECS)]
     priority_deadline_secs: u64,
+    /// Wei each deposit and full-exit request pays the operator (at most 10^17; default
+    /// 0.002 ETH, what makes flooding the queue into exodus cost > 100 ETH, D16).
+    #[arg(long, default_value_t = quire_l1::flood::PRODUCTION_PRIORITY_FEE_WEI)]
+    priority_fee_wei: u128,
+    /// Who claims the priority fees; default: the first operator, else the deployer.
+    #[arg(long)]
+    fee_recipient: Option<Address>,
     /// Operator addresses (repeat); default: the deployer.
     #[arg(long = "operator")]
     operators: Vec<Address>,
@@ -68,6 +76,8 @@ async fn main() -> anyhow::Result<()> {
     let genesis: Genesis = serde_json::from_str(&text)
         .with_context(|| format!("parsing {}", args.genesis.display()))?;
     let mut cfg = DeployConfig::from_genesis(&genesis, verifier, args.priority_deadline_secs)?;
+    cfg.priority_fee_wei = args.priority_fee_wei;
+    cfg.fee_recipient = args.fee_recipient;
     cfg.operators = args.operators;
     cfg.governance = args.governance;
     cfg.confirmations = args.confirmations;

@@ -100,3 +100,18 @@ pub fn batch_public_inputs(
     out.extend(words(priority_commitment));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::BatchShape;
+
+    /// The flooding calculation (quire_l1::flood, docs D15) assumes the shipped shape's
+    /// priority slots: a shape with fewer would make forcing exodus cheaper than it says.
+    #[test]
+    fn the_flood_calculation_uses_the_shipped_shapes_priority_slots() {
+        assert_eq!(
+            BatchShape::DEVNET.max_priority as u64,
+            quire_l1::flood::REFERENCE_PRIORITY_SLOTS_PER_BATCH
+        );
+    }
+}

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ethers::types::Address as EthAddress;
+use quire_core::token::TokenId;
 use quire_core::tx::PriorityOp;
 use quire_l1::{L1Error, L1Watcher, WatcherConfig, WatcherCursor};
 use serde::{Deserialize, Serialize};
@@ -85,6 +86,7 @@ pub async fn poll_once(
     watcher: &L1Watcher<quire_l1::L1Client>,
     cursor: &mut WatcherCursor,
 ) -> Result<bool, WatchError> {
+    learn_tokens(node, ctx).await?;
     let poll = watcher.poll(cursor).await?;
     metrics::gauge!("quire_l1_safe_head").set(poll.safe_head as f64);
     if poll.cursor == *cursor {
@@ -118,6 +120,39 @@ pub async fn poll_once(
         node.batch_ready.notify_one();
     }
     Ok(poll.caught_up)
+}
+
+/// Adds the tokens governance registered on L1 since the last poll to the node's registry,
+/// so `/v1/tokens` lists them. Descriptive only: every L1 asset id is usable on L2 whether
+/// or not the node has learnt it yet (issue 14, part 3), so reading at the head rather than
+/// at the confirmed depth is harmless. One `tokenCount()` call per poll when nothing is new.
+async fn learn_tokens(node: &Node, ctx: &L1Context) -> Result<(), WatchError> {
+    let known = {
+        let state = node.state.read();
+        (0..TokenId::FIRST_SHARE_TOKEN)
+            .take_while(|&id| state.tokens().contains(TokenId(id)))
+            .count() as u8
+    };
+    let new =
+        quire_l1::tokens::registered_tokens(Arc::clone(&ctx.client), ctx.deployment.rollup, known)
+            .await?;
+    if new.is_empty() {
+        return Ok(());
+    }
+    let mut state = node.state.write();
+    for t in new {
+        match state.register_token(t.info()) {
+            Ok(()) => tracing::info!(
+                token = t.id.0,
+                symbol = %t.symbol,
+                address = ?t.address,
+                scale = t.scale,
+                "token registered on L1 after genesis"
+            ),
+            Err(e) => tracing::warn!(token = t.id.0, error = %e, "token from L1 not recorded"),
+        }
+    }
+    Ok(())
 }
 
 /// Runs until `stop`, or until a fatal error stops intake.
