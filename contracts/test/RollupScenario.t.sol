@@ -26,8 +26,8 @@ contract RollupScenarioTest is RollupBase {
         json = vm.readFile("test/fixtures/l1_vectors.json");
         verifier = new TestBatchVerifier();
         _deploy(vm.parseJsonBytes32(json, ".scenario.genesis_root"));
-        // Same ids and scales as core's genesis (USDC 1, DAI 10^9), plus WBTC, which this L2
-        // does not know yet: its deposit is refunded.
+        // Same ids and scales as core's genesis (USDC 1, DAI 10^9), plus WBTC, registered
+        // after the L2's genesis: its deposit is credited like any other (D15).
         wbtc = new MockERC20("WBTC", 8);
         vm.prank(gov);
         rollup.registerToken(address(wbtc), 1);
@@ -84,20 +84,21 @@ contract RollupScenarioTest is RollupBase {
 
     function test_scenario_batchMatchesCore() public {
         _runBatch();
-        // The payouts: carol's refunded WBTC deposit, bob's USDC withdrawal, the DAI withdrawal
+        // The payouts: carol's withdrawal of WBTC (registered after genesis, deposited and
+        // credited on L2), bob's USDC withdrawal, the DAI withdrawal
         // to 0xd0…, alice's full exit of her ETH; bob's exit on alice's account paid nothing.
         address carol = vm.parseJsonAddress(json, ".scenario.users.carol.l1");
         address bobL1 = vm.parseJsonAddress(json, ".scenario.users.bob.l1");
         address aliceL1 = vm.parseJsonAddress(json, ".scenario.users.alice.l1");
-        assertEq(rollup.claimable(carol, WBTC_ID), 12_345);
+        assertEq(rollup.claimable(carol, WBTC_ID), 2_345);
         assertEq(rollup.claimable(bobL1, USDC_ID), 1_000_000_000);
         assertEq(rollup.claimable(address(0xD0D0d0d0d0D0D0d0D0D0D0D0d0D0d0d0d0d0D0D0), DAI_ID), 3e9 * 1e9);
         assertEq(rollup.claimable(aliceL1, ETH), 5_274_997_819 * 1e9);
         assertEq(rollup.claimable(bobL1, ETH), 0);
-        assertEq(uint256(supply(WBTC_ID)), 0);
+        assertEq(uint256(supply(WBTC_ID)), 10_000, "the rest of carol's WBTC stays on L2");
         vm.prank(carol);
         rollup.withdraw(WBTC_ID);
-        assertEq(wbtc.balanceOf(carol), 12_345);
+        assertEq(wbtc.balanceOf(carol), 2_345);
         vm.prank(aliceL1);
         rollup.withdraw(ETH);
         assertEq(aliceL1.balance, 5_274_997_819 * 1e9);

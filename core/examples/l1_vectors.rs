@@ -43,7 +43,8 @@ use serde_json::{json, Value};
 const CHAIN_ID: u32 = 7;
 const USDC: TokenId = TokenId(1);
 const DAI: TokenId = TokenId(2);
-/// Registered on L1 (id 3) but unknown to this L2 genesis: a deposit of it is refunded.
+/// Registered on L1 (id 3) after this L2's genesis: its deposit is credited all the same
+/// (every L1 asset id is usable on L2, D15) and part of it withdrawn.
 const WBTC: TokenId = TokenId(3);
 
 fn hex0x(bytes: &[u8]) -> String {
@@ -237,7 +238,7 @@ fn scenario() -> Value {
         deposit(&mut queue, &bob, USDC, 5_000_000_000).into(),            // 5000 USDC
         deposit(&mut queue, &alice, USDC, 20_000_000_000).into(),
         deposit(&mut queue, &carol, DAI, 100_000_000_000).into(), // 100 DAI
-        deposit(&mut queue, &carol, WBTC, 12_345).into(),         // refunded: unknown on L2
+        deposit(&mut queue, &carol, WBTC, 12_345).into(),         // registered after genesis
     ];
 
     // Ids are assigned on first deposit: bridge 0, fee 1, pool 2, then alice, bob, carol.
@@ -341,6 +342,17 @@ fn scenario() -> Value {
                 amount: 3_000_000_000,
                 fee: 0,
                 nonce: 1,
+            }),
+        ),
+        sign(
+            &carol,
+            L2Tx::Withdraw(Withdraw {
+                from: c,
+                to: carol.l1,
+                token: WBTC,
+                amount: 2_345,
+                fee: 0,
+                nonce: 2,
             }),
         ),
     ];
