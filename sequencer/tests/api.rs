@@ -504,3 +504,87 @@ async fn restart_rebuilds_the_same_state_and_keeps_pending_transactions() {
     }
     running.shutdown().await;
 }
+
+/// Issue 14, part 4: priority operations are never starved by L2 traffic. With a mempool
+/// backlog of three full batches, deposits queued behind it take their slots in the very
+/// next batch (ahead of the transfers, as the circuit requires), and the backlog follows.
+/// The batches are closed by hand (no batcher task), so which batch takes what is exact.
+#[tokio::test]
+async fn priority_operations_go_into_the_next_batch_ahead_of_a_mempool_backlog() {
+    use axum::extract::{Query, State};
+    use axum::http::HeaderMap;
+    use quire_sequencer::api::dev::{deposit, DevDeposit};
+    use quire_sequencer::api::submit::{submit, SubmitQuery};
+    use quire_sequencer::batcher::close_batch;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("q.db").display());
+    let mut c = common::config(&url);
+    c.batch.max_txs = 8;
+    c.batch.max_priority_ops = 4;
+    let node = quire_sequencer::node::Node::start(c).await.unwrap();
+    let owner = quire_core::account::Address([7; 20]);
+    let fund = |who: u32| {
+        let node = node.clone();
+        async move {
+            let (status, _) = deposit(
+                State(node),
+                axum::Json(DevDeposit {
+                    to: key(who).public_key(),
+                    from: owner,
+                    token: quire_core::token::TokenId::ETH,
+                    amount: 1_000_000,
+                }),
+            )
+            .await
+            .unwrap();
+            assert_eq!(status.as_u16(), 202);
+        }
+    };
+    fund(1).await;
+    fund(2).await;
+    close_batch(&node).await.unwrap().unwrap();
+    let id = |who: u32| {
+        node.state
+            .read()
+            .account_id(&key(who).public_key(), &owner)
+            .unwrap()
+    };
+    let (a, b) = (id(1), id(2));
+    for nonce in 0..24 {
+        let body = serde_json::to_vec(&transfer(&key(1), a, b, 10, 1, nonce)).unwrap();
+        let (status, _) = submit(
+            State(node.clone()),
+            Query(SubmitQuery { wait: None }),
+            HeaderMap::new(),
+            Ok(body.into()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status.as_u16(), 202);
+    }
+    // Four deposits queued on "L1" behind the whole backlog.
+    for who in 3..7 {
+        fund(who).await;
+    }
+    let next = close_batch(&node).await.unwrap().unwrap();
+    let batch = node.storage.batch(next).await.unwrap().unwrap();
+    assert_eq!(batch.priority_count, 4, "every queued deposit, at once");
+    assert_eq!(batch.op_count, 8, "the other four slots: transfers");
+    for who in 3..7 {
+        assert_eq!(
+            node.state
+                .read()
+                .balance(id(who), quire_core::token::TokenId::ETH),
+            1_000_000
+        );
+    }
+    // The backlog's 20 other transfers fill the following batches.
+    let mut transfers = 4;
+    while let Some(n) = close_batch(&node).await.unwrap() {
+        let batch = node.storage.batch(n).await.unwrap().unwrap();
+        assert_eq!(batch.priority_count, 0);
+        transfers += batch.op_count;
+    }
+    assert_eq!(transfers, 24);
+}
