@@ -6,7 +6,7 @@
 //! slots per batch. An attacker who queues `N` operations at once makes the last one wait
 //! `N / r` (r: the operator's priority throughput); exodus follows once `N / r` passes the
 //! deadline `D`, so the attack needs `N > r · D` requests. L1 does not stop it: one block
-//! (~36–60 M gas) queues ~500–1,000 requests of ~60 k gas, so the whole flood fits in a
+//! (~36–60 M gas) queues ~400–800 requests of 72–88 k gas, so the whole flood fits in a
 //! few hundred blocks. What does stop it is the flat priority fee every request pays to the
 //! operator (`Rollup.priorityFee`), `N · fee` in all; the calculation below leaves gas out
 //! (its price can be near zero).
