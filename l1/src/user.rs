@@ -25,6 +25,8 @@ pub struct Queued {
     pub tx: H256,
     /// Its block.
     pub block: u64,
+    /// The priority fee the transaction paid on top (wei).
+    pub fee: U256,
 }
 
 /// Sends a call, waits until mined (`confirmations` deep) and insists on success.
@@ -48,8 +50,8 @@ async fn send_call<M: Middleware + 'static, D: ethers::abi::Detokenize>(
     Ok(receipt)
 }
 
-/// The priority operation a receipt queued.
-fn queued(receipt: &TransactionReceipt, rollup: EthAddress) -> Result<Queued, L1Error> {
+/// The priority operation a receipt queued, which paid `fee`.
+fn queued(receipt: &TransactionReceipt, rollup: EthAddress, fee: U256) -> Result<Queued, L1Error> {
     let log = receipt
         .logs
         .iter()
@@ -63,6 +65,7 @@ fn queued(receipt: &TransactionReceipt, rollup: EthAddress) -> Result<Queued, L1
         op: decode_priority_op(log)?,
         tx: receipt.transaction_hash,
         block: receipt.block_number.map_or(0, |b| b.as_u64()),
+        fee,
     })
 }
 
@@ -94,7 +97,7 @@ pub async fn deposit_eth<M: Middleware + 'static>(
         .deposit_eth(Bytes::from(to.to_bytes().to_vec()))
         .value(amount_wei + fee);
     let receipt = send_call(call, confirmations).await?;
-    queued(&receipt, rollup)
+    queued(&receipt, rollup, fee)
 }
 
 /// Deposits `amount` (L1 units, a multiple of the token's scale) of a registered ERC-20 to
@@ -126,7 +129,7 @@ pub async fn deposit_erc20<M: Middleware + 'static>(
         .deposit_erc20(token, amount, Bytes::from(to.to_bytes().to_vec()))
         .value(fee);
     let receipt = send_call(call, confirmations).await?;
-    queued(&receipt, rollup)
+    queued(&receipt, rollup, fee)
 }
 
 /// Asks the L2 to move the whole `token` balance of `account` to L1; it pays out only if the
@@ -142,7 +145,7 @@ pub async fn request_full_exit<M: Middleware + 'static>(
     let r = Rollup::new(rollup, client);
     let call = r.request_full_exit(account.get(), token.0).value(fee);
     let receipt = send_call(call, confirmations).await?;
-    queued(&receipt, rollup)
+    queued(&receipt, rollup, fee)
 }
 
 /// What `owner` can claim of `token` (L1 units) from executed batches and exits.

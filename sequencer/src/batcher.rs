@@ -79,11 +79,9 @@ async fn resync(node: &Node) -> Result<(), String> {
         let mut live = node.state.write();
         // Tokens learnt from L1 after genesis are descriptive only (no rule reads them), but
         // `/v1/tokens` should not forget them until the watcher's next poll.
-        let learnt: Vec<_> = live.tokens().iter().cloned().collect();
-        for info in learnt {
-            if !state.tokens().contains(info.id) {
-                let _ = state.register_token(info);
-            }
+        // The genesis' own tokens answer `AlreadyRegistered`: nothing to keep from them.
+        for info in live.tokens().iter() {
+            let _ = state.register_token(info.clone());
         }
         *live = state;
     }

@@ -77,7 +77,9 @@ pub async fn fund(
         .request("evm_setIntervalMining", (0u64,))
         .await
         .context("pausing interval mining")?;
-    let sent = send_deposits(anvil, deployment, usdc, n).await;
+    let fee = U256::from_dec_str(&deployment.priority_fee_wei)
+        .context("the deployment's priority fee")?;
+    let sent = send_deposits(anvil, deployment, usdc, fee, n).await;
     // Mine the block and resume interval mining even if a send failed.
     let mined: Result<serde_json::Value, _> = provider.request("anvil_mine", (U64::from(1),)).await;
     let resumed: Result<serde_json::Value, _> = provider
@@ -106,6 +108,7 @@ pub async fn fund(
                     op: decode_priority_op(log)?,
                     tx: hash,
                     block: receipt.block_number.map_or(0, |b| b.as_u64()),
+                    fee,
                 });
             }
         }
@@ -125,10 +128,9 @@ async fn send_deposits(
     anvil: &Anvil,
     deployment: &Deployment,
     usdc: EthAddress,
+    fee: U256,
     n: usize,
 ) -> Result<Vec<(DemoAccount, Vec<H256>)>> {
-    let fee = U256::from_dec_str(&deployment.priority_fee_wei)
-        .context("the deployment's priority fee")?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let l1_index = FIRST_DEMO_L1_ACCOUNT + i;

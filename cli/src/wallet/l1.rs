@@ -101,13 +101,12 @@ impl L1Wallet {
             )
             .await?
         };
-        let fee = self.priority_fee().await?;
         Ok(DepositOutcome {
             summary: format!(
                 "deposit {} ({}) to {to}, priority fee {} ETH",
                 self.format(U256::from(base), &token),
                 format_l2_amount(l2_amount, &token),
-                format_decimal(fee.low_u128(), 18)
+                format_decimal(queued.fee.low_u128(), 18)
             ),
             queued,
             l2_amount,
@@ -127,11 +126,6 @@ impl L1Wallet {
             CONFIRMATIONS,
         )
         .await?)
-    }
-
-    /// Wei each deposit and full-exit request pays the operator on top (D16).
-    pub async fn priority_fee(&self) -> Result<U256> {
-        Ok(user::priority_fee(self.client.clone(), self.deployment.rollup).await?)
     }
 
     /// What `owner` can claim of `token` (L1 base units).
