@@ -3,7 +3,6 @@
 //! - the wallet (`key`, `deposit`, `transfer`, `swap`, `add-liquidity`, `remove-liquidity`,
 //!   `withdraw`, `full-exit`, `claim`, `account`, `tx`): thin clap wiring over
 //!   [`quire_cli::wallet`], which the end-to-end tests call directly;
-//! - `quire devnet`: a local network in one command;
 //! - `quire demo`: a generated workload on the reference state transition.
 //!
 //! Exit codes: 0 ok, 1 usage or validation (nothing sent), 2 a service refused (its
@@ -17,7 +16,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use quire_cli::devnet;
 use quire_core::account::{Address, FEE_ACCOUNT};
 use quire_core::schnorr::SecretKey;
 use quire_core::state::{Genesis, PoolSpec, State};
@@ -30,7 +28,7 @@ use rand_chacha::ChaCha20Rng;
 #[command(
     name = "quire",
     version,
-    about = "Quire ZK-rollup: wallet, operator tools and devnet"
+    about = "Quire ZK-rollup: wallet and operator tools (the devnet is `quire-devnet`)"
 )]
 struct Cli {
     #[command(flatten)]
@@ -54,8 +52,6 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Start a local devnet: anvil, the contracts, sequencer and prover on SQLite.
-    Devnet(devnet::DevnetArgs),
     #[command(flatten)]
     Wallet(wallet_cmd::WalletCommand),
 }
@@ -83,7 +79,6 @@ fn main() -> ExitCode {
             txs,
             seed,
         } => demo(accounts, txs, seed),
-        Command::Devnet(args) => runtime().and_then(|rt| rt.block_on(devnet::run(args))),
         Command::Wallet(cmd) => {
             init_logs();
             return match runtime() {

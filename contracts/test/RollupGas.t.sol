@@ -40,7 +40,7 @@ import {PayoutPages} from "./utils/PayoutPages.sol";
 /// verifies is charged with the real proof's calldata (the exact calldata, re-encoded with the
 /// real proof) and the double's execution plus that verification (the double's own keccak is
 /// not subtracted: conservative). The headline is the largest batch the prover service
-/// accepts (16,384 operations: `MAX_CAPACITY` in prover/src/service/config.rs, the largest
+/// accepts (16,384 operations: `MAX_CAPACITY` in prover/src/config.rs, the largest
 /// power of two whose transfers' pubdata plus a proof fit one transaction under EIP-7825's
 /// 2^24 gas cap), and the devnet shape (8 operations).
 ///

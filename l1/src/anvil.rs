@@ -1,6 +1,6 @@
 //! A local L1: anvil, started on a port the OS picks and killed when dropped.
 //!
-//! Used by `quire devnet` and by every test that needs a real EVM. anvil comes from the npm
+//! Used by `quire-devnet` and by every test that needs a real EVM. anvil comes from the npm
 //! registry (`@foundry-rs/anvil`, pinned in `contracts/package-lock.json`); the native binary
 //! under `contracts/node_modules/.bin/` is started directly rather than through `npx`, so a
 //! signal sent to the child reaches anvil itself.

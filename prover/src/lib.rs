@@ -1,21 +1,94 @@
 //! # quire-prover
 //!
-//! The service that proves every executed Quire batch with plonky2.
+//! The prover service: workers that take batches from the database's `prover_jobs` queue,
+//! prove them with the circuits of `quire-circuits` and store their proofs (and, with an
+//! `[l1]` section, send them to L1). The circuits themselves live in `quire-circuits`, the
+//! Solidity verifier generator in `quire-evm-verifier`; this crate is the job service.
 //!
-//! - [`gadgets`]: EcGFp5 and Schnorr verification as plonky2 builder extensions and custom
-//!   gates, checked against `quire_core`'s native implementation on the shared
-//!   known-answer vectors (issue #5);
-//! - [`witness`]: replays a stored batch on its own copy of the state and produces
-//!   per-operation witnesses (Merkle paths, values before and after);
-//! - [`circuits`]: the transaction-step circuit for every operation kind, chunks of steps,
-//!   binary aggregation and the EVM wrapper proof (issue #6);
-//! - [`evm_verifier`]: generates the Solidity verifier of the wrapper proof (issue #7);
-//! - [`service`]: the job-queue worker behind `quire-prover run`;
-//! - [`stats`]: circuit measurements (`quire-prover circuit-stats`).
+//! - [`config`]: typed configuration (defaults ← TOML file ← `QUIRE_PROVER_*` env ← flags);
+//! - [`queue`]: [`JobQueue`], the `prover_jobs` table over sqlx (SQLite or PostgreSQL):
+//!   claim (`FOR UPDATE SKIP LOCKED` on PostgreSQL), fenced heartbeat / completion /
+//!   failure / release, reclaim of jobs whose heartbeat is older than the timeout;
+//! - [`prover`]: the [`BatchProver`] boundary (a batch as stored → proof bytes and public
+//!   inputs) and its context (chain access, progress, cancellation);
+//! - [`circuit_prover`]: [`CircuitProver`], the plonky2 implementation (witness replay →
+//!   chunks → aggregation → EVM wrapper);
+//! - [`worker`]: the job loop with heartbeat, retry with an attempt limit, graceful
+//!   shutdown;
+//! - [`progress`]: an indicatif bar on a terminal, log lines otherwise;
+//! - [`metrics`]: Prometheus metrics on `/metrics`;
+//! - [`l1_submit`]: with an `[l1]` section, sends proven batches' proofs to L1
+//!   (`proveBatch`) in batch order, beside the worker.
+//!
+//! Guarantees (tested in `prover/tests/it/worker.rs`): every queued job is eventually proven
+//! or marked failed with its error; a proof is stored once, by the worker holding the
+//! job's current lease; a worker that dies (SIGKILL, power loss) loses its job to another
+//! worker after `heartbeat_timeout_ms`.
 
-pub mod circuits;
-pub mod evm_verifier;
-pub mod gadgets;
-pub mod service;
-pub mod stats;
-pub mod witness;
+pub mod circuit_prover;
+pub mod config;
+pub mod l1_submit;
+pub mod metrics;
+pub mod progress;
+pub mod prover;
+pub mod queue;
+pub mod worker;
+
+pub use circuit_prover::CircuitProver;
+pub use config::ServiceConfig;
+pub use quire_circuits::BatchShape;
+pub use prover::{BatchInput, BatchProof, BatchProver, ChainSource, ProveContext, ProveError};
+pub use queue::{JobQueue, Lease};
+pub use worker::{RunSummary, Worker, WorkerEvent};
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+/// Connects, serves metrics (if configured) and runs one worker until `shutdown` turns true
+/// (or the queue is idle, with `exit_when_idle`). Events go to `events` if given.
+pub async fn run(
+    config: ServiceConfig,
+    prover: Arc<dyn BatchProver>,
+    shutdown: watch::Receiver<bool>,
+    events: Option<mpsc::UnboundedSender<WorkerEvent>>,
+) -> anyhow::Result<RunSummary> {
+    config.validate()?;
+    let queue = JobQueue::connect(&config.database_url, 4).await?;
+    let (stop_metrics, stop_rx) = watch::channel(false);
+    let server = match config.metrics_listen {
+        Some(addr) => {
+            let s = metrics::MetricsServer::start(addr, stop_rx).await?;
+            tracing::info!(addr = %s.addr, "metrics on http://{}/metrics", s.addr);
+            if let Some(tx) = &events {
+                let _ = tx.send(WorkerEvent::Metrics { addr: s.addr });
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    // The submitter stops with the worker (shutdown, or an idle queue with
+    // `exit_when_idle`).
+    let (stop_submit, submit_rx) = watch::channel(false);
+    let submitter = config
+        .l1
+        .clone()
+        .map(|l1| tokio::spawn(l1_submit::run(queue.clone(), l1, submit_rx)));
+    let mut worker = Worker::new(queue.clone(), prover, config);
+    if let Some(tx) = events {
+        worker = worker.with_events(tx);
+    }
+    let summary = worker.run(shutdown).await;
+    let _ = stop_submit.send(true);
+    if let Some(task) = submitter {
+        if let Err(e) = task.await {
+            tracing::warn!(error = %e, "proof submission task ended abnormally");
+        }
+    }
+    let _ = stop_metrics.send(true);
+    if let Some(s) = server {
+        s.join().await;
+    }
+    queue.close().await;
+    Ok(summary)
+}

@@ -2,8 +2,8 @@
 //! prover service itself).
 
 use clap::{Parser, Subcommand};
-use quire_prover::gadgets::GateSet;
-use quire_prover::stats;
+use quire_circuits::gadgets::GateSet;
+use quire_circuits::stats;
 
 #[derive(Parser)]
 #[command(name = "quire-prover", version, about = "Quire prover")]
@@ -118,7 +118,7 @@ fn main() {
 }
 
 fn run_worker(args: RunArgs) -> anyhow::Result<()> {
-    use quire_prover::service::{self, CircuitProver, ServiceConfig, WorkerEvent};
+    use quire_prover::{CircuitProver, ServiceConfig, WorkerEvent};
     use std::sync::Arc;
 
     let mut config = match &args.config {
@@ -170,7 +170,7 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
     }
     config.validate()?;
     // Logs to stderr: stdout carries the event lines.
-    let ansi = quire_prover::service::progress::stderr_is_terminal();
+    let ansi = quire_prover::progress::stderr_is_terminal();
     quire_service_kit::init_tracing(
         &config.log_format,
         quire_service_kit::LogOutput::Stderr { ansi },
@@ -225,7 +225,7 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
             }
         });
         let prover = Arc::new(CircuitProver::new(config.circuits));
-        let summary = service::run(config, prover, stop_rx, Some(tx)).await;
+        let summary = quire_prover::run(config, prover, stop_rx, Some(tx)).await;
         let _ = printer.await;
         summary
     });
@@ -246,7 +246,7 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
 }
 
 fn export_verifier(root: &std::path::Path, fixtures: bool) -> anyhow::Result<()> {
-    use quire_prover::evm_verifier::{fixtures as fx, solidity};
+    use quire_evm_verifier::{fixtures as fx, solidity};
     let (data, _) = fx::target()?;
     let files = solidity::generate(&data.common, &data.verifier_only)?;
     solidity::write_all(root, &files)?;

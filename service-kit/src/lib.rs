@@ -1,4 +1,4 @@
-//! Plumbing that the sequencer, the prover service and `quire devnet` share, kept in one
+//! Plumbing that the sequencer, the prover service and `quire-devnet` share, kept in one
 //! place so that they cannot drift apart:
 //!
 //! - [`config`]: the configuration error that names the setting, TOML files, environment

@@ -8,7 +8,7 @@ pub enum LogOutput {
     /// Standard output (the sequencer).
     Stdout,
     /// Standard error, for programs whose stdout carries their own event lines (the
-    /// prover, `quire devnet`); `ansi` colours the text format.
+    /// prover, `quire-devnet`); `ansi` colours the text format.
     Stderr {
         /// Colour the text format (only on a terminal).
         ansi: bool,

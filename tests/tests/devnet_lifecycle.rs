@@ -1,10 +1,10 @@
-//! `quire devnet`'s lifecycle without proofs: the files it writes, a second run resetting
+//! `quire-devnet`'s lifecycle without proofs: the files it writes, a second run resetting
 //! the directory to a fresh chain, and a shutdown that stops the API and anvil.
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use quire_cli::devnet::{Devnet, DevnetArgs};
+use quire_devnet::{Devnet, DevnetArgs};
 use quire_l1::Deployment;
 
 fn args(dir: &std::path::Path) -> DevnetArgs {
@@ -39,7 +39,7 @@ async fn second_run_resets_the_dir_and_shutdown_stops_everything() -> Result<()>
     let (l1, api) = (first.anvil.url.clone(), first.sequencer_url());
     assert!(listening(&l1).await && listening(&api).await);
     // The demo key's deposits are credited from L1.
-    let seq = quire_cli::wallet::api::Sequencer::new(&api)?;
+    let seq = quire_api::Client::new(&api)?;
     let key = first.demo[0].l2_secret.public_key();
     let owner = quire_core::account::Address(first.demo[0].l1_address.0);
     let mut credited = None;
@@ -55,7 +55,7 @@ async fn second_run_resets_the_dir_and_shutdown_stops_everything() -> Result<()>
     let a = credited.context("the demo deposits were never credited")?;
     assert_eq!(
         a.balance(quire_core::token::TokenId::ETH)?,
-        u64::try_from(quire_cli::devnet::DEMO_ETH_WEI / 1_000_000_000)?
+        u64::try_from(quire_devnet::DEMO_ETH_WEI / 1_000_000_000)?
     );
     first.shutdown().await;
     assert!(!listening(&l1).await, "anvil still listens after shutdown");
@@ -67,7 +67,7 @@ async fn second_run_resets_the_dir_and_shutdown_stops_everything() -> Result<()>
     // A second run in the same directory: a new chain, a new database (batch 0 again until
     // its own deposits), the old files replaced.
     let second = Devnet::start(&args(&dir)).await?;
-    let status = quire_cli::wallet::api::Sequencer::new(&second.sequencer_url())?
+    let status = quire_api::Client::new(&second.sequencer_url())?
         .status()
         .await?;
     assert!(status.next_priority_id <= 2, "the database was reset");

@@ -13,7 +13,7 @@ import {QuireFri} from "./QuireFri.sol";
 /// @dev Circuit: degree 2^13, rate 2^-8, cap height 0, 10 queries, 20 PoW bits, FRI arities [4, 4], final poly 32 coefficients;
 ///      135 wires (80 routed), 5 constants, 2 challenges, 9 partial products, quotient degree 8.
 ///      Gates: NoopGate, ConstantGate { num_consts: 2 }, PoseidonMdsGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12), PublicInputGate, BaseSumGate { num_limbs: 63 } + Base: 2, ReducingExtensionGate { num_coeffs: 32 }, ReducingGate { num_coeffs: 43 }, ArithmeticExtensionGate { num_ops: 10 }, ArithmeticGate { num_ops: 20 }, MulExtensionGate { num_ops: 13 }, RandomAccessGate { bits: 4, num_copies: 4, num_extra_constants: 2, _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), CosetInterpolationGate { subgroup_bits: 4, degree: 6, barycentric_weights: [...], _phantom: PhantomData(plonky2_field::goldilocks_field::GoldilocksField) }(D=2), PoseidonGate(PhantomData(plonky2_field::goldilocks_field::GoldilocksField))(WIDTH=12).
-///      Proof encoding: prover/src/evm_verifier/layout.rs (58873 bytes).
+///      Proof encoding: circuits/src/calldata.rs (58873 bytes).
 ///      Checks: strict parsing, public-inputs hash, Fiat-Shamir transcript, PoW, vanishing/quotient identity (QuireGates), FRI (QuireFri).
 contract QuireVerifier is IBatchVerifier {
     /// @notice Evaluates the vanishing polynomial and the quotient at zeta.

@@ -9,7 +9,7 @@ import {QuireVerifier} from "../../src/verifier/QuireVerifier.sol";
 ///      transaction since Pectra (EIP-7623, see test/RollupGas.t.sol for the method), the
 ///      real verifier's cost on its fixture proof, and the isolation-mode guard.
 abstract contract GasMeter is RollupBase {
-    /// @dev The prover service's largest batch (prover/src/service/config.rs MAX_CAPACITY).
+    /// @dev The prover service's largest batch (prover/src/config.rs MAX_CAPACITY).
     uint256 internal constant MAX_BATCH = 16_384;
     /// @dev EIP-7825: no transaction may have a gas limit above 2^24.
     uint256 internal constant TX_GAS_CAP = 1 << 24;

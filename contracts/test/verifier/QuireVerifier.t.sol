@@ -7,7 +7,7 @@ import {QuireGates} from "../../src/verifier/QuireGates.sol";
 import {QuireFri} from "../../src/verifier/QuireFri.sol";
 
 /// @notice Differential tests of the generated plonky2 verifier against plonky2 (fixtures from
-///         `quire-prover export-verifier --fixtures`, see prover/src/evm_verifier/): a real wrapper
+///         `quire-prover export-verifier --fixtures`, see evm-verifier/src/): a real wrapper
 ///         proof, plonky2's intermediate values, and plonky2's verdicts on altered proofs.
 contract QuireVerifierTest is Test {
     uint256 internal constant P = 0xffffffff00000001;
