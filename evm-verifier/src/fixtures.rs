@@ -18,9 +18,9 @@ use plonky2::plonk::vars::EvaluationVars;
 use serde::Serialize;
 
 use super::gates::GateSet;
-use quire_circuits::calldata::{self, ProofShape};
 use super::test_wrapper::{OuterC, TestWrapper, D, F};
 use super::transcript::{self, Trace};
+use quire_circuits::calldata::{self, ProofShape};
 
 /// The circuit the verifier is generated for, and one proof of it.
 pub type Target = (
@@ -30,7 +30,7 @@ pub type Target = (
 
 /// The devnet genesis (`deploy/genesis.example.json`): only its chain id and pools enter
 /// the circuits (the token L1 addresses do not), so the committed verifier is the devnet's.
-pub const DEVNET_GENESIS_JSON: &str = include_str!("../../deploy/genesis.example.json");
+pub use quire_core::chain::DEVNET_GENESIS_JSON;
 
 /// The L1 address that requests the fixture batch's full exit (the forge test pranks it).
 pub const FIXTURE_REQUESTER: [u8; 20] = [0x5a; 20];
@@ -41,7 +41,7 @@ pub const OTHER_ACCOUNT: u32 = 98;
 
 /// The devnet genesis.
 pub fn devnet_genesis() -> Result<quire_core::state::Genesis> {
-    serde_json::from_str(DEVNET_GENESIS_JSON).context("parsing deploy/genesis.example.json")
+    quire_core::chain::devnet_genesis().context("parsing deploy/genesis.example.json")
 }
 
 /// The devnet's batch circuits: `BatchShape::DEVNET`, built for the devnet genesis.
@@ -323,8 +323,9 @@ pub fn export(dir: &Path) -> Result<()> {
     let shape = ProofShape::from_common(&data.common)?;
     let (w, pubdata) = fixture_batch(FIXTURE_ACCOUNT)?;
     let (ow, other_pubdata) = fixture_batch(OTHER_ACCOUNT)?;
-    let end_root =
-        |w: &quire_circuits::witness::BatchWitness| w.steps.last().map_or(w.old_root, |s| s.root_after);
+    let end_root = |w: &quire_circuits::witness::BatchWitness| {
+        w.steps.last().map_or(w.old_root, |s| s.root_after)
+    };
     let rfx = RollupBatchFixture {
         genesis_root: format!("0x{}", hex_str(&w.old_root.to_l1_bytes32())),
         new_root: format!("0x{}", hex_str(&end_root(&w).to_l1_bytes32())),

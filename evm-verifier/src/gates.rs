@@ -10,6 +10,10 @@
 //! `i`, `wp(i)` is its address, `kc(i)` loads the gate's i-th constant (after the selector
 //! columns), `acc(i, c0, c1)` adds `filter · c` to gate-constraint accumulator `i`, `accA(i, p)`
 //! does so for the two coordinates of the algebra element at `p`, and `$T` is scratch memory.
+//!
+//! Addresses and table indices the code cannot know are symbols (`$T`, `$FILT`, `$PC_DIAG`,
+//! ...), resolved against the contract's memory map by `solidity::quire_gates`; the rest of
+//! the contract is its template (`templates/QuireGates.sol`).
 
 use std::fmt::Write as _;
 

@@ -169,8 +169,8 @@ pub fn trace(
 mod tests {
     use super::*;
     use crate::fixtures::sample_public_inputs;
-    use quire_circuits::calldata::{decode, encode, ProofShape};
     use crate::test_wrapper::TestWrapper;
+    use quire_circuits::calldata::{decode, encode, ProofShape};
 
     #[test]
     fn trace_matches_plonky2_and_layout_roundtrips() {
