@@ -10,15 +10,15 @@
 
 use std::time::Instant;
 
+use quire_circuits::step::StepParams;
+use quire_circuits::witness;
+use quire_circuits::BatchCircuits;
+use quire_circuits::BatchShape;
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::SecretKey;
-use quire_core::state::{Genesis, PoolSpec};
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::state::Genesis;
+use quire_core::token::TokenId;
 use quire_core::tx::{Deposit, L2Tx, Operation, PriorityOp, Transfer};
-use quire_circuits::step::StepParams;
-use quire_circuits::BatchShape;
-use quire_circuits::BatchCircuits;
-use quire_circuits::witness;
 
 const CHAIN_ID: u32 = 7;
 /// Steps per chunk proof.
@@ -33,22 +33,7 @@ fn key(i: usize) -> SecretKey {
 }
 
 fn genesis() -> Genesis {
-    Genesis {
-        chain_id: CHAIN_ID,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "USDC".into(),
-            l1_address: Address([1; 20]),
-            scale: 1,
-        }],
-        pools: vec![PoolSpec {
-            token_a: TokenId::ETH,
-            token_b: TokenId(1),
-            fee_bps: 30,
-        }],
-    }
+    quire_core::test_utils::usdc_pool_genesis(1)
 }
 
 fn bench(n: usize) {

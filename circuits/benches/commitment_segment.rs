@@ -9,14 +9,11 @@
 
 use std::time::Instant;
 
-use quire_core::account::Address;
-use quire_core::schnorr::SecretKey;
-use quire_core::state::Genesis;
 use quire_circuits::commitment::native::segment_witnesses;
 use quire_circuits::commitment::segment::SegmentCircuit;
 use quire_circuits::commitment::CommitmentWitness;
-use quire_circuits::BatchShape;
 use quire_circuits::witness;
+use quire_circuits::BatchShape;
 
 fn bench(steps: usize) {
     let shape = BatchShape {
@@ -25,13 +22,7 @@ fn bench(steps: usize) {
         max_priority: 4,
         segment_levels: 0,
     };
-    let g = Genesis {
-        chain_id: 7,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![],
-        pools: vec![],
-    };
+    let g = quire_core::test_utils::GenesisBuilder::default().build();
     let (_, mut shadow) = witness::genesis(&g).unwrap();
     let padding: Vec<_> = (0..shape.capacity())
         .map(|_| shadow.padding_step().unwrap())
@@ -40,7 +31,7 @@ fn bench(steps: usize) {
     let segs = segment_witnesses(&shape, &w).unwrap();
 
     let t = Instant::now();
-    let c = SegmentCircuit::build(shape.segment_shape());
+    let c = SegmentCircuit::build(quire_circuits::commitment::SegmentShape::of(&shape));
     let build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let proof = c.prove(&segs[0]).unwrap();
@@ -49,7 +40,7 @@ fn bench(steps: usize) {
     println!(
         "segment_steps={steps} window_blocks={} segment_rows={} segment_degree={} \
          segment_build_s={build_s:.2} segment_prove_s={prove_s:.2} segment_s_per_step={:.4}",
-        shape.segment_shape().window_blocks(),
+        quire_circuits::commitment::SegmentShape::of(&shape).window_blocks(),
         c.rows,
         c.data.common.degree(),
         prove_s / steps as f64

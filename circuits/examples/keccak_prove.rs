@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::config::PoseidonGoldilocksConfig;
-use quire_circuits::keccak::{CircuitBuilderKeccak, KeccakState};
 use quire_circuits::gadgets::{D, F};
+use quire_circuits::keccak::{CircuitBuilderKeccak, KeccakState};
 
 fn main() -> Result<()> {
     let perms: usize = match std::env::args().nth(1) {

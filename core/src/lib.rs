@@ -9,17 +9,22 @@
 //! - [`merkle`]: a sparse Merkle tree of any depth with batch updates from a diff;
 //! - [`account`], [`token`], [`amm`]: accounts, tokens with their L1 scale, AMM pools;
 //! - [`tx`]: transactions, their canonical binary and JSON codecs, signing hash, pubdata;
+//! - [`chain`]: the batch shape and the devnet genesis, fixed for a chain's life;
+//! - `test_utils` (feature `test-utils`): fixtures for other crates' tests and benches;
 //! - [`state`]: the rollup state and the sequential reference state transition
 //!   [`state::State::apply`], against which the parallel executor and the circuits are
 //!   checked.
 
 pub mod account;
 pub mod amm;
+pub mod chain;
 pub mod ecgfp5;
 pub mod field;
 pub mod hash;
 pub mod merkle;
 pub mod schnorr;
 pub mod state;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 pub mod token;
 pub mod tx;

@@ -10,11 +10,10 @@ use quire_l1::bindings::test_doubles::MockERC20;
 use quire_l1::convert::from_eth_address;
 use quire_l1::{DeployConfig, Deployment, VerifierChoice};
 
-/// The devnet genesis as committed in `deploy/genesis.example.json`. The generated verifier
-/// bakes in its chain id and pools, so the devnet always uses this file (embedded, so the
-/// binary also works outside the repository); only the token's L1 address is filled in at
-/// deploy time.
-pub const DEVNET_GENESIS_JSON: &str = include_str!("../../deploy/genesis.example.json");
+/// The devnet genesis as committed in `deploy/genesis.example.json` (one copy, in
+/// [`quire_core::chain`]). The generated verifier bakes in its chain id and pools, so the
+/// devnet always uses it; only the token's L1 address is filled in at deploy time.
+pub use quire_core::chain::DEVNET_GENESIS_JSON;
 
 /// Seconds a priority operation may wait before exodus (the contract's minimum: a stalled
 /// devnet reaches exodus within the hour, and tests move the clock past it).
@@ -27,7 +26,7 @@ pub const PRIORITY_FEE_WEI: u128 = 100_000_000_000_000;
 
 /// The devnet genesis (token addresses as in the file: placeholders until deployment).
 pub fn devnet_genesis() -> Result<Genesis> {
-    serde_json::from_str(DEVNET_GENESIS_JSON).context("parsing deploy/genesis.example.json")
+    quire_core::chain::devnet_genesis().context("parsing deploy/genesis.example.json")
 }
 
 /// The files the devnet owns in its directory.

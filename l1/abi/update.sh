@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/install-l1-toolchain.sh
-QUIRE_L1_UPDATE_ABI=1 cargo test -p quire-l1 --test abi_fresh -- committed_abi_copies_match_a_fresh_forge_build
+QUIRE_L1_UPDATE_ABI=1 cargo test -p quire-l1 --test it abi_fresh -- committed_abi_copies_match_a_fresh_forge_build
 git status --short l1/abi/

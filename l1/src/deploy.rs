@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ethers::contract::EthEvent;
 use ethers::providers::Middleware;
 use ethers::types::{Address as EthAddress, TransactionReceipt, H256, U256};
+use quire_core::chain::BatchShape;
 use quire_core::state::{Genesis, State};
 use quire_core::token::TokenInfo;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,13 @@ pub enum VerifierChoice {
 pub struct DeployConfig {
     /// The L2 genesis state root in its L1 form (`Digest::to_l1_bytes32`).
     pub genesis_root: H256,
+    /// The L2 genesis itself, recorded in the deployment file so that every service reads
+    /// the chain from one place.
+    pub genesis: Genesis,
+    /// The shape of the batch proofs the verifier accepts, recorded in the deployment file:
+    /// the sequencer never builds a batch past it and the prover refuses to run another.
+    /// The committed `QuireVerifier` is for [`BatchShape::DEVNET`] only.
+    pub batch_shape: BatchShape,
     /// The batch verifier.
     pub verifier: VerifierChoice,
     /// The final governance address; `None` keeps the deployer. The deployer is governance
@@ -72,6 +80,8 @@ impl DeployConfig {
             .map_err(|e| L1Error::Config(format!("invalid genesis: {e}")))?;
         Ok(DeployConfig {
             genesis_root: H256(state.root().to_l1_bytes32()),
+            genesis: genesis.clone(),
+            batch_shape: BatchShape::DEVNET,
             verifier,
             governance: None,
             operators: Vec::new(),
@@ -131,6 +141,14 @@ pub struct Deployment {
     pub fee_recipient: EthAddress,
     /// Registered tokens, ETH first.
     pub tokens: Vec<DeployedToken>,
+    /// The L2 genesis (`genesis_root` is its root). Absent only in files written before it
+    /// was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genesis: Option<Genesis>,
+    /// The shape of the batch proofs the verifier accepts. Absent only in files written
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_shape: Option<BatchShape>,
     /// Batch 0 as the constructor emitted it (the `last` argument of the first commit).
     pub genesis_batch: StoredBatch,
 }
@@ -169,6 +187,31 @@ impl Deployment {
     }
 }
 
+/// The recorded genesis must be the one whose root the rollup starts from, and the committed
+/// verifier accepts proofs of one shape only: a deployment that records anything else would
+/// send every service a chain it cannot run.
+fn check_chain(cfg: &DeployConfig) -> Result<(), L1Error> {
+    let mut state = State::genesis(&cfg.genesis)
+        .map_err(|e| L1Error::Config(format!("invalid genesis: {e}")))?;
+    if H256(state.root().to_l1_bytes32()) != cfg.genesis_root {
+        return Err(L1Error::Config(
+            "the genesis root is not the recorded genesis's root".into(),
+        ));
+    }
+    if matches!(cfg.verifier, VerifierChoice::DeployQuireVerifier)
+        && cfg.batch_shape != BatchShape::DEVNET
+    {
+        return Err(L1Error::Config(format!(
+            "the committed QuireVerifier accepts proofs of the shape {:?} only, not {:?}: \
+             generate a verifier for this shape (quire-prover export-verifier) and pass its \
+             address",
+            BatchShape::DEVNET,
+            cfg.batch_shape
+        )));
+    }
+    Ok(())
+}
+
 /// Contract calls and deployments end here: waits for `confirmations` and insists on success.
 async fn confirmed<M: Middleware>(
     pending: ethers::providers::PendingTransaction<'_, M::Provider>,
@@ -204,6 +247,7 @@ pub async fn deploy<M: Middleware + 'static>(
     let chain_id = client.get_chainid().await.map_err(L1Error::rpc)?.as_u64();
     let confirmations = cfg.confirmations.max(1);
     check_tokens(&cfg.tokens)?;
+    check_chain(cfg)?;
 
     let verifier = match cfg.verifier {
         VerifierChoice::DeployQuireVerifier => {
@@ -331,6 +375,8 @@ pub async fn deploy<M: Middleware + 'static>(
         block_number,
         block_hash,
         genesis_root: cfg.genesis_root,
+        genesis: Some(cfg.genesis.clone()),
+        batch_shape: Some(cfg.batch_shape),
         priority_deadline_secs: cfg.priority_deadline_secs,
         priority_fee_wei: cfg.priority_fee_wei.to_string(),
         fee_recipient,
@@ -384,4 +430,34 @@ pub async fn registered_tokens<M: Middleware + 'static>(
         out.push((id, addr, scale));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(verifier: VerifierChoice) -> DeployConfig {
+        let genesis = quire_core::chain::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
+        DeployConfig::from_genesis(&genesis, verifier, 3600).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_committed_verifier_is_deployed_for_its_own_shape_only() {
+        let mut cfg = config(VerifierChoice::DeployQuireVerifier);
+        assert!(check_chain(&cfg).is_ok());
+        cfg.batch_shape.levels = 1;
+        let e = check_chain(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("QuireVerifier accepts proofs of the shape"), "{e}");
+        // A verifier generated elsewhere for that shape is the deployer's to vouch for.
+        cfg.verifier = VerifierChoice::Existing(EthAddress::repeat_byte(7));
+        assert!(check_chain(&cfg).is_ok());
+    }
+
+    #[test]
+    fn a_recorded_genesis_must_have_the_rollups_genesis_root() {
+        let mut cfg = config(VerifierChoice::DeployQuireVerifier);
+        cfg.genesis.chain_id += 1;
+        let e = check_chain(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("genesis root"), "{e}");
+    }
 }

@@ -20,7 +20,7 @@
 //!   deployed, the common starting point of every L1 test.
 //!
 //! When a contract in `contracts/src` changes, run `l1/abi/update.sh` and commit the new
-//! copies under `l1/abi/`; `cargo test -p quire-l1 --test abi_fresh` fails until then.
+//! copies under `l1/abi/`; `cargo test -p quire-l1 --test it abi_fresh` fails until then.
 //!
 //! The verifier the rollup is bound to is a deployment parameter ([`VerifierChoice`]): the
 //! generated plonky2 verifier `contracts/src/verifier/QuireVerifier.sol` (which accepts
@@ -55,8 +55,8 @@ pub use types::{
     PAYOUT_BYTES,
 };
 pub use watcher::{
-    rollup_status, BlockRef, L1Watcher, RollupStatus, WatchPoll, WatchedOp, WatcherConfig,
-    WatcherCursor,
+    committed_batch_in, rollup_status, BlockRef, CheckedBatch, L1Watcher, RollupStatus, WatchPoll,
+    WatchedOp, WatcherConfig, WatcherCursor,
 };
 
 /// The JSON-RPC chain id anvil uses by default (the devnet's L1).

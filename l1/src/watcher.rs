@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use ethers::contract::EthEvent;
 use ethers::providers::Middleware;
-use ethers::types::{Address as EthAddress, BlockNumber, Filter, Log, ValueOrArray, H256};
+use ethers::types::{
+    Address as EthAddress, BlockNumber, Filter, Log, TransactionReceipt, ValueOrArray, H256,
+};
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::{PublicKey, PUBLIC_KEY_LEN};
 use quire_core::token::TokenId;
@@ -268,21 +270,97 @@ impl<M: Middleware + 'static> L1Watcher<M> {
             .topic0(BatchCommittedFilter::signature())
             .topic1(H256::from_low_u64_be(number));
         let logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
-        let Some(log) = logs
-            .into_iter()
+        logs.into_iter()
             .max_by_key(|l| (l.block_number, l.log_index))
-        else {
+            .map(|log| decode_batch_committed(&log))
+            .transpose()
+    }
+
+    /// `storedBatchHash(number)` at the latest block: keccak256 of the `StoredBatchInfo` L1
+    /// holds for batch `number` (zero if it holds none).
+    pub async fn stored_batch_hash(&self, number: u64) -> Result<H256, L1Error> {
+        let rollup = crate::bindings::rollup::Rollup::new(self.rollup, Arc::clone(&self.client));
+        let h = rollup
+            .stored_batch_hash(number.into())
+            .call()
+            .await
+            .map_err(L1Error::contract)?;
+        Ok(H256(h))
+    }
+
+    /// Batch `number` as L1 holds it now, preferring `known` — a copy recorded earlier (from
+    /// the commit's receipt, [`committed_batch_in`]) — which costs one `eth_call` instead of
+    /// an `eth_getLogs` scan from `from_block`. The copy is used only if its hash is L1's
+    /// `storedBatchHash`; otherwise (absent, or stale after `revertBatches` or a reorg) the
+    /// latest `BatchCommitted` log is read, and it must hash to `storedBatchHash` too.
+    /// `None` if L1 emitted no `BatchCommitted` for the batch.
+    pub async fn checked_committed_batch(
+        &self,
+        number: u64,
+        known: Option<CommittedBatch>,
+        from_block: u64,
+    ) -> Result<Option<CheckedBatch>, L1Error> {
+        let on_l1 = self.stored_batch_hash(number).await?;
+        if let Some(batch) = known.filter(|k| k.info.hash() == on_l1) {
+            return Ok(Some(CheckedBatch {
+                batch,
+                from_logs: false,
+            }));
+        }
+        let Some(batch) = self.committed_batch(number, from_block).await? else {
             return Ok(None);
         };
-        let (block_number, _) = log_block(&log)?;
-        let e = BatchCommittedFilter::decode_log(&log.into())
-            .map_err(|e| L1Error::InvalidEvent(format!("BatchCommitted: {e}")))?;
-        Ok(Some(CommittedBatch {
-            info: StoredBatch::from(e.info),
-            payouts: e.payouts,
-            block_number,
+        if batch.info.hash() != on_l1 {
+            return Err(L1Error::InvalidEvent(format!(
+                "the latest BatchCommitted of batch {number} hashes to {:?}, L1 stores {on_l1:?}",
+                batch.info.hash()
+            )));
+        }
+        Ok(Some(CheckedBatch {
+            batch,
+            from_logs: true,
         }))
     }
+}
+
+/// A committed batch checked against L1's `storedBatchHash`
+/// ([`L1Watcher::checked_committed_batch`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedBatch {
+    /// The batch as L1 holds it.
+    pub batch: CommittedBatch,
+    /// True if it was read from L1's logs (the known copy was absent or stale): a copy worth
+    /// recording for next time.
+    pub from_logs: bool,
+}
+
+/// The `BatchCommitted` event in `receipt` (of a transaction to the rollup at `rollup`:
+/// `commitBatch` or `commitAndProveBatch`), if it emitted one: what L1 stored of the batch,
+/// exactly, without a log query.
+pub fn committed_batch_in(
+    receipt: &TransactionReceipt,
+    rollup: EthAddress,
+) -> Result<Option<CommittedBatch>, L1Error> {
+    receipt
+        .logs
+        .iter()
+        .filter(|l| {
+            l.address == rollup && l.topics.first() == Some(&BatchCommittedFilter::signature())
+        })
+        .max_by_key(|l| l.log_index)
+        .map(decode_batch_committed)
+        .transpose()
+}
+
+fn decode_batch_committed(log: &Log) -> Result<CommittedBatch, L1Error> {
+    let (block_number, _) = log_block(log)?;
+    let e = BatchCommittedFilter::decode_log(&log.clone().into())
+        .map_err(|e| L1Error::InvalidEvent(format!("BatchCommitted: {e}")))?;
+    Ok(CommittedBatch {
+        info: StoredBatch::from(e.info),
+        payouts: e.payouts,
+        block_number,
+    })
 }
 
 fn unchanged(cursor: &WatcherCursor, safe_head: u64) -> WatchPoll {

@@ -198,7 +198,7 @@ impl BatchProver for CircuitProver {
             .iter()
             .take_while(|o| matches!(o, Operation::Priority(_)))
             .count();
-        let slots = shape.segment_shape().priority_slots;
+        let slots = shape.priority_slots();
         if priority > slots || leading < priority {
             return Err(invalid(format!(
                 "{priority} priority operations ({leading} leading), the circuit shape holds \

@@ -141,85 +141,60 @@ impl Default for ServiceConfig {
     }
 }
 
-use quire_service_kit::config::parse_env;
-pub use quire_service_kit::config::ConfigError;
+use quire_service_kit::config::EnvVar;
+pub use quire_service_kit::config::{ConfigError, Flags};
+
+/// The worker's environment variables, each with the setting it overrides (over the file,
+/// under the flags; `QUIRE_PROVER_CONFIG` names the file). `DATABASE_URL`,
+/// `QUIRE_DATABASE_URL` and `QUIRE_LOG_FORMAT` are the sequencer's too, so one environment
+/// serves both; `QUIRE_PROVER_METRICS_LISTEN=off` disables the endpoint. A variable of the
+/// `[l1]` section turns the section on, with defaults for the rest. Where two set one
+/// setting, the later wins.
+pub const ENV_VARS: &[EnvVar<ServiceConfig>] = &[
+    EnvVar::text("DATABASE_URL", "database_url"),
+    EnvVar::text("QUIRE_DATABASE_URL", "database_url"),
+    EnvVar::text("QUIRE_PROVER_WORKER_ID", "worker_id"),
+    EnvVar::number("QUIRE_PROVER_POLL_INTERVAL_MS", "poll_interval_ms"),
+    EnvVar::number(
+        "QUIRE_PROVER_HEARTBEAT_INTERVAL_MS",
+        "heartbeat_interval_ms",
+    ),
+    EnvVar::number("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS", "heartbeat_timeout_ms"),
+    EnvVar::number("QUIRE_PROVER_MAX_ATTEMPTS", "max_attempts"),
+    EnvVar::number("QUIRE_PROVER_RETRY_BACKOFF_MS", "retry_backoff_ms"),
+    EnvVar::number("QUIRE_PROVER_SHUTDOWN_GRACE_MS", "shutdown_grace_ms"),
+    EnvVar::word_or_off("QUIRE_PROVER_METRICS_LISTEN", "metrics_listen"),
+    EnvVar::text("QUIRE_LOG_FORMAT", "log_format"),
+    EnvVar::bool("QUIRE_PROVER_EXIT_WHEN_IDLE", "exit_when_idle"),
+    EnvVar::number("QUIRE_PROVER_CHUNK_STEPS", "circuits.chunk_steps"),
+    EnvVar::number("QUIRE_PROVER_LEVELS", "circuits.levels"),
+    EnvVar::number("QUIRE_PROVER_MAX_PRIORITY", "circuits.max_priority"),
+    EnvVar::number("QUIRE_PROVER_SEGMENT_LEVELS", "circuits.segment_levels"),
+    EnvVar::text("QUIRE_PROVER_L1_RPC_URL", "l1.rpc_url"),
+    EnvVar::text("QUIRE_PROVER_L1_DEPLOYMENT", "l1.deployment"),
+    EnvVar::text("QUIRE_PROVER_L1_KEY_FILE", "l1.key_file"),
+    EnvVar::secret("QUIRE_PROVER_L1_KEY", "l1.key", set_l1_key),
+];
+
+/// `QUIRE_PROVER_L1_KEY`: kept out of the file format and the layered values.
+fn set_l1_key(config: &mut ServiceConfig, key: String) {
+    config.l1.get_or_insert_with(ProverL1Config::default).key = Some(Secret::new(key));
+}
 
 impl ServiceConfig {
-    /// Reads a TOML file over the defaults.
-    pub fn from_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
-        quire_service_kit::config::read_toml(path)
+    /// The configuration: defaults, then the TOML `file`, then the [`ENV_VARS`] that `env`
+    /// finds (`|k| std::env::var(k).ok()`), then `flags`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        flags: Flags,
+    ) -> Result<ServiceConfig, ConfigError> {
+        quire_service_kit::config::load(&ServiceConfig::default(), file, ENV_VARS, env, flags)
     }
 
-    /// Applies `QUIRE_PROVER_*` environment variables (and `DATABASE_URL`,
-    /// `QUIRE_DATABASE_URL`, shared with the sequencer so one environment serves both).
-    /// `QUIRE_PROVER_METRICS_LISTEN=off` disables the endpoint.
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        if let Some(v) = get("DATABASE_URL") {
-            self.database_url = v;
-        }
-        if let Some(v) = get("QUIRE_DATABASE_URL") {
-            self.database_url = v;
-        }
-        if let Some(v) = get("QUIRE_PROVER_WORKER_ID") {
-            self.worker_id = Some(v);
-        }
-        if let Some(v) = get("QUIRE_PROVER_POLL_INTERVAL_MS") {
-            self.poll_interval_ms = parse_env("QUIRE_PROVER_POLL_INTERVAL_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS") {
-            self.heartbeat_interval_ms = parse_env("QUIRE_PROVER_HEARTBEAT_INTERVAL_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS") {
-            self.heartbeat_timeout_ms = parse_env("QUIRE_PROVER_HEARTBEAT_TIMEOUT_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_MAX_ATTEMPTS") {
-            self.max_attempts = parse_env("QUIRE_PROVER_MAX_ATTEMPTS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_RETRY_BACKOFF_MS") {
-            self.retry_backoff_ms = parse_env("QUIRE_PROVER_RETRY_BACKOFF_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_SHUTDOWN_GRACE_MS") {
-            self.shutdown_grace_ms = parse_env("QUIRE_PROVER_SHUTDOWN_GRACE_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_METRICS_LISTEN") {
-            self.metrics_listen = if v.trim() == "off" {
-                None
-            } else {
-                Some(parse_env("QUIRE_PROVER_METRICS_LISTEN", &v)?)
-            };
-        }
-        if let Some(v) = get("QUIRE_LOG_FORMAT") {
-            self.log_format = v;
-        }
-        if let Some(v) = get("QUIRE_PROVER_EXIT_WHEN_IDLE") {
-            self.exit_when_idle = parse_env("QUIRE_PROVER_EXIT_WHEN_IDLE", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_CHUNK_STEPS") {
-            self.circuits.chunk_steps = parse_env("QUIRE_PROVER_CHUNK_STEPS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_LEVELS") {
-            self.circuits.levels = parse_env("QUIRE_PROVER_LEVELS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_MAX_PRIORITY") {
-            self.circuits.max_priority = parse_env("QUIRE_PROVER_MAX_PRIORITY", &v)?;
-        }
-        if let Some(v) = get("QUIRE_PROVER_SEGMENT_LEVELS") {
-            self.circuits.segment_levels = parse_env("QUIRE_PROVER_SEGMENT_LEVELS", &v)?;
-        }
-        // Any L1 variable turns the `[l1]` section on, with defaults for the rest.
-        if let Some(v) = get("QUIRE_PROVER_L1_RPC_URL") {
-            self.l1.get_or_insert_with(Default::default).rpc_url = v;
-        }
-        if let Some(v) = get("QUIRE_PROVER_L1_DEPLOYMENT") {
-            self.l1.get_or_insert_with(Default::default).deployment = v.into();
-        }
-        if let Some(v) = get("QUIRE_PROVER_L1_KEY_FILE") {
-            self.l1.get_or_insert_with(Default::default).key_file = Some(v.into());
-        }
-        if let Some(v) = get("QUIRE_PROVER_L1_KEY") {
-            self.l1.get_or_insert_with(Default::default).key = Some(Secret::new(v));
-        }
-        Ok(())
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
+        Self::load(Some(path), |_| None, Flags::new())
     }
 
     /// Checks the settings against each other.
@@ -358,22 +333,36 @@ mod tests {
             "database_url = \"sqlite:x.db\"\nmax_attempts = 5\n[circuits]\nlevels = 2\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let mut c = ServiceConfig::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        let c = ServiceConfig::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.max_attempts, 5);
         assert_eq!(c.circuits.levels, 2);
         assert_eq!(c.circuits.chunk_steps, BatchShape::default().chunk_steps);
         assert_eq!(c.database_url, "sqlite:x.db");
-        c.apply_env(|k| match k {
+        let env = |k: &str| match k {
             "QUIRE_DATABASE_URL" => Some("postgres://h/db".to_string()),
             "QUIRE_PROVER_METRICS_LISTEN" => Some("off".to_string()),
             "QUIRE_PROVER_CHUNK_STEPS" => Some("4".to_string()),
             _ => None,
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        };
+        let c =
+            ServiceConfig::load(Some(&file), env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.database_url, "postgres://h/db");
         assert_eq!(c.metrics_listen, None);
         assert_eq!(c.circuits.capacity(), 16);
-        let err = c.apply_env(|k| (k == "QUIRE_PROVER_MAX_ATTEMPTS").then(|| "x".to_string()));
+        assert_eq!(c.max_attempts, 5);
+        let flags = Flags::new()
+            .set("circuits.chunk_steps", Some(2))
+            .set("database_url", Some("sqlite:f.db"));
+        let c = ServiceConfig::load(Some(&file), env, flags).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.circuits.chunk_steps, c.database_url.as_str()),
+            (2, "sqlite:f.db")
+        );
+        let err = ServiceConfig::load(
+            Some(&file),
+            |k| (k == "QUIRE_PROVER_MAX_ATTEMPTS").then(|| "x".to_string()),
+            Flags::new(),
+        );
         assert!(err
             .unwrap_err()
             .to_string()
@@ -382,6 +371,55 @@ mod tests {
         let err = ServiceConfig::from_file(&file).unwrap_err().to_string();
         assert!(err.contains("max_attempt"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn l1_variables_turn_the_section_on_and_the_key_stays_out_of_the_format() {
+        let key = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+        let env = |k: &str| (k == "QUIRE_PROVER_L1_KEY").then(|| key.to_string());
+        let c = ServiceConfig::load(None, env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
+        let l1 = c.l1.clone().unwrap_or_else(|| panic!("section turned on"));
+        assert_eq!(
+            l1.resolve_key()
+                .map(|k| k.expose().to_string())
+                .ok()
+                .as_deref(),
+            Some(key)
+        );
+        assert_eq!(
+            l1.poll_interval_ms,
+            ProverL1Config::default().poll_interval_ms
+        );
+        c.validate().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!format!("{c:?}").contains(key));
+        assert!(!toml::to_string(&c)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .contains(key));
+        let env = |k: &str| (k == "QUIRE_PROVER_L1_RPC_URL").then(|| "http://h:1".to_string());
+        let c = ServiceConfig::load(None, env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
+        let l1 = c.l1.clone().unwrap_or_else(|| panic!("section turned on"));
+        assert_eq!(
+            (l1.rpc_url.as_str(), l1.key.is_none()),
+            ("http://h:1", true)
+        );
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("l1.key_file"));
+        let c = ServiceConfig::load(None, |_| None, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c, ServiceConfig::default());
+    }
+
+    /// The table is the list of variables: each one, set alone, reaches a setting.
+    #[test]
+    fn every_variable_of_the_table_sets_its_setting() {
+        for var in ENV_VARS {
+            let env = |k: &str| (k == var.name).then(|| var.example().to_string());
+            let c = ServiceConfig::load(None, env, Flags::new())
+                .unwrap_or_else(|e| panic!("{}: {e}", var.name));
+            assert_ne!(c, ServiceConfig::default(), "{} sets nothing", var.name);
+        }
     }
 
     #[test]

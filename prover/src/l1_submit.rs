@@ -6,7 +6,9 @@
 //! next batch from L1 (`totalBatchesProven + 1`, past any `proveBatch` of ours still in
 //! flight), so batches L1 already shows as proven — by an earlier run, or by another
 //! prover — are skipped, and a restart needs no bookkeeping. The `StoredBatch` passed back
-//! is the one L1 emitted in `BatchCommitted` (only its hash is stored on L1).
+//! is the one L1 emitted in `BatchCommitted` (only its hash is stored on L1): the copy the
+//! sequencer recorded in the shared database when its commit was mined (`l1_commits`),
+//! checked against L1's `storedBatchHash`, or else the event read from L1's logs.
 //!
 //! `proveBatch` is open to anyone (`contracts/src/Rollup.sol`: "the proof is the
 //! authority"), so the prover's key needs no role — only ETH for gas. It must not be the
@@ -20,13 +22,13 @@ use std::time::Duration;
 
 use ethers::types::Bytes;
 use quire_l1::{
-    rollup_status, BatchAction, Committer, CommitterConfig, Deployment, L1Client, L1Error,
-    L1Watcher, WatcherConfig,
+    rollup_status, BatchAction, CommittedBatch, Committer, CommitterConfig, Deployment, L1Client,
+    L1Error, L1Watcher, WatcherConfig,
 };
+use quire_storage::Storage;
 use tokio::sync::watch;
 
 use crate::config::ProverL1Config;
-use crate::queue::JobQueue;
 
 /// Why a round failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,14 +36,14 @@ pub enum SubmitError {
     /// L1 failed or refused (reverts are decoded by name, e.g. `InvalidProof`).
     #[error(transparent)]
     L1(#[from] L1Error),
-    /// The job queue failed.
-    #[error("job queue: {0}")]
-    Queue(String),
+    /// The database failed.
+    #[error("database: {0}")]
+    Storage(#[from] quire_storage::StorageError),
 }
 
 /// The submitter's state: its committer owns the prover key's nonces.
 pub struct ProofSubmitter {
-    queue: JobQueue,
+    storage: Storage,
     deployment: Deployment,
     client: Arc<L1Client>,
     committer: Committer<L1Client>,
@@ -50,7 +52,7 @@ pub struct ProofSubmitter {
 
 impl ProofSubmitter {
     /// Loads the deployment and connects with the prover's key.
-    pub async fn connect(queue: JobQueue, cfg: &ProverL1Config) -> Result<Self, SubmitError> {
+    pub async fn connect(storage: Storage, cfg: &ProverL1Config) -> Result<Self, SubmitError> {
         let deployment = Deployment::load(&cfg.deployment)?;
         let key = cfg
             .resolve_key()
@@ -81,7 +83,7 @@ impl ProofSubmitter {
         );
         tracing::info!(rollup = ?deployment.rollup, from = ?committer.address(), "proof submission to L1 enabled");
         Ok(ProofSubmitter {
-            queue,
+            storage,
             deployment,
             client,
             committer,
@@ -118,24 +120,23 @@ impl ProofSubmitter {
         if n > status.batches_committed {
             return Ok(None); // the sequencer has not committed it yet
         }
-        let job = self
-            .queue
-            .job(n)
-            .await
-            .map_err(|e| SubmitError::Queue(e.to_string()))?;
+        let job = self.storage.job(n).await?;
         let Some(proof) = job.filter(|j| j.status == "proven").and_then(|j| j.proof) else {
             return Ok(None); // not proven here yet
         };
-        let Some(batch) = self
+        // The sequencer's record of its commit (it writes `l1_commits`; the prover only
+        // reads it), else L1's logs.
+        let known = self.storage.l1_commit(n).await?.map(CommittedBatch::from);
+        let Some(checked) = self
             .events
-            .committed_batch(n, self.deployment.block_number)
+            .checked_committed_batch(n, known, self.deployment.block_number)
             .await?
         else {
             return Ok(None);
         };
         match self
             .committer
-            .prove_batch(&batch.info, Bytes::from(proof))
+            .prove_batch(&checked.batch.info, Bytes::from(proof))
             .await
         {
             Ok(sent) => {
@@ -152,11 +153,11 @@ impl ProofSubmitter {
 
 /// Runs until `stop` turns true; failures are logged (reverts by name) and retried with
 /// back-off up to a minute.
-pub async fn run(queue: JobQueue, cfg: ProverL1Config, mut stop: watch::Receiver<bool>) {
+pub async fn run(storage: Storage, cfg: ProverL1Config, mut stop: watch::Receiver<bool>) {
     let interval = Duration::from_millis(cfg.poll_interval_ms.max(1));
     let mut backoff = interval;
     let mut submitter = loop {
-        match ProofSubmitter::connect(queue.clone(), &cfg).await {
+        match ProofSubmitter::connect(storage.clone(), &cfg).await {
             Ok(s) => break s,
             Err(e) => {
                 tracing::warn!(error = %e, "proof submission cannot start yet");

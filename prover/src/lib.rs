@@ -6,9 +6,10 @@
 //! Solidity verifier generator in `quire-evm-verifier`; this crate is the job service.
 //!
 //! - [`config`]: typed configuration (defaults ← TOML file ← `QUIRE_PROVER_*` env ← flags);
-//! - [`queue`]: [`JobQueue`], the `prover_jobs` table over sqlx (SQLite or PostgreSQL):
-//!   claim (`FOR UPDATE SKIP LOCKED` on PostgreSQL), fenced heartbeat / completion /
-//!   failure / release, reclaim of jobs whose heartbeat is older than the timeout;
+//! - the queue is the `prover_jobs` table, whose SQL is `quire-storage`'s
+//!   ([`quire_storage::prover_jobs`]: claim with `FOR UPDATE SKIP LOCKED` on PostgreSQL,
+//!   fenced heartbeat / completion / failure / release, reclaim of jobs whose heartbeat is
+//!   older than a timeout); the worker here decides when to call each;
 //! - [`prover`]: the [`BatchProver`] boundary (a batch as stored → proof bytes and public
 //!   inputs) and its context (chain access, progress, cancellation);
 //! - [`circuit_prover`]: [`CircuitProver`], the plonky2 implementation (witness replay →
@@ -31,19 +32,55 @@ pub mod l1_submit;
 pub mod metrics;
 pub mod progress;
 pub mod prover;
-pub mod queue;
 pub mod worker;
 
 pub use circuit_prover::CircuitProver;
 pub use config::ServiceConfig;
 pub use quire_circuits::BatchShape;
 pub use prover::{BatchInput, BatchProof, BatchProver, ChainSource, ProveContext, ProveError};
-pub use queue::{JobQueue, Lease};
+pub use quire_storage::{Lease, Storage};
 pub use worker::{RunSummary, Worker, WorkerEvent};
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
+
+/// With an `[l1]` section, the circuit shape must be the one the deployment file records:
+/// proofs of another shape are refused by the chain's verifier, so a worker proving them
+/// would burn hours for nothing.
+fn check_chain(config: &ServiceConfig) -> anyhow::Result<()> {
+    let Some(l1) = &config.l1 else {
+        return Ok(());
+    };
+    let deployment = quire_l1::Deployment::load(&l1.deployment)?;
+    check_shape(&config.circuits, deployment.batch_shape.as_ref())
+        .map_err(|e| anyhow::anyhow!("{e} (recorded in {})", l1.deployment.display()))
+}
+
+/// `ours` must be the recorded shape, when one is recorded.
+fn check_shape(ours: &BatchShape, recorded: Option<&BatchShape>) -> anyhow::Result<()> {
+    match recorded {
+        Some(shape) if shape != ours => anyhow::bail!(
+            "invalid setting circuits: {ours:?} is not the chain's batch shape {shape:?}"
+        ),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_for_another_shape_than_the_chains_is_refused() {
+        let devnet = BatchShape::DEVNET;
+        assert!(check_shape(&devnet, Some(&devnet)).is_ok());
+        assert!(check_shape(&devnet, None).is_ok());
+        let bigger = BatchShape { levels: 1, ..devnet };
+        let e = check_shape(&bigger, Some(&devnet)).err().map(|e| e.to_string());
+        assert!(e.unwrap_or_default().contains("invalid setting circuits"));
+    }
+}
 
 /// Connects, serves metrics (if configured) and runs one worker until `shutdown` turns true
 /// (or the queue is idle, with `exit_when_idle`). Events go to `events` if given.
@@ -54,7 +91,8 @@ pub async fn run(
     events: Option<mpsc::UnboundedSender<WorkerEvent>>,
 ) -> anyhow::Result<RunSummary> {
     config.validate()?;
-    let queue = JobQueue::connect(&config.database_url, 4).await?;
+    check_chain(&config)?;
+    let storage = Storage::connect_with(&config.database_url, 4).await?;
     let (stop_metrics, stop_rx) = watch::channel(false);
     let server = match config.metrics_listen {
         Some(addr) => {
@@ -73,8 +111,8 @@ pub async fn run(
     let submitter = config
         .l1
         .clone()
-        .map(|l1| tokio::spawn(l1_submit::run(queue.clone(), l1, submit_rx)));
-    let mut worker = Worker::new(queue.clone(), prover, config);
+        .map(|l1| tokio::spawn(l1_submit::run(storage.clone(), l1, submit_rx)));
+    let mut worker = Worker::new(storage.clone(), prover, config);
     if let Some(tx) = events {
         worker = worker.with_events(tx);
     }
@@ -89,6 +127,6 @@ pub async fn run(
     if let Some(s) = server {
         s.join().await;
     }
-    queue.close().await;
+    storage.close().await;
     Ok(summary)
 }

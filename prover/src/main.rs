@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use quire_circuits::gadgets::GateSet;
 use quire_circuits::stats;
+use quire_prover::config::Flags;
 
 #[derive(Parser)]
 #[command(name = "quire-prover", version, about = "Quire prover")]
@@ -90,6 +91,35 @@ struct RunArgs {
     log_format: Option<String>,
 }
 
+impl RunArgs {
+    /// The flags given, each with the setting it overrides (over the file and the
+    /// environment: `quire_prover::config::ENV_VARS`).
+    fn flags(&self) -> anyhow::Result<Flags> {
+        let metrics_listen = match self.metrics_listen.as_deref() {
+            None => None,
+            Some("off") => Some(None),
+            Some(addr) => {
+                Some(Some(addr.parse::<std::net::SocketAddr>().map_err(|e| {
+                    anyhow::anyhow!("--metrics-listen {addr}: {e}")
+                })?))
+            }
+        };
+        Ok(Flags::new()
+            .set("database_url", self.database_url.as_ref())
+            .set("worker_id", self.worker_id.as_ref())
+            .set("metrics_listen", metrics_listen)
+            .set("heartbeat_timeout_ms", self.heartbeat_timeout_ms)
+            .set("heartbeat_interval_ms", self.heartbeat_interval_ms)
+            .set("max_attempts", self.max_attempts)
+            .set("circuits.chunk_steps", self.chunk_steps)
+            .set("circuits.levels", self.levels)
+            .set("circuits.max_priority", self.max_priority)
+            .set("circuits.segment_levels", self.segment_levels)
+            .set("exit_when_idle", self.exit_when_idle.then_some(true))
+            .set("log_format", self.log_format.as_ref()))
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
     match cli.command {
@@ -121,53 +151,11 @@ fn run_worker(args: RunArgs) -> anyhow::Result<()> {
     use quire_prover::{CircuitProver, ServiceConfig, WorkerEvent};
     use std::sync::Arc;
 
-    let mut config = match &args.config {
-        Some(path) => ServiceConfig::from_file(path)?,
-        None => ServiceConfig::default(),
-    };
-    config.apply_env(|k| std::env::var(k).ok())?;
-    if let Some(v) = args.database_url {
-        config.database_url = v;
-    }
-    if let Some(v) = args.worker_id {
-        config.worker_id = Some(v);
-    }
-    if let Some(v) = args.metrics_listen {
-        config.metrics_listen = match v.as_str() {
-            "off" => None,
-            addr => Some(
-                addr.parse()
-                    .map_err(|e| anyhow::anyhow!("--metrics-listen {addr}: {e}"))?,
-            ),
-        };
-    }
-    if let Some(v) = args.heartbeat_timeout_ms {
-        config.heartbeat_timeout_ms = v;
-    }
-    if let Some(v) = args.heartbeat_interval_ms {
-        config.heartbeat_interval_ms = v;
-    }
-    if let Some(v) = args.max_attempts {
-        config.max_attempts = v;
-    }
-    if let Some(v) = args.chunk_steps {
-        config.circuits.chunk_steps = v;
-    }
-    if let Some(v) = args.levels {
-        config.circuits.levels = v;
-    }
-    if let Some(v) = args.max_priority {
-        config.circuits.max_priority = v;
-    }
-    if let Some(v) = args.segment_levels {
-        config.circuits.segment_levels = v;
-    }
-    if args.exit_when_idle {
-        config.exit_when_idle = true;
-    }
-    if let Some(v) = args.log_format {
-        config.log_format = v;
-    }
+    let config = ServiceConfig::load(
+        args.config.as_deref(),
+        |k| std::env::var(k).ok(),
+        args.flags()?,
+    )?;
     config.validate()?;
     // Logs to stderr: stdout carries the event lines.
     let ansi = quire_prover::progress::stderr_is_terminal();
@@ -297,4 +285,90 @@ fn batch_stats() -> anyhow::Result<()> {
         println!("{name}={value}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quire_prover::ServiceConfig;
+
+    fn run_args(flags: &[&str]) -> RunArgs {
+        let cli = Cli::try_parse_from(["quire-prover", "run"].iter().chain(flags))
+            .unwrap_or_else(|e| panic!("{e}"));
+        match cli.command {
+            Command::Run(args) => args,
+            _ => panic!("not run"),
+        }
+    }
+
+    #[test]
+    fn every_run_flag_sets_its_setting_over_the_environment() {
+        let args = run_args(&[
+            "--database-url",
+            "postgres://h/db",
+            "--worker-id",
+            "w1",
+            "--metrics-listen",
+            "127.0.0.1:1",
+            "--heartbeat-timeout-ms",
+            "70",
+            "--heartbeat-interval-ms",
+            "30",
+            "--max-attempts",
+            "9",
+            "--chunk-steps",
+            "2",
+            "--levels",
+            "3",
+            "--max-priority",
+            "1",
+            "--segment-levels",
+            "1",
+            "--exit-when-idle",
+            "--log-format",
+            "json",
+        ]);
+        let env = |k: &str| match k {
+            "QUIRE_PROVER_MAX_ATTEMPTS" => Some("4".to_string()),
+            "QUIRE_PROVER_POLL_INTERVAL_MS" => Some("5".to_string()),
+            "QUIRE_PROVER_METRICS_LISTEN" => Some("off".to_string()),
+            _ => None,
+        };
+        let flags = args.flags().unwrap_or_else(|e| panic!("{e}"));
+        let c = ServiceConfig::load(None, env, flags).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.database_url, "postgres://h/db");
+        assert_eq!(c.worker_id.as_deref(), Some("w1"));
+        assert_eq!(c.metrics_listen, Some(([127, 0, 0, 1], 1).into()));
+        assert_eq!((c.heartbeat_timeout_ms, c.heartbeat_interval_ms), (70, 30));
+        assert_eq!((c.max_attempts, c.poll_interval_ms), (9, 5));
+        let shape = c.circuits;
+        assert_eq!(
+            (
+                shape.chunk_steps,
+                shape.levels,
+                shape.max_priority,
+                shape.segment_levels
+            ),
+            (2, 3, 1, 1)
+        );
+        assert!(c.exit_when_idle);
+        assert_eq!(c.log_format, "json");
+
+        // `--metrics-listen off` unsets; an unparsable address names the flag.
+        let flags = run_args(&["--metrics-listen", "off"]).flags();
+        let c = ServiceConfig::load(None, |_| None, flags.unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.metrics_listen, None);
+        let err = run_args(&["--metrics-listen", "nope"]).flags().err();
+        assert!(err
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("--metrics-listen"));
+        // No flags: the defaults (`exit_when_idle` absent leaves the environment's value).
+        let env = |k: &str| (k == "QUIRE_PROVER_EXIT_WHEN_IDLE").then(|| "true".to_string());
+        let flags = run_args(&[]).flags().unwrap_or_else(|e| panic!("{e}"));
+        let c = ServiceConfig::load(None, env, flags).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.exit_when_idle);
+        assert_eq!(c.metrics_listen, ServiceConfig::default().metrics_listen);
+    }
 }

@@ -1,38 +1,17 @@
 //! The boundary between the job queue and the circuits: [`BatchProver`].
 //!
-//! The queue loads a batch as the sequencer stored it ([`BatchInput`]) and hands it to a
+//! The worker loads a batch as the sequencer stored it ([`BatchInput`], read by
+//! `quire-storage`, which owns the `batches` and `batch_ops` tables) and hands it to a
 //! prover on a blocking thread, with a [`ProveContext`]: the rest of the chain (a prover
 //! that keeps its own state copy needs the batches before this one), a progress sink, and a
 //! cancellation flag raised when the job's lease is lost or the worker shuts down.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use quire_core::hash::Digest;
 use quire_core::state::Genesis;
-use quire_core::tx::Operation;
 
 /// A batch as loaded from the database (`batches` and `batch_ops` rows).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchInput {
-    /// Batch number (1, 2, …).
-    pub number: u64,
-    /// Root before the batch.
-    pub prev_root: Digest,
-    /// Root after the batch.
-    pub root: Digest,
-    /// The accepted operations, in order.
-    pub ops: Vec<Operation>,
-    /// Concatenated pubdata.
-    pub pubdata: Vec<u8>,
-    /// keccak-256 of the pubdata.
-    pub pubdata_commitment: [u8; 32],
-    /// Commitment to the consumed priority operations (D9).
-    pub priority_commitment: [u8; 32],
-    /// First consumed priority id.
-    pub first_priority_id: u64,
-    /// Consumed priority operations.
-    pub priority_count: u64,
-}
+pub use quire_storage::BatchInput;
 
 /// What a prover produces for one batch.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,8 +16,8 @@ use tokio::task::JoinHandle;
 use crate::config::ServiceConfig;
 use crate::progress::JobProgress;
 use crate::prover::{BatchInput, BatchProver, ChainSource, ProveContext, ProveError};
-use crate::queue::{FailOutcome, JobQueue, Lease, QueueError};
 use quire_core::state::Genesis;
+use quire_storage::{FailOutcome, Lease, Storage, StorageError};
 
 /// What a worker did, for the binary's stdout and for tests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub struct RunSummary {
 
 /// One worker.
 pub struct Worker {
-    queue: JobQueue,
+    queue: Storage,
     prover: Arc<dyn BatchProver>,
     config: ServiceConfig,
     id: String,
@@ -105,13 +105,14 @@ pub struct Worker {
 /// [`ChainSource`] over the database, for provers on blocking threads: each call blocks on
 /// the async query through the runtime handle (allowed on `spawn_blocking` threads).
 struct DbChain {
-    queue: JobQueue,
+    queue: Storage,
     handle: tokio::runtime::Handle,
 }
 
-fn queue_error(e: QueueError) -> ProveError {
+/// A corrupt row can never be proven; anything else (the database) may pass next time.
+fn storage_error(e: StorageError) -> ProveError {
     match e {
-        QueueError::Corrupt(m) => ProveError::Invalid(m),
+        StorageError::Corrupt(m) => ProveError::Invalid(m),
         other => ProveError::Failed(other.into()),
     }
 }
@@ -121,13 +122,18 @@ impl ChainSource for DbChain {
         // A missing genesis is an uninitialised database, not a bad batch: retryable.
         self.handle
             .block_on(self.queue.genesis())
-            .map_err(|e| ProveError::Failed(e.into()))
+            .map_err(|e| ProveError::Failed(e.into()))?
+            .ok_or_else(|| {
+                ProveError::Failed(anyhow::anyhow!(
+                    "no genesis in meta: the sequencer never ran on this database"
+                ))
+            })
     }
 
     fn batch(&self, number: u64) -> Result<BatchInput, ProveError> {
         self.handle
-            .block_on(self.queue.load_batch(number))
-            .map_err(queue_error)
+            .block_on(self.queue.batch_input(number))
+            .map_err(storage_error)
     }
 }
 
@@ -150,7 +156,7 @@ enum Ended {
 
 impl Worker {
     /// A worker over `queue` with `prover`; its id from the config.
-    pub fn new(queue: JobQueue, prover: Arc<dyn BatchProver>, config: ServiceConfig) -> Self {
+    pub fn new(queue: Storage, prover: Arc<dyn BatchProver>, config: ServiceConfig) -> Self {
         let id = config.resolved_worker_id();
         Self {
             queue,
@@ -207,7 +213,7 @@ impl Worker {
             }
             match self
                 .queue
-                .reclaim_expired(timeout, self.config.max_attempts)
+                .reclaim_expired_jobs(timeout, self.config.max_attempts)
                 .await
             {
                 Ok(list) => {
@@ -231,7 +237,7 @@ impl Worker {
                 }
                 Err(e) => tracing::warn!("reclaiming expired jobs: {e}"),
             }
-            match self.queue.claim(&self.id).await {
+            match self.queue.claim_job(&self.id).await {
                 Ok(Some(lease)) => {
                     match self.process(lease, &mut shutdown).await {
                         Ended::Proven => summary.proven += 1,
@@ -242,7 +248,7 @@ impl Worker {
                     }
                     continue;
                 }
-                Ok(None) => match self.queue.counts().await {
+                Ok(None) => match self.queue.job_counts().await {
                     Ok(c) => {
                         for (status, n) in [
                             ("queued", c.queued),
@@ -278,7 +284,7 @@ impl Worker {
         let mut wait = self.config.poll_interval();
         loop {
             if self.config.exit_when_idle {
-                if let Ok(c) = self.queue.counts().await {
+                if let Ok(c) = self.queue.job_counts().await {
                     if c.queued == 0 && c.proving == 0 {
                         tracing::info!("no job queued or being proven: exiting");
                         return false;
@@ -321,7 +327,7 @@ impl Worker {
             tick.tick().await; // the claim itself was the first heartbeat
             loop {
                 tick.tick().await;
-                match queue.heartbeat(&lease).await {
+                match queue.heartbeat_job(&lease).await {
                     Ok(true) => {}
                     Ok(false) => {
                         tracing::warn!(
@@ -352,8 +358,8 @@ impl Worker {
         let hb = self.heartbeat(&lease, &cancel, &lost);
         let started = Instant::now();
         let progress = Arc::new(JobProgress::new(batch, self.tty));
-        let result = match self.queue.load_batch(batch).await {
-            Err(e) => Some(Ok(Err(queue_error(e)))),
+        let result = match self.queue.batch_input(batch).await {
+            Err(e) => Some(Ok(Err(storage_error(e)))),
             Ok(input) => {
                 let prover = Arc::clone(&self.prover);
                 let chain = self.chain();
@@ -391,7 +397,7 @@ impl Worker {
         let Some(result) = result else {
             // Shutdown past the grace: stop the prover at its next checkpoint, give the job back.
             cancel.store(true, Ordering::SeqCst);
-            return match self.queue.release(&lease).await {
+            return match self.queue.release_job(&lease).await {
                 Ok(true) => {
                     tracing::info!(batch, "released to the queue on shutdown");
                     metrics::counter!("quire_prover_jobs_total", "result" => "released")
@@ -414,7 +420,11 @@ impl Worker {
         let error = match result {
             Ok(Ok(proof)) => {
                 let took = started.elapsed();
-                return match self.queue.complete(&lease, &proof, took).await {
+                return match self
+                    .queue
+                    .complete_job(&lease, &proof.proof, &proof.public_inputs, took)
+                    .await
+                {
                     Ok(true) => {
                         tracing::info!(
                             batch,
@@ -464,7 +474,7 @@ impl Worker {
         );
         match self
             .queue
-            .fail(
+            .fail_job(
                 lease,
                 &message,
                 error.is_retryable(),

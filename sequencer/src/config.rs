@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use quire_core::tx::pubdata::MAX_SIZE as MAX_OP_PUBDATA;
-
-use crate::executor::ExecutorConfig;
-use crate::mempool::MempoolConfig;
+use quire_executor::mempool::MempoolConfig;
+use quire_executor::ExecutorConfig;
 
 /// The largest `batch.max_pubdata_bytes`: the worst batch the builder admits with that much
 /// pubdata settles with every L1 transaction at most 15M gas (`forge test --match-test
@@ -56,6 +55,40 @@ impl Default for BatchConfig {
     }
 }
 
+impl BatchConfig {
+    /// Refuses limits past the chain's batch shape (recorded in the deployment file): a
+    /// batch with more operations than the circuits hold, or more priority operations than
+    /// their slots, could never be proven, and every priority operation queued behind it
+    /// would wait until exodus.
+    pub fn check_shape(&self, shape: &quire_core::chain::BatchShape) -> Result<(), ConfigError> {
+        if self.max_txs > shape.capacity() {
+            return Err(ConfigError::Invalid {
+                field: "batch.max_txs",
+                message: format!(
+                    "{} exceeds the chain's batch capacity of {} (the deployment file's \
+                     batch_shape: chunk_steps {} × 2^{} levels)",
+                    self.max_txs,
+                    shape.capacity(),
+                    shape.chunk_steps,
+                    shape.levels
+                ),
+            });
+        }
+        if self.max_priority_ops > shape.priority_slots() {
+            return Err(ConfigError::Invalid {
+                field: "batch.max_priority_ops",
+                message: format!(
+                    "{} exceeds the {} priority slots of the chain's batch shape (the \
+                     deployment file's batch_shape)",
+                    self.max_priority_ops,
+                    shape.priority_slots()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// HTTP API settings.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -86,8 +119,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `sqlite:PATH` (default) or `postgres://…`.
     pub database_url: String,
-    /// A genesis JSON file; the built-in devnet genesis if absent. Only read when the
-    /// database is new: afterwards the stored genesis is authoritative.
+    /// A genesis JSON file; if absent, the genesis the `[l1]` deployment file records, else
+    /// the built-in devnet genesis. Only read when the database is new: afterwards the
+    /// stored genesis is authoritative (and with `[l1]`, its root must be the deployment's).
     pub genesis: Option<PathBuf>,
     /// `text` or `json` logs.
     pub log_format: String,
@@ -194,86 +228,54 @@ impl Default for Config {
     }
 }
 
-use quire_service_kit::config::parse_env;
-pub use quire_service_kit::config::ConfigError;
+use quire_service_kit::config::EnvVar;
+pub use quire_service_kit::config::{ConfigError, Flags};
+
+/// The sequencer's environment variables, each with the setting it overrides (over the file,
+/// under the flags; `QUIRE_CONFIG` names the file). A variable of the `[l1]` section turns
+/// the section on, with defaults for the rest. Where two set one setting, the later wins.
+pub const ENV_VARS: &[EnvVar<Config>] = &[
+    EnvVar::text("DATABASE_URL", "database_url"),
+    EnvVar::text("QUIRE_DATABASE_URL", "database_url"),
+    EnvVar::word("QUIRE_LISTEN", "listen"),
+    EnvVar::text("QUIRE_GENESIS", "genesis"),
+    EnvVar::text("QUIRE_LOG_FORMAT", "log_format"),
+    EnvVar::number("QUIRE_BATCH_MAX_TXS", "batch.max_txs"),
+    EnvVar::number("QUIRE_BATCH_MAX_WAIT_MS", "batch.max_wait_ms"),
+    EnvVar::number("QUIRE_BATCH_MAX_PRIORITY_OPS", "batch.max_priority_ops"),
+    EnvVar::number("QUIRE_BATCH_MAX_PUBDATA_BYTES", "batch.max_pubdata_bytes"),
+    EnvVar::number("QUIRE_BATCH_MAX_L1_GAS", "batch.max_l1_gas"),
+    EnvVar::number("QUIRE_MEMPOOL_MAX_TXS", "mempool.max_txs"),
+    EnvVar::number("QUIRE_MIN_FEE", "mempool.min_fee"),
+    EnvVar::bool("QUIRE_DEV_ENDPOINTS", "api.dev_endpoints"),
+    EnvVar::text("QUIRE_L1_RPC_URL", "l1.rpc_url"),
+    EnvVar::text("QUIRE_L1_DEPLOYMENT", "l1.deployment"),
+    EnvVar::text("QUIRE_L1_OPERATOR_KEY_FILE", "l1.operator_key_file"),
+    EnvVar::secret("QUIRE_L1_OPERATOR_KEY", "l1.operator_key", set_operator_key),
+    EnvVar::number("QUIRE_L1_CONFIRMATIONS", "l1.confirmations"),
+    EnvVar::number("QUIRE_L1_POLL_INTERVAL_MS", "l1.poll_interval_ms"),
+    EnvVar::bool("QUIRE_L1_COMMIT_WITH_PROOF", "l1.commit_with_proof"),
+];
+
+/// `QUIRE_L1_OPERATOR_KEY`: kept out of the file format and the layered values.
+fn set_operator_key(config: &mut Config, key: String) {
+    config.l1.get_or_insert_with(L1Config::default).operator_key = Some(Secret::new(key));
+}
 
 impl Config {
-    /// Reads a TOML file over the defaults.
-    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        quire_service_kit::config::read_toml(path)
+    /// The configuration: defaults, then the TOML `file`, then the [`ENV_VARS`] that `env`
+    /// finds (`|k| std::env::var(k).ok()`), then `flags`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        flags: Flags,
+    ) -> Result<Config, ConfigError> {
+        quire_service_kit::config::load(&Config::default(), file, ENV_VARS, env, flags)
     }
 
-    /// Applies `QUIRE_*` environment variables (and `DATABASE_URL`).
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        if let Some(v) = get("DATABASE_URL") {
-            self.database_url = v;
-        }
-        if let Some(v) = get("QUIRE_DATABASE_URL") {
-            self.database_url = v;
-        }
-        if let Some(v) = get("QUIRE_LISTEN") {
-            self.listen = parse_env("QUIRE_LISTEN", &v)?;
-        }
-        if let Some(v) = get("QUIRE_GENESIS") {
-            self.genesis = Some(v.into());
-        }
-        if let Some(v) = get("QUIRE_LOG_FORMAT") {
-            self.log_format = v;
-        }
-        if let Some(v) = get("QUIRE_BATCH_MAX_TXS") {
-            self.batch.max_txs = parse_env("QUIRE_BATCH_MAX_TXS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_BATCH_MAX_WAIT_MS") {
-            self.batch.max_wait_ms = parse_env("QUIRE_BATCH_MAX_WAIT_MS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_MEMPOOL_MAX_TXS") {
-            self.mempool.max_txs = parse_env("QUIRE_MEMPOOL_MAX_TXS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_MIN_FEE") {
-            self.mempool.min_fee = parse_env("QUIRE_MIN_FEE", &v)?;
-        }
-        if let Some(v) = get("QUIRE_DEV_ENDPOINTS") {
-            self.api.dev_endpoints = parse_env("QUIRE_DEV_ENDPOINTS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_BATCH_MAX_PUBDATA_BYTES") {
-            self.batch.max_pubdata_bytes = parse_env("QUIRE_BATCH_MAX_PUBDATA_BYTES", &v)?;
-        }
-        if let Some(v) = get("QUIRE_BATCH_MAX_PRIORITY_OPS") {
-            self.batch.max_priority_ops = parse_env("QUIRE_BATCH_MAX_PRIORITY_OPS", &v)?;
-        }
-        if let Some(v) = get("QUIRE_BATCH_MAX_L1_GAS") {
-            self.batch.max_l1_gas = parse_env("QUIRE_BATCH_MAX_L1_GAS", &v)?;
-        }
-        // Any L1 variable turns the section on (with defaults for the rest).
-        let l1_var = |name: &'static str| get(name).map(|v| (name, v));
-        if let Some((_, v)) = l1_var("QUIRE_L1_RPC_URL") {
-            self.l1.get_or_insert_with(L1Config::default).rpc_url = v;
-        }
-        if let Some((_, v)) = l1_var("QUIRE_L1_DEPLOYMENT") {
-            self.l1.get_or_insert_with(L1Config::default).deployment = v.into();
-        }
-        if let Some((_, v)) = l1_var("QUIRE_L1_OPERATOR_KEY_FILE") {
-            self.l1
-                .get_or_insert_with(L1Config::default)
-                .operator_key_file = Some(v.into());
-        }
-        if let Some((_, v)) = l1_var("QUIRE_L1_OPERATOR_KEY") {
-            self.l1.get_or_insert_with(L1Config::default).operator_key = Some(Secret::new(v));
-        }
-        if let Some((name, v)) = l1_var("QUIRE_L1_CONFIRMATIONS") {
-            self.l1.get_or_insert_with(L1Config::default).confirmations = parse_env(name, &v)?;
-        }
-        if let Some((name, v)) = l1_var("QUIRE_L1_POLL_INTERVAL_MS") {
-            self.l1
-                .get_or_insert_with(L1Config::default)
-                .poll_interval_ms = parse_env(name, &v)?;
-        }
-        if let Some((name, v)) = l1_var("QUIRE_L1_COMMIT_WITH_PROOF") {
-            self.l1
-                .get_or_insert_with(L1Config::default)
-                .commit_with_proof = parse_env(name, &v)?;
-        }
-        Ok(())
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        Self::load(Some(path), |_| None, Flags::new())
     }
 
     /// Checks values that parse but cannot work, naming the setting.
@@ -361,6 +363,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn batch_limits_past_the_chains_batch_shape_are_refused() {
+        let shape = quire_core::chain::BatchShape::DEVNET;
+        let fits = BatchConfig {
+            max_txs: 8,
+            max_priority_ops: 4,
+            ..BatchConfig::default()
+        };
+        assert!(fits.check_shape(&shape).is_ok());
+        // The default limits (4,096 operations) are far past the devnet's circuits.
+        let e = BatchConfig::default().check_shape(&shape).err();
+        assert!(matches!(
+            e,
+            Some(ConfigError::Invalid {
+                field: "batch.max_txs",
+                ..
+            })
+        ));
+        let priority = BatchConfig {
+            max_priority_ops: 5,
+            ..fits
+        };
+        let e = priority.check_shape(&shape).err();
+        assert!(matches!(
+            e,
+            Some(ConfigError::Invalid {
+                field: "batch.max_priority_ops",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn layers_override_in_order_and_errors_name_the_setting() {
         let dir = std::env::temp_dir().join(format!("quire-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -370,13 +404,21 @@ mod tests {
             "listen = \"127.0.0.1:9000\"\n[batch]\nmax_txs = 10\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let mut c = Config::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        let c = Config::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.batch.max_txs, 10);
         assert_eq!(c.batch.max_wait_ms, BatchConfig::default().max_wait_ms);
-        c.apply_env(|k| (k == "QUIRE_BATCH_MAX_TXS").then(|| "20".to_string()))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let env = |k: &str| (k == "QUIRE_BATCH_MAX_TXS").then(|| "20".to_string());
+        let c = Config::load(Some(&file), env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.batch.max_txs, 20);
-        let err = c.apply_env(|k| (k == "QUIRE_LISTEN").then(|| "nope".to_string()));
+        assert_eq!(c.listen, SocketAddr::from(([127, 0, 0, 1], 9000)));
+        let flags = Flags::new().set("batch.max_txs", Some(30));
+        let c = Config::load(Some(&file), env, flags).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.batch.max_txs, 30);
+        let err = Config::load(
+            Some(&file),
+            |k| (k == "QUIRE_LISTEN").then(|| "nope".to_string()),
+            Flags::new(),
+        );
         assert!(err.unwrap_err().to_string().contains("QUIRE_LISTEN"));
         std::fs::write(&file, "[batch]\nmax_tx = 1\n").unwrap_or_else(|e| panic!("{e}"));
         let err = Config::from_file(&file).unwrap_err().to_string();
@@ -393,7 +435,7 @@ mod tests {
             "[l1]\nrpc_url = \"http://127.0.0.1:9545\"\ndeployment = \"d.json\"\nconfirmations = 3\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let mut c = Config::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+        let c = Config::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
         let l1 = c.l1.clone().unwrap_or_else(|| panic!("section read"));
         assert_eq!(l1.confirmations, 3);
         assert_eq!(l1.poll_interval_ms, L1Config::default().poll_interval_ms);
@@ -401,12 +443,12 @@ mod tests {
         assert!(err.contains("l1.operator_key_file"), "{err}");
 
         let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-        c.apply_env(|k| match k {
+        let env = |k: &str| match k {
             "QUIRE_L1_OPERATOR_KEY" => Some(key.to_string()),
             "QUIRE_L1_CONFIRMATIONS" => Some("5".to_string()),
             _ => None,
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        };
+        let mut c = Config::load(Some(&file), env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
         c.validate().unwrap_or_else(|e| panic!("{e}"));
         let l1 = c.l1.clone().unwrap_or_else(|| panic!("section kept"));
         assert_eq!(l1.confirmations, 5);
@@ -447,9 +489,25 @@ mod tests {
         assert!(c.validate().is_ok());
 
         // Without the section: dev mode, as before.
-        let mut dev = Config::default();
-        dev.apply_env(|_| None).unwrap_or_else(|e| panic!("{e}"));
+        let dev = Config::load(None, |_| None, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
         assert!(dev.l1.is_none());
         dev.validate().unwrap_or_else(|e| panic!("{e}"));
+        // The key alone turns the section on, with defaults for the rest, as it did.
+        let env = |k: &str| (k == "QUIRE_L1_OPERATOR_KEY").then(|| key.to_string());
+        let c = Config::load(None, env, Flags::new()).unwrap_or_else(|e| panic!("{e}"));
+        let l1 = c.l1.unwrap_or_else(|| panic!("section turned on"));
+        assert_eq!(l1.operator_key, Some(Secret::new(key)));
+        assert_eq!(l1.confirmations, L1Config::default().confirmations);
+    }
+
+    /// The table is the list of variables: each one, set alone, reaches a setting.
+    #[test]
+    fn every_variable_of_the_table_sets_its_setting() {
+        for var in ENV_VARS {
+            let env = |k: &str| (k == var.name).then(|| var.example().to_string());
+            let c = Config::load(None, env, Flags::new())
+                .unwrap_or_else(|e| panic!("{}: {e}", var.name));
+            assert_ne!(c, Config::default(), "{} sets nothing", var.name);
+        }
     }
 }

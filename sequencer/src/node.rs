@@ -8,37 +8,32 @@ use parking_lot::{Mutex, RwLock};
 use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use quire_core::account::{Account, AccountId, Address};
+use quire_core::account::{Account, AccountId};
 use quire_core::hash::Digest;
-use quire_core::schnorr::SecretKey;
-use quire_core::state::{Genesis, PoolSpec, State};
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::state::{Genesis, State};
+use quire_executor::mempool::Mempool;
 
 use crate::config::Config;
-use crate::mempool::Mempool;
-use crate::storage::{now_ms, PendingTx, Storage, TxStatus};
+use quire_storage::{now_ms, PendingTx, Storage, TxStatus};
 
 /// Chain id of the built-in devnet genesis.
-pub const DEVNET_CHAIN_ID: u32 = 0x5157_4445;
+pub use quire_core::chain::DEVNET_CHAIN_ID;
 
-/// The devnet genesis: ETH and a 6-decimal stablecoin (id 1, scale 1) with one pool.
-pub fn devnet_genesis() -> Genesis {
-    Genesis {
-        chain_id: DEVNET_CHAIN_ID,
-        operator: SecretKey::from_seed(b"quire devnet operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "USDC".into(),
-            l1_address: Address([0x11; 20]),
-            scale: 1,
-        }],
-        pools: vec![PoolSpec {
-            token_a: TokenId::ETH,
-            token_b: TokenId(1),
-            fee_bps: 30,
-        }],
-    }
+/// The devnet genesis (`deploy/genesis.example.json`, see [`quire_core::chain`]): ETH and a
+/// 6-decimal stablecoin (id 1, scale 1) with one pool.
+pub fn devnet_genesis() -> Result<Genesis, serde_json::Error> {
+    quire_core::chain::devnet_genesis()
+}
+
+/// With an `[l1]` section and no `genesis` file, the genesis the deployment file records:
+/// the chain is described once, where it was deployed.
+fn recorded_genesis(config: &Config) -> Result<Option<Genesis>, StartError> {
+    let Some(l1) = &config.l1 else {
+        return Ok(None);
+    };
+    let deployment = quire_l1::Deployment::load(&l1.deployment)
+        .map_err(|e| StartError::State(format!("l1.deployment: {e}")))?;
+    Ok(deployment.genesis)
 }
 
 /// A write of acknowledged transactions waiting for the group commit.
@@ -89,7 +84,7 @@ pub struct Head {
 pub enum StartError {
     /// Storage failed.
     #[error(transparent)]
-    Storage(#[from] crate::storage::StorageError),
+    Storage(#[from] quire_storage::StorageError),
     /// The genesis file or the stored state is invalid.
     #[error("state: {0}")]
     State(String),
@@ -122,7 +117,11 @@ impl Node {
                         serde_json::from_str(&text)
                             .map_err(|e| StartError::State(format!("{}: {e}", path.display())))?
                     }
-                    None => devnet_genesis(),
+                    None => match recorded_genesis(&config)? {
+                        Some(g) => g,
+                        None => devnet_genesis()
+                            .map_err(|e| StartError::State(format!("the devnet genesis: {e}")))?,
+                    },
                 };
                 let state = State::genesis(&g).map_err(|e| StartError::State(e.to_string()))?;
                 let accounts: Vec<Account> = (0..state.num_accounts())

@@ -54,6 +54,16 @@ pub struct SegmentShape {
 }
 
 impl SegmentShape {
+    /// The segment of a batch of `shape`: `capacity / segments` steps, of which the first
+    /// `shape.priority_slots()` are priority slots.
+    pub fn of(shape: &crate::BatchShape) -> Self {
+        SegmentShape {
+            records: shape.segment_steps(),
+            chunk_steps: shape.chunk_steps,
+            priority_slots: shape.priority_slots(),
+        }
+    }
+
     /// keccak blocks per window: room for a full slice's worst-case pubdata plus the
     /// padding byte, so the last window always has room for the padding.
     pub fn window_blocks(&self) -> usize {
@@ -82,7 +92,7 @@ pub struct CommitmentCircuit {
 impl CommitmentCircuit {
     /// Builds the commitment circuits of `shape` (standard recursion config).
     pub fn build(shape: &BatchShape) -> Self {
-        let segment = segment::SegmentCircuit::build(shape.segment_shape());
+        let segment = segment::SegmentCircuit::build(SegmentShape::of(shape));
         let levels = shape.segments().trailing_zeros();
         let mut nodes: Vec<node::SegmentNode> = Vec::with_capacity(levels as usize);
         for _ in 0..levels {

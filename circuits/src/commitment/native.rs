@@ -10,12 +10,13 @@ use quire_core::tx::{OpType, Operation, PriorityOp};
 
 use super::io::{SegmentIo, STATE_WORDS};
 use super::segment::{at, SegmentWitness};
+use super::SegmentShape;
 use crate::chunk::step_record;
+use crate::gadgets::F;
 use crate::keccak::RATE_BYTES;
 use crate::step::MAX_PUBDATA;
-use crate::BatchShape;
-use crate::gadgets::F;
 use crate::witness::StepWitness;
+use crate::BatchShape;
 
 /// The quadratic extension γ lives in.
 type E = QuadraticExtension<F>;
@@ -43,7 +44,7 @@ impl CommitmentWitness {
             shape.capacity(),
             steps.len()
         );
-        let seg = shape.segment_shape();
+        let seg = SegmentShape::of(shape);
         let mut stream = Vec::with_capacity(seg.window_bytes() * shape.segments());
         for s in steps {
             stream.extend_from_slice(s.pubdata());
@@ -141,7 +142,7 @@ fn state_words(state: &[u64; 25]) -> [F; STATE_WORDS] {
 /// Every segment's witness, with the chained values of an honest prover for `w` (whether
 /// or not `w` itself is honest: the circuits decide).
 pub fn segment_witnesses(shape: &BatchShape, w: &CommitmentWitness) -> Result<Vec<SegmentWitness>> {
-    let seg = shape.segment_shape();
+    let seg = SegmentShape::of(shape);
     let (m, wb) = (shape.segments(), seg.window_bytes());
     ensure!(
         w.records.len() == m * seg.records

@@ -17,8 +17,8 @@ use plonky2::plonk::circuit_data::CircuitData;
 use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
 
 use super::io::SegmentIo;
-use crate::C;
 use crate::gadgets::{D, F};
+use crate::C;
 
 /// One level of the segment tree.
 pub struct SegmentNode {

@@ -25,8 +25,8 @@ use plonky2::plonk::circuit_data::CircuitData;
 use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
 
 use super::io::SegmentIo;
-use crate::C;
 use crate::gadgets::{D, F};
+use crate::C;
 
 /// Number of public inputs of the commitment root: record digest (4), pubdata commitment
 /// words (8), priority commitment words (8).

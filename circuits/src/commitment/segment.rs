@@ -40,10 +40,10 @@ use quire_core::tx::OpType;
 
 use super::io::{SegmentIo, STATE_WORDS};
 use super::SegmentShape;
+use crate::gadgets::{D, F};
 use crate::keccak::{absorb_into, CircuitBuilderKeccak, KeccakState, RATE_BYTES};
 use crate::step::{CircuitBuilderU63, MAX_PUBDATA, RECORD_LEN};
 use crate::C;
-use crate::gadgets::{D, F};
 
 /// Byte offsets inside a record (the step's pubdata layout, `core/src/tx/pubdata.rs`).
 pub(super) mod at {

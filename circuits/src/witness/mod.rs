@@ -5,21 +5,15 @@
 //! `(account, token)` whose leaf changes from `bal_old` to `bal_new` in the account's
 //! balance tree (depth 8), then the account leaf (with the nonce possibly bumped, or the
 //! account opened) in the account tree (depth 24). Every operation is a fixed list of
-//! [`N_SLOTS`] slots (unused ones are no-ops on the bridge account's ETH balance), in the
-//! order below, each proven against the root the previous slot produced, so aliasing (a
-//! transfer to oneself, the operator paying its own fee) needs no special case:
+//! [`N_SLOTS`] slots (unused ones are no-ops on the bridge account's ETH balance), each
+//! proven against the root the previous slot produced, so aliasing (a transfer to oneself,
+//! the operator paying its own fee) needs no special case.
 //!
-//! | op | slots (account, token, change) |
-//! |---|---|
-//! | Transfer | (from, t, −amount−fee, nonce+1), (to, t, +amount), (fee acct, t, +fee) |
-//! | Withdraw | (from, t, −amount−fee, nonce+1), (bridge, t, +amount), (fee acct, t, +fee) |
-//! | Swap | (acct, in, −amount_in−fee, nonce+1), (pool, in, +amount_in), (pool, out, −out), (acct, out, +out), (fee acct, in, +fee) |
-//! | AddLiquidity | (acct, A, −a−fee, nonce+1), (acct, B, −b), (pool, A, +a), (pool, B, +b), (pool, S, −shares−locked), (acct, S, +shares), (bridge, S, +locked), (fee acct, A, +fee) |
-//! | RemoveLiquidity | (acct, A, −fee, nonce+1), (acct, S, −shares), (pool, S, +shares), (pool, A, −a), (pool, B, −b), (acct, A, +a), (acct, B, +b), (fee acct, A, +fee) |
-//! | Deposit (credited) | (account, t, +amount, opened if new), (bridge, t, −amount) |
-//! | Deposit (refunded) | no-op, (bridge, t, 0) (the circuit reads the bridge's balance) |
-//! | Padding | no-ops |
-//! | FullExit | (account, t, −amount), (bridge, t, +amount), also when amount is 0; the account may be absent (never opened) |
+//! Which slots an operation opens, in which order, is its kind's slot table, defined once
+//! in the kind's module of [`crate::step`] (`SLOTS`, see [`crate::step::table`]) and read
+//! both by the circuit and here: the replay resolves the table's rows against the
+//! operation's values, the same values (`step::Operands`) the circuit's witness is set
+//! from.
 //!
 //! The replay keeps its own copy of the trees (a *shadow*) updated slot by slot, and checks
 //! after every operation that the shadow root equals `State::root` of the reference
@@ -28,10 +22,10 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Context, Result};
 use quire_core::account::{
     balance_leaf, Account, AccountId, Address, ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH,
-    BRIDGE_ACCOUNT, FEE_ACCOUNT,
+    BRIDGE_ACCOUNT,
 };
 use quire_core::amm::MINIMUM_LIQUIDITY;
 use quire_core::hash::{keccak256, Digest};
@@ -42,6 +36,8 @@ use quire_core::token::TokenId;
 use quire_core::tx::{
     priority_commitment, pubdata, Deposit, L2Tx, Operation, PriorityOp, SignedTx,
 };
+
+use crate::step::{deposit, Operands, StepKind};
 
 /// Slots per operation: the most any operation touches (the liquidity operations).
 pub const N_SLOTS: usize = 8;
@@ -525,104 +521,41 @@ impl Shadow {
     }
 }
 
-/// The slot list of an operation with its receipt, against the state before it.
+/// The slot list of an operation with its receipt, against the state after it (the pools
+/// never change): its kind's table ([`StepKind::slots`]) resolved against its operands;
+/// `locked` is what a first liquidity locks, read from the state before.
 fn slot_specs(
     state: &State,
     op: &Operation,
     outcome: &Outcome,
     locked: u64,
 ) -> Result<Vec<SlotSpec>> {
-    let n = |v: u64| v as i128;
-    let bumped = |mut s: SlotSpec| {
-        s.bump_nonce = true;
-        s
+    let kind = StepKind::of_op(Some(op));
+    ensure!(
+        StepKind::of_outcome(outcome) == kind,
+        "receipt does not match the operation"
+    );
+    let mut o = Operands::of(Some(op), Some(outcome), state.pools())?;
+    o.locked = locked;
+    let opening = match op {
+        Operation::Priority(PriorityOp::Deposit(d)) => deposit::opening(d, &o),
+        _ => None,
     };
-    Ok(match (op, outcome) {
-        (Operation::L2(s), outcome) => match (&s.tx, outcome) {
-            (L2Tx::Transfer(t), Outcome::Transfer) => vec![
-                bumped(spec(t.from, t.token, -n(t.amount) - n(t.fee))),
-                spec(t.to, t.token, n(t.amount)),
-                spec(FEE_ACCOUNT, t.token, n(t.fee)),
-            ],
-            (L2Tx::Withdraw(t), Outcome::Withdraw) => vec![
-                bumped(spec(t.from, t.token, -n(t.amount) - n(t.fee))),
-                spec(BRIDGE_ACCOUNT, t.token, n(t.amount)),
-                spec(FEE_ACCOUNT, t.token, n(t.fee)),
-            ],
-            (L2Tx::Swap(t), Outcome::Swap { amount_out }) => {
-                let pool = state.pools().get(&t.pool).context("pool")?;
-                let out = pool.counterpart(t.token_in).context("token")?;
-                vec![
-                    bumped(spec(t.account, t.token_in, -n(t.amount_in) - n(t.fee))),
-                    spec(t.pool, t.token_in, n(t.amount_in)),
-                    spec(t.pool, out, -n(*amount_out)),
-                    spec(t.account, out, n(*amount_out)),
-                    spec(FEE_ACCOUNT, t.token_in, n(t.fee)),
-                ]
-            }
-            (
-                L2Tx::AddLiquidity(t),
-                Outcome::AddLiquidity {
-                    amount_a,
-                    amount_b,
-                    shares,
-                },
-            ) => {
-                let pool = state.pools().get(&t.pool).context("pool")?;
-                vec![
-                    bumped(spec(t.account, pool.token_a, -n(*amount_a) - n(t.fee))),
-                    spec(t.account, pool.token_b, -n(*amount_b)),
-                    spec(t.pool, pool.token_a, n(*amount_a)),
-                    spec(t.pool, pool.token_b, n(*amount_b)),
-                    spec(t.pool, pool.share_token, -n(*shares) - n(locked)),
-                    spec(t.account, pool.share_token, n(*shares)),
-                    spec(BRIDGE_ACCOUNT, pool.share_token, n(locked)),
-                    spec(FEE_ACCOUNT, pool.token_a, n(t.fee)),
-                ]
-            }
-            (L2Tx::RemoveLiquidity(t), Outcome::RemoveLiquidity { amount_a, amount_b }) => {
-                let pool = state.pools().get(&t.pool).context("pool")?;
-                vec![
-                    bumped(spec(t.account, pool.token_a, -n(t.fee))),
-                    spec(t.account, pool.share_token, -n(t.shares)),
-                    spec(t.pool, pool.share_token, n(t.shares)),
-                    spec(t.pool, pool.token_a, -n(*amount_a)),
-                    spec(t.pool, pool.token_b, -n(*amount_b)),
-                    spec(t.account, pool.token_a, n(*amount_a)),
-                    spec(t.account, pool.token_b, n(*amount_b)),
-                    spec(FEE_ACCOUNT, pool.token_a, n(t.fee)),
-                ]
-            }
-            _ => bail!("receipt does not match the transaction"),
-        },
-        (
-            Operation::Priority(PriorityOp::Deposit(d)),
-            Outcome::Deposit {
+    kind.slots()
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let (account, token, delta) = row.resolve(&o)?;
+            Ok(SlotSpec {
                 account,
-                created,
-                credited,
-                ..
-            },
-        ) => {
-            if *credited {
-                let mut first = spec(*account, d.token, n(d.amount));
-                if *created {
-                    first.open = Some((d.to, d.from));
-                }
-                vec![first, spec(BRIDGE_ACCOUNT, d.token, -n(d.amount))]
-            } else {
-                vec![
-                    spec(BRIDGE_ACCOUNT, TokenId::ETH, 0),
-                    spec(BRIDGE_ACCOUNT, d.token, 0),
-                ]
-            }
-        }
-        (Operation::Priority(PriorityOp::FullExit(e)), Outcome::FullExit { amount }) => vec![
-            spec(e.account, e.token, -n(*amount)),
-            spec(BRIDGE_ACCOUNT, e.token, n(*amount)),
-        ],
-        _ => bail!("receipt does not match the operation"),
-    })
+                token,
+                delta,
+                // Slot 0 is the signer's for L2 kinds, and the one a deposit opens.
+                bump_nonce: i == 0 && kind.is_l2(),
+                open: if i == 0 { opening } else { None },
+            })
+        })
+        .collect()
 }
 
 /// Replays `ops` on `state` (which must be the state before the batch; it is left at the

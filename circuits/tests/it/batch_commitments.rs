@@ -9,34 +9,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::fixtures::*;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use plonky2::field::types::{Field, PrimeField64};
-use quire_core::account::{AccountId, Address};
-use quire_core::schnorr::SecretKey;
-use quire_core::state::{Genesis, PoolSpec};
-use quire_core::token::{TokenId, TokenInfo};
-use quire_core::tx::{
-    priority_commitment, AddLiquidity, Deposit, FullExit, L2Tx, Operation, PriorityOp, Swap,
-    Transfer,
-};
 use quire_circuits::commitment::native::segment_witnesses;
 use quire_circuits::commitment::node::combine;
-use quire_circuits::commitment::{
-    native_public_inputs, CommitmentCircuit, CommitmentWitness,
-};
-use quire_circuits::step::{StepParams, MAX_PUBDATA};
-use quire_circuits::{batch_public_inputs, BatchShape};
+use quire_circuits::commitment::{native_public_inputs, CommitmentCircuit, CommitmentWitness};
 use quire_circuits::gadgets::F;
-use quire_circuits::BatchCircuits;
+use quire_circuits::step::{StepParams, MAX_PUBDATA};
 use quire_circuits::witness::{self, BatchWitness};
+use quire_circuits::BatchCircuits;
+use quire_circuits::{batch_public_inputs, BatchShape};
+use quire_core::token::TokenId;
+use quire_core::tx::{
+    priority_commitment, AddLiquidity, FullExit, L2Tx, Operation, PriorityOp, Swap, Transfer,
+};
 
-const CHAIN_ID: u32 = 7;
-const USDC: TokenId = TokenId(1);
-const POOL: u32 = 2;
-const K0: u32 = 3;
-const K1: u32 = 4;
 
 /// Two chunks of four, four priority slots (as the devnet's priority limit).
 const SHAPE: BatchShape = BatchShape {
@@ -54,51 +45,6 @@ const SEGMENTED: BatchShape = BatchShape {
     max_priority: 4,
     segment_levels: 2,
 };
-
-fn key(i: usize) -> SecretKey {
-    SecretKey::from_seed(format!("prover test key {i}").as_bytes())
-}
-
-fn owner(i: usize) -> Address {
-    Address([0x10 + i as u8; 20])
-}
-
-fn id(v: u32) -> AccountId {
-    AccountId::new(v).unwrap()
-}
-
-fn genesis() -> Genesis {
-    Genesis {
-        chain_id: CHAIN_ID,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![TokenInfo {
-            id: USDC,
-            symbol: "USDC".into(),
-            l1_address: Address([1; 20]),
-            scale: 1_000_000_000_000,
-        }],
-        pools: vec![PoolSpec {
-            token_a: TokenId::ETH,
-            token_b: USDC,
-            fee_bps: 30,
-        }],
-    }
-}
-
-fn deposit(pid: u64, to: usize, token: TokenId, amount: u64) -> Operation {
-    Operation::Priority(PriorityOp::Deposit(Deposit {
-        priority_id: pid,
-        from: owner(to),
-        to: key(to).public_key(),
-        token,
-        amount,
-    }))
-}
-
-fn signed(k: usize, tx: L2Tx) -> Operation {
-    Operation::L2(tx.sign(&key(k), CHAIN_ID))
-}
 
 /// Deposits (opening K0 and K1, then into K0 again), a full exit, a transfer, a first
 /// liquidity, a swap; padded with one padding step.
@@ -265,7 +211,7 @@ fn commitments_match_native() {
 fn segments_and_nodes_match_their_native_twins() {
     let c = segmented();
     let cw = honest_segmented();
-    let window = SEGMENTED.segment_shape().window_bytes();
+    let window = quire_circuits::commitment::SegmentShape::of(&SEGMENTED).window_bytes();
     assert!(
         cw.len > window,
         "{} bytes fit one window of {window}",
@@ -308,7 +254,7 @@ fn segments_and_nodes_match_their_native_twins() {
 #[test]
 fn segmented_tampering_fails() {
     let c = segmented();
-    let window = SEGMENTED.segment_shape().window_bytes();
+    let window = quire_circuits::commitment::SegmentShape::of(&SEGMENTED).window_bytes();
     let mut w = honest_segmented();
     w.stream[window + 1] ^= 1;
     assert!(!proves_with(c, &w), "a byte in window 1");
@@ -387,7 +333,9 @@ fn wrapper_exposes_rollup_public_inputs() {
         circuits.batch.rows,
         circuits.wrapper.rows
     );
-    let wp = circuits.prove_steps(&w.steps, &quire_circuits::NoHooks).unwrap();
+    let wp = circuits
+        .prove_steps(&w.steps, &quire_circuits::NoHooks)
+        .unwrap();
     let expected = batch_public_inputs(
         &w.old_root,
         &w.steps.last().unwrap().root_after,

@@ -2,4 +2,5 @@
 //! linked plonky2 again).
 
 mod batch_commitments;
+mod fixtures;
 mod step_circuit;

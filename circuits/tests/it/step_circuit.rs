@@ -9,72 +9,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::fixtures::*;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use plonky2::field::types::Field;
+use quire_circuits::chunk::{pubdata_digest, ChunkCircuit};
+use quire_circuits::gadgets::F;
+use quire_circuits::step::{StepKind, StepParams};
+use quire_circuits::witness::{self, BatchWitness, ForgedSlot, Shadow, StepWitness};
 use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
 use quire_core::hash::Digest;
 use quire_core::schnorr::SecretKey;
-use quire_core::state::{Genesis, Outcome, PoolSpec, Receipt, State};
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::state::{Outcome, Receipt, State};
+use quire_core::token::TokenId;
 use quire_core::tx::{
     AddLiquidity, Deposit, FullExit, L2Tx, OpType, Operation, PriorityOp, RemoveLiquidity, Swap,
     Transfer, Withdraw,
 };
-use quire_circuits::chunk::{pubdata_digest, ChunkCircuit};
-use quire_circuits::step::{StepKind, StepParams};
-use quire_circuits::gadgets::F;
-use quire_circuits::witness::{self, BatchWitness, ForgedSlot, Shadow, StepWitness};
-
-const CHAIN_ID: u32 = 7;
-const USDC: TokenId = TokenId(1);
-/// Genesis: 0 bridge, 1 operator, 2 the ETH/USDC pool (share token 128); deposits open
-/// 3 (key 0) and 4 (key 1).
-const POOL: u32 = 2;
-const K0: u32 = 3;
-const K1: u32 = 4;
-
-fn key(i: usize) -> SecretKey {
-    SecretKey::from_seed(format!("prover test key {i}").as_bytes())
-}
-
-fn owner(i: usize) -> Address {
-    Address([0x10 + i as u8; 20])
-}
-
-fn id(v: u32) -> AccountId {
-    AccountId::new(v).unwrap()
-}
-
-fn genesis() -> Genesis {
-    Genesis {
-        chain_id: CHAIN_ID,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![TokenInfo {
-            id: USDC,
-            symbol: "USDC".into(),
-            l1_address: Address([1; 20]),
-            scale: 1_000_000_000_000,
-        }],
-        pools: vec![PoolSpec {
-            token_a: TokenId::ETH,
-            token_b: USDC,
-            fee_bps: 30,
-        }],
-    }
-}
-
-fn deposit(pid: u64, to: usize, token: TokenId, amount: u64) -> Operation {
-    Operation::Priority(PriorityOp::Deposit(Deposit {
-        priority_id: pid,
-        from: owner(to),
-        to: key(to).public_key(),
-        token,
-        amount,
-    }))
-}
 
 fn full_exit(pid: u64, account: u32, by: usize, token: TokenId) -> Operation {
     Operation::Priority(PriorityOp::FullExit(FullExit {
@@ -83,10 +36,6 @@ fn full_exit(pid: u64, account: u32, by: usize, token: TokenId) -> Operation {
         owner: owner(by),
         token,
     }))
-}
-
-fn signed(k: usize, tx: L2Tx) -> Operation {
-    Operation::L2(tx.sign(&key(k), CHAIN_ID))
 }
 
 fn transfer(k: usize, from: u32, to: u32, amount: u64, fee: u64, nonce: u32) -> Operation {

@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use ethers::types::Address;
 use quire_core::state::Genesis;
+use quire_core::chain::BatchShape;
 use quire_l1::{DeployConfig, VerifierChoice};
 
 /// Deploys the verifier and the Rollup contract, registers the genesis tokens, appoints
@@ -58,6 +59,19 @@ struct Args {
     /// Confirmations to wait for on each deployment transaction.
     #[arg(long, default_value_t = 1)]
     confirmations: usize,
+    /// The batch shape the verifier accepts, recorded in the deployment file (the sequencer
+    /// and the prover refuse to run past it): steps per chunk proof.
+    #[arg(long, default_value_t = BatchShape::DEVNET.chunk_steps)]
+    chunk_steps: usize,
+    /// Binary aggregation levels above the chunks (capacity = chunk_steps · 2^levels).
+    #[arg(long, default_value_t = BatchShape::DEVNET.levels)]
+    levels: u32,
+    /// Priority operations one batch may hold.
+    #[arg(long, default_value_t = BatchShape::DEVNET.max_priority)]
+    max_priority: usize,
+    /// Levels of the commitment segment tree.
+    #[arg(long, default_value_t = BatchShape::DEVNET.segment_levels)]
+    segment_levels: u32,
     /// Where to write the deployment file.
     #[arg(long, default_value = "deployment.json")]
     out: PathBuf,
@@ -81,6 +95,12 @@ async fn main() -> anyhow::Result<()> {
     cfg.operators = args.operators;
     cfg.governance = args.governance;
     cfg.confirmations = args.confirmations;
+    cfg.batch_shape = BatchShape {
+        chunk_steps: args.chunk_steps,
+        levels: args.levels,
+        max_priority: args.max_priority,
+        segment_levels: args.segment_levels,
+    };
 
     let client =
         quire_l1::connect(&args.rpc_url, &args.private_key, Duration::from_millis(500)).await?;

@@ -16,9 +16,9 @@ use quire_l1::{
 };
 use quire_prover::config::{ProverL1Config, Secret};
 use quire_prover::l1_submit::{ProofSubmitter, SubmitError};
-use quire_prover::JobQueue;
+use quire_storage::Storage;
 
-async fn set_job(queue: &JobQueue, n: u64, status: &str, proof: Option<Vec<u8>>) {
+async fn set_job(queue: &Storage, n: u64, status: &str, proof: Option<Vec<u8>>) {
     sqlx::query(
         "INSERT INTO prover_jobs (batch_number, status, attempts, proof, created_at_ms, updated_at_ms) \
          VALUES ($1, $2, 1, $3, 0, 0) \
@@ -87,7 +87,7 @@ async fn proofs_go_to_l1_in_order_once_committed() {
     let events = L1Watcher::new(operator.clone(), d.rollup, WatcherConfig::default());
 
     let db = format!("sqlite:{}", dir.path().join("q.db").display());
-    let queue = JobQueue::connect(&db, 2).await.unwrap();
+    let queue = Storage::connect_with(&db, 2).await.unwrap();
     let l1 = ProverL1Config {
         rpc_url: anvil.url.clone(),
         deployment: deployment_path,

@@ -1,6 +1,7 @@
-//! The prover service's job queue and workers, against SQLite and PostgreSQL.
+//! The prover service's workers, against SQLite and PostgreSQL. The queue's SQL itself
+//! (claim, fencing, reclaim) is tested where it lives, in `quire-storage`'s tests.
 //!
-//! Queue semantics are tested with `FakeProver`, a test double of `BatchProver` that
+//! Worker semantics are tested with `FakeProver`, a test double of `BatchProver` that
 //! returns a deterministic digest of the batch after a configurable delay; one test runs
 //! the real plonky2 `CircuitProver` on small batches and verifies the stored proofs, and
 //! the crash test runs real `quire-prover run` processes (real prover) and SIGKILLs one.
@@ -22,14 +23,14 @@ use quire_core::account::{AccountId, Address};
 use quire_core::hash::keccak256;
 use quire_core::schnorr::SecretKey;
 use quire_core::state::{Genesis, State};
-use quire_core::token::{TokenId, TokenInfo};
+use quire_core::token::TokenId;
 use quire_core::tx::{priority_commitment, Deposit, L2Tx, Operation, PriorityOp, Transfer};
 use quire_circuits::{BatchCircuits, BatchShape};
-use quire_prover::queue::JobQueue;
 use quire_prover::{
     BatchInput, BatchProof, BatchProver, CircuitProver, ProveContext, ProveError, RunSummary,
     ServiceConfig, Worker, WorkerEvent,
 };
+use quire_storage::Storage;
 use tokio::sync::{mpsc, watch};
 
 const CHAIN_ID: u32 = 7;
@@ -42,18 +43,9 @@ fn key(i: usize) -> SecretKey {
 }
 
 fn genesis() -> Genesis {
-    Genesis {
-        chain_id: CHAIN_ID,
-        operator: SecretKey::from_seed(b"operator").public_key(),
-        operator_l1: Address([0xee; 20]),
-        tokens: vec![TokenInfo {
-            id: TokenId(1),
-            symbol: "USDC".into(),
-            l1_address: Address([1; 20]),
-            scale: 1_000_000_000_000,
-        }],
-        pools: vec![],
-    }
+    quire_core::test_utils::GenesisBuilder::default()
+        .usdc(1_000_000_000_000)
+        .build()
 }
 
 fn deposit(id: u64, to: usize, amount: u64) -> Operation {
@@ -98,7 +90,7 @@ fn chain(n: usize) -> Vec<Vec<Operation>> {
 }
 
 /// Writes genesis, the batches (as `commit_batch` does: batch row, operations, queued job).
-async fn write_chain(q: &JobQueue, g: &Genesis, batches: &[Vec<Operation>]) {
+async fn write_chain(q: &Storage, g: &Genesis, batches: &[Vec<Operation>]) {
     let pool = q.pool();
     sqlx::query("INSERT INTO meta (key, value) VALUES ('genesis', $1)")
         .bind(serde_json::to_string(g).unwrap())
@@ -350,7 +342,7 @@ async fn run_worker(
     cfg: ServiceConfig,
     prover: Arc<dyn BatchProver>,
 ) -> (RunSummary, Vec<WorkerEvent>) {
-    let q = JobQueue::connect(url, 4).await.unwrap();
+    let q = Storage::connect_with(url, 4).await.unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (_stop, stop_rx) = watch::channel(false);
     let w = Worker::new(q.clone(), prover, cfg)
@@ -378,11 +370,11 @@ fn proven_batches(events: &[WorkerEvent]) -> Vec<u64> {
 }
 
 /// Every job proven with the proof of its own batch.
-async fn assert_all_proven(q: &JobQueue, n: u64) {
+async fn assert_all_proven(q: &Storage, n: u64) {
     for b in 1..=n {
         let job = q.job(b).await.unwrap().unwrap();
         assert_eq!(job.status, "proven", "batch {b}: {job:?}");
-        let input = q.load_batch(b).await.unwrap();
+        let input = q.batch_input(b).await.unwrap();
         let want = fake_proof(&input);
         assert_eq!(job.proof.as_deref(), Some(&want.proof[..]), "batch {b}");
         assert_eq!(job.public_inputs, Some(want.public_inputs), "batch {b}");
@@ -397,7 +389,7 @@ async fn assert_all_proven(q: &JobQueue, n: u64) {
 async fn sqlite_single_worker_proves_queued_jobs() {
     let url_db = sqlite_db("single");
     let url = url_db.url.clone();
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(5)).await;
     let fake = Arc::new(FakeProver::new(Duration::from_millis(20)));
     let (summary, events) = run_worker(&url, config(&url), fake.clone()).await;
@@ -406,7 +398,7 @@ async fn sqlite_single_worker_proves_queued_jobs() {
     assert_eq!(proven_batches(&events), vec![1, 2, 3, 4, 5]);
     assert!(fake.calls().values().all(|&c| c == 1), "{:?}", fake.calls());
     assert_all_proven(&q, 5).await;
-    let c = q.counts().await.unwrap();
+    let c = q.job_counts().await.unwrap();
     assert_eq!((c.queued, c.proving, c.proven, c.failed), (0, 0, 5, 0));
     // A second worker finds nothing to do.
     let (summary, _) = run_worker(&url, config(&url), fake.clone()).await;
@@ -417,7 +409,7 @@ async fn sqlite_single_worker_proves_queued_jobs() {
 async fn sqlite_retries_up_to_the_limit_and_records_errors() {
     let url_db = sqlite_db("retry");
     let url = url_db.url.clone();
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(4)).await;
     let mut fake = FakeProver::new(Duration::from_millis(4));
     fake.scripts.insert(1, Script::FailFirst(2));
@@ -450,88 +442,11 @@ async fn sqlite_retries_up_to_the_limit_and_records_errors() {
     );
 }
 
-/// Claim, heartbeat, reclaim and the fence, on the queue API directly.
-async fn lease_fencing(url: &str) {
-    let q = JobQueue::connect(url, 4).await.unwrap();
-    write_chain(&q, &genesis(), &chain(2)).await;
-    let a = q.claim("a").await.unwrap().unwrap();
-    assert_eq!((a.batch_number, a.attempt), (1, 1));
-    let b = q.claim("b").await.unwrap().unwrap();
-    assert_eq!((b.batch_number, b.attempt), (2, 1));
-    assert_eq!(q.claim("c").await.unwrap(), None);
-    assert!(q.heartbeat(&a).await.unwrap());
-
-    // Fresh heartbeats are not reclaimed.
-    assert!(q
-        .reclaim_expired(Duration::from_secs(60), 3)
-        .await
-        .unwrap()
-        .is_empty());
-    // a's heartbeat is 10 minutes old: reclaimed, and a can no longer write.
-    sqlx::query(
-        "UPDATE prover_jobs SET heartbeat_at_ms = heartbeat_at_ms - 600000 WHERE batch_number = 1",
-    )
-    .execute(q.pool())
-    .await
-    .unwrap();
-    let r = q.reclaim_expired(Duration::from_secs(60), 3).await.unwrap();
-    assert_eq!(r.len(), 1);
-    assert_eq!(
-        (r[0].batch_number, r[0].worker.as_deref(), r[0].requeued),
-        (1, Some("a"), true)
-    );
-    assert!(!q.heartbeat(&a).await.unwrap());
-    let proof = BatchProof {
-        proof: vec![1, 2, 3],
-        public_inputs: vec![9],
-    };
-    assert!(!q.complete(&a, &proof, Duration::ZERO).await.unwrap());
-    let job = q.job(1).await.unwrap().unwrap();
-    assert_eq!(job.status, "queued");
-    assert!(job.error.unwrap().contains("worker a stopped heartbeating"));
-
-    // c takes it over as attempt 2; a's stale lease still cannot touch it.
-    let c = q.claim("c").await.unwrap().unwrap();
-    assert_eq!((c.batch_number, c.attempt), (1, 2));
-    assert!(!q.release(&a).await.unwrap());
-    assert!(q.complete(&c, &proof, Duration::ZERO).await.unwrap());
-    let job = q.job(1).await.unwrap().unwrap();
-    assert_eq!(job.status, "proven");
-    assert_eq!(job.proof, Some(vec![1, 2, 3]));
-    assert_eq!(job.public_inputs, Some(vec![9]));
-    // Stored once: a second completion of the same lease changes nothing.
-    assert!(!q.complete(&c, &proof, Duration::ZERO).await.unwrap());
-
-    // Release gives the attempt back; a reclaim past the attempt limit fails the job.
-    assert!(q.release(&b).await.unwrap());
-    let job = q.job(2).await.unwrap().unwrap();
-    assert_eq!((job.status.as_str(), job.attempts), ("queued", 0));
-    let b2 = q.claim("b").await.unwrap().unwrap();
-    assert_eq!(b2.attempt, 1);
-    sqlx::query(
-        "UPDATE prover_jobs SET heartbeat_at_ms = heartbeat_at_ms - 600000 WHERE batch_number = 2",
-    )
-    .execute(q.pool())
-    .await
-    .unwrap();
-    let r = q.reclaim_expired(Duration::from_secs(60), 1).await.unwrap();
-    assert_eq!(r.len(), 1);
-    assert!(!r[0].requeued);
-    assert_eq!(q.job(2).await.unwrap().unwrap().status, "failed");
-    q.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_lease_fencing_and_reclaim() {
-    let db = sqlite_db("fence");
-    lease_fencing(&db.url).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_releases_the_current_job_or_lets_it_finish() {
     let url_db = sqlite_db("shutdown");
     let url = url_db.url.clone();
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(2)).await;
     for (grace_ms, expect_proven) in [(0, false), (10_000, true)] {
         let fake = Arc::new(FakeProver::new(Duration::from_millis(800)));
@@ -572,7 +487,7 @@ async fn metrics_endpoint_reports_proven_jobs() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let url_db = sqlite_db("metrics");
     let url = url_db.url.clone();
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(2)).await;
     let (stop, stop_rx) = watch::channel(false);
     let server = quire_prover::metrics::MetricsServer::start(
@@ -609,7 +524,7 @@ async fn metrics_endpoint_reports_proven_jobs() {
 async fn real_prover_proves_small_batches_and_the_proofs_verify() {
     let url_db = sqlite_db("real");
     let url = url_db.url.clone();
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     // Batch 1 opens accounts 2 and 3; batch 2 is a signed transfer between them, so its
     // replay needs batch 1's state (the prover reads it from the database).
     let batches = vec![
@@ -662,7 +577,7 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
         circuits
             .verify(&proof, &pis)
             .expect("stored proof verifies");
-        let input = q.load_batch(b).await.unwrap();
+        let input = q.batch_input(b).await.unwrap();
         // D9's 24 public inputs, as Rollup.batchPublicInputs lays them out.
         assert_eq!(
             pis,
@@ -690,7 +605,7 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
     // A batch over capacity fails at once, with the reason.
     let q2url_db = sqlite_db("real_over");
     let q2url = q2url_db.url.clone();
-    let q2 = JobQueue::connect(&q2url, 2).await.unwrap();
+    let q2 = Storage::connect_with(&q2url, 2).await.unwrap();
     write_chain(
         &q2,
         &genesis(),
@@ -717,7 +632,7 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_prover_rejects_priority_operations_past_the_slots() {
     let db = sqlite_db("real_priority");
-    let q = JobQueue::connect(&db.url, 2).await.unwrap();
+    let q = Storage::connect_with(&db.url, 2).await.unwrap();
     write_chain(&q, &genesis(), &[vec![deposit(0, 0, 1), deposit(1, 1, 1)]]).await;
     let shape = BatchShape {
         chunk_steps: 1,
@@ -751,15 +666,6 @@ async fn real_prover_rejects_priority_operations_past_the_slots() {
 // ---------------------------------------------------------------------------------------
 // PostgreSQL.
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_lease_fencing_and_reclaim() {
-    let Some(pg) = postgres_schema("fence").await else {
-        return;
-    };
-    lease_fencing(&pg.url).await;
-    pg.drop_now().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_two_workers_prove_each_job_exactly_once() {
     let Some(pg) = postgres_schema("two").await else {
@@ -767,7 +673,7 @@ async fn postgres_two_workers_prove_each_job_exactly_once() {
     };
     let url = pg.url.clone();
     const N: u64 = 16;
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(N as usize)).await;
     // One prover per worker, so each one's calls are its own.
     let fakes = [
@@ -848,7 +754,7 @@ async fn child_worker_process() {
         return;
     };
     let id = std::env::var("QUIRE_WORKER_CHILD_ID").unwrap();
-    let q = JobQueue::connect(&url, 4).await.unwrap();
+    let q = Storage::connect_with(&url, 4).await.unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (_stop, stop_rx) = watch::channel(false);
     let w = Worker::new(
@@ -900,7 +806,7 @@ async fn postgres_killed_worker_job_is_reclaimed_and_proven_by_the_other() {
     };
     let url = pg.url.clone();
     const N: u64 = 10;
-    let q = JobQueue::connect(&url, 2).await.unwrap();
+    let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(N as usize)).await;
 
     // Two worker processes share the queue; once both are proving, A is SIGKILLed right

@@ -10,8 +10,10 @@
 //!   (`committed` → `proven` → `finalized`) only once L1 shows it at the confirmation depth.
 //!
 //! L1 is the authority: both tasks re-derive what to do from L1's state on every poll
-//! (`totalBatches*`, `BatchCommitted` events), so a restart needs no extra bookkeeping and
-//! never re-commits a committed batch.
+//! (`totalBatches*`; a committed batch's struct from the commit recorded in the database
+//! when it was mined, checked against L1's `storedBatchHash`, or else from its
+//! `BatchCommitted` event), so a restart needs no extra bookkeeping and never re-commits a
+//! committed batch.
 
 pub mod settlement;
 pub mod watcher;
@@ -97,6 +99,12 @@ pub async fn connect(node: &Node, config: &L1Config) -> Result<L1Context, StartE
     }
     // A batch with more priority operations than the contract takes could never be
     // committed: refuse to start rather than build one.
+    if let Some(shape) = &deployment.batch_shape {
+        node.config
+            .batch
+            .check_shape(shape)
+            .map_err(|e| bad("l1.deployment", &e))?;
+    }
     let bound = quire_l1::bindings::rollup::Rollup::new(deployment.rollup, Arc::clone(&client))
         .max_priority_ops_per_batch()
         .call()

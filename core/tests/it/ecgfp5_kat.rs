@@ -21,7 +21,7 @@ use serde_json::Value;
 
 const ECGFP5_JSON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/ecgfp5.json");
 
-#[path = "../examples/gen_schnorr_vectors.rs"]
+#[path = "../../examples/gen_schnorr_vectors.rs"]
 #[allow(dead_code)]
 mod gen;
 use gen::{commitment, msg_bytes, SCHNORR_JSON};

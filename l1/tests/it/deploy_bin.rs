@@ -3,7 +3,7 @@
 //! `QUIRE_L1_WRITE_EXAMPLE=1` it rewrites the file from the definition below).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

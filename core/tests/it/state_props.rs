@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
-use common::{op_choice, World};
+use crate::common::{op_choice, World};
 use proptest::prelude::*;
 use quire_core::account::{AccountId, BRIDGE_ACCOUNT};
 use quire_core::state::{Outcome, State};

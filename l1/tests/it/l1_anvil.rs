@@ -3,11 +3,11 @@
 //! execute, decoded reverts, fee bumping, foreign nonce use). Each test runs its own anvil.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{head, l2_key, setup, Anvil, TOKEN_SCALE};
+use crate::common::{head, l2_key, setup, Anvil, TOKEN_SCALE};
 use ethers::providers::Middleware;
 use ethers::types::transaction::eip2718::TypedTransaction;
 use ethers::types::{Address as EthAddress, Bytes, Eip1559TransactionRequest, H256, U256};

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-use common::{World, CHAIN_ID, USDC};
+use crate::common::{World, CHAIN_ID, USDC};
 use quire_core::account::{AccountId, Address, BRIDGE_ACCOUNT, FEE_ACCOUNT, MAX_AMOUNT};
 use quire_core::amm::{AmmError, MINIMUM_LIQUIDITY};
 use quire_core::state::{Outcome, RefundReason, TxError};
