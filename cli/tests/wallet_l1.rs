@@ -324,7 +324,7 @@ async fn deposits_reach_the_queue_and_claims_pay_exactly() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 202);
-    let seq = quire_cli::wallet::api::Sequencer::new(&seq_url).unwrap();
+    let seq = quire_api::Client::new(&seq_url).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while seq
         .account_by_key(&alice_l2.public_key(), &Address(alice_l1.0))
@@ -482,7 +482,7 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
         out.lines().last().unwrap().starts_with("committed"),
         "{out}"
     );
-    let bob_account = quire_cli::wallet::api::Sequencer::new(&seq_url)
+    let bob_account = quire_api::Client::new(&seq_url)
         .unwrap()
         .account_by_key(&bob.public_key(), &alice_owner)
         .await

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use quire_cli::wallet::api::Sequencer;
+use quire_api::Client as Sequencer;
 use quire_cli::wallet::keystore::{parse_l1_key, Keystore};
 use quire_cli::wallet::l2::{
     AddLiquidityRequest, RemoveLiquidityRequest, SwapRequest, TransferRequest, WithdrawRequest,
@@ -296,7 +296,7 @@ async fn l2_commands_against_the_real_sequencer() {
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(state.status, "executed");
+    assert_eq!(state.status.name(), "executed");
     assert_eq!(
         balance_of(&url, &alice_sk, ETH).await,
         10 * GWEI_PER_ETH - 1_250_000_000 - 1_000

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use quire_api::ErrorCode;
 use quire_core::hash::{keccak256, Digest};
 use quire_core::state::{Receipt, State, TxError};
 use quire_core::tx::{priority_commitment, pubdata, OpType, Operation, PriorityOp};
+use quire_executor::{execute_parallel_verified, BatchOutput, ExecutorError};
 
-use crate::api::error::tx_error_code;
-use crate::executor::{execute_parallel_verified, ExecutorError};
 use crate::node::{now, Head, Node};
-use crate::storage::{BatchRecord, BatchStage, TxResult, TxStatus};
+use quire_storage::{BatchRecord, BatchStage, TxResult, TxStatus};
 
 /// Runs until `shutdown` turns true, then closes one last batch of what is pending.
 pub async fn run(node: Arc<Node>, mut shutdown: watch::Receiver<bool>) {
@@ -281,7 +281,7 @@ fn build_record(
     ops: &[Operation],
     receipts: &[Result<Receipt, TxError>],
     expired: &[Digest],
-    out: &crate::executor::BatchOutput,
+    out: &BatchOutput,
 ) -> BatchRecord {
     let mut accepted = Vec::new();
     let mut tx_results = Vec::new();
@@ -316,7 +316,7 @@ fn build_record(
                 tx_results.push((
                     hash,
                     TxResult::Rejected {
-                        code: tx_error_code(e).to_string(),
+                        code: ErrorCode::from(e).as_str().to_string(),
                         message: e.to_string(),
                     },
                 ));
@@ -331,7 +331,7 @@ fn build_record(
         tx_results.push((
             *hash,
             TxResult::Rejected {
-                code: "expired".into(),
+                code: ErrorCode::Expired.as_str().into(),
                 message: "the transaction could not execute before its time to live".into(),
             },
         ));

@@ -7,46 +7,51 @@
 mod common;
 
 use common::{key, start, transfer, Client};
-use quire_core::state::BalanceProof;
+use quire_api::{BatchPage, ClientError, ErrorCode, Wait};
+use quire_core::token::TokenId;
+use quire_core::tx::SignedTx;
 use quire_sequencer::app::Running;
-use quire_sequencer::storage::BatchStage;
+use quire_storage::BatchStage;
 use serde_json::{json, Value};
+
+/// The typed client of the same server.
+fn typed(client: &Client) -> quire_api::Client {
+    quire_api::Client::new(&client.base).unwrap()
+}
+
+/// A signed transfer as the typed client sends it.
+fn signed(v: Value) -> SignedTx {
+    serde_json::from_value(v).unwrap()
+}
 
 async fn happy_path(running: &Running, client: &Client) {
     let (alice, bob) = (key(1), key(2));
     let a = client.fund(&alice, 0, 1_000_000).await;
     let b = client.fund(&bob, 0, 5).await;
+    let api = typed(client);
 
     // Submit and wait for soft confirmation.
-    let (s, v) = client
-        .post_json(
-            "/v1/transactions?wait=soft",
-            &transfer(&alice, a, b, 1000, 10, 0),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"], "executed", "{v}");
-    let hash = v["hash"].as_str().unwrap().to_string();
-    let (s, rec) = client.get(&format!("/v1/transactions/{hash}")).await;
-    assert_eq!(s, 200);
-    assert_eq!(rec["status"], "executed");
-    let batch = rec["batch_number"].as_u64().unwrap();
+    let reply = api
+        .submit(&signed(transfer(&alice, a, b, 1000, 10, 0)), Wait::Soft)
+        .await
+        .unwrap();
+    assert_eq!(reply.status.name(), "executed", "{reply:?}");
+    let hash = reply.hash;
+    let rec = api.transaction(&hash).await.unwrap().unwrap();
+    assert_eq!(rec.status.name(), "executed");
+    assert_eq!(rec.status, reply.status);
+    let batch = rec.status.batch_number().unwrap();
 
-    let (_, acc) = client.get(&format!("/v1/accounts/{}", b.get())).await;
-    assert_eq!(acc["balances"]["0"], "1005");
-    let (_, acc) = client.get(&format!("/v1/accounts/{}", a.get())).await;
-    assert_eq!(acc["balances"]["0"], (1_000_000 - 1010).to_string());
-    assert_eq!(acc["nonce"], 1);
+    let acc = api.account(b).await.unwrap().unwrap();
+    assert_eq!(acc.balance(TokenId::ETH).unwrap(), 1005);
+    let acc = api.account(a).await.unwrap().unwrap();
+    assert_eq!(acc.balance(TokenId::ETH).unwrap(), 1_000_000 - 1010);
+    assert_eq!(acc.nonce, 1);
 
     // The proof verifies against the root the API reports.
-    let (s, p) = client
-        .get(&format!("/v1/accounts/{}/proof/0", b.get()))
-        .await;
-    assert_eq!(s, 200, "{p}");
-    let proof: BalanceProof = serde_json::from_value(p["proof"].clone()).unwrap();
-    let root = p["root"].as_str().unwrap().parse().unwrap();
-    assert_eq!(proof.balance, 1005);
-    assert!(proof.verify(&root));
+    let p = api.proof(b, TokenId::ETH).await.unwrap().unwrap();
+    assert_eq!(p.proof.balance, 1005);
+    assert!(p.proof.verify(&p.root));
 
     // Settlement stages, as L1 events would drive them: forward one at a time, in order.
     let storage = &running.node.storage;
@@ -76,9 +81,9 @@ async fn happy_path(running: &Running, client: &Client) {
             storage.advance_batch(n, stage).await.unwrap();
         }
         storage.advance_batch(batch, stage).await.unwrap(); // replays are no-ops
-        let (_, rec) = client.get(&format!("/v1/transactions/{hash}")).await;
-        assert_eq!(rec["status"], stage.as_str(), "{rec}");
-        assert_eq!(rec["batch_number"], batch);
+        let rec = api.transaction(&hash).await.unwrap().unwrap();
+        assert_eq!(rec.status.name(), stage.as_str(), "{rec:?}");
+        assert_eq!(rec.status.batch_number(), Some(batch));
     }
     assert!(storage
         .advance_batch(batch, BatchStage::Proven)
@@ -89,16 +94,23 @@ async fn happy_path(running: &Running, client: &Client) {
         .await
         .is_err());
 
-    let (s, b1) = client.get(&format!("/v1/batches/{batch}")).await;
-    assert_eq!(s, 200);
-    assert!(b1["pubdata_bytes"].as_u64().unwrap() >= 18);
-    assert_eq!(b1["status"], "finalized");
-    let (_, list) = client.get("/v1/batches?limit=2").await;
-    assert!(!list.as_array().unwrap().is_empty());
-    let (_, tokens) = client.get("/v1/tokens").await;
-    assert_eq!(tokens[0]["symbol"], "ETH");
-    let (_, pools) = client.get("/v1/pools").await;
-    assert_eq!(pools.as_array().unwrap().len(), 1);
+    let b1 = api.batch(batch).await.unwrap().unwrap();
+    assert!(b1.pubdata_bytes >= 18);
+    assert_eq!(b1.status, quire_api::BatchStage::Finalized);
+    assert_eq!(api.batch(batch + 1_000).await.unwrap(), None);
+    let page = BatchPage {
+        before: None,
+        limit: Some(2),
+    };
+    let list = api.batches(&page).await.unwrap();
+    assert!(!list.is_empty() && list.len() <= 2);
+    assert_eq!(list[0].number, batch, "newest first");
+    let tokens = api.tokens().await.unwrap();
+    assert_eq!(tokens[0].symbol, "ETH");
+    let pools = api.pools().await.unwrap();
+    assert_eq!(pools.len(), 1);
+    let status = api.status().await.unwrap();
+    assert_eq!(status.latest_batch, batch);
     let (_, doc) = client.get("/openapi.json").await;
     assert!(doc["paths"]["/v1/transactions"]["post"].is_object());
     let metrics = client
@@ -159,6 +171,7 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("executed")));
     let executed = transfer(&alice, a, b, 1, 0, 0);
+    let executed_again = executed.clone();
 
     let good = transfer(&alice, a, b, 10, 0, 1);
     let mut bad_sig = good.clone();
@@ -354,6 +367,22 @@ async fn bad_inputs_get_their_code_and_change_nothing() {
         .get(&format!("/v1/accounts/by-key/{pk}?owner=0x12"))
         .await;
     assert_eq!((s, v["code"].as_str()), (400, Some("malformed")), "{v}");
+    // The typed client: a refusal carries its code and field; an absent account is `None`.
+    let api = typed(&client);
+    match api
+        .submit(&signed(executed_again.clone()), Wait::Durable)
+        .await
+    {
+        Err(ClientError::Api { status, body }) => {
+            assert_eq!((status, body.code), (422, ErrorCode::BadNonce), "{body}");
+            assert_eq!(body.field.as_deref(), Some("nonce"));
+        }
+        other => panic!("a replay must be refused: {other:?}"),
+    }
+    let stranger = quire_core::account::Address([0xab; 20]);
+    assert_eq!(api.account_by_key(&pk, &stranger).await.unwrap(), None);
+    let unknown = quire_core::hash::Digest([5, 6, 7, 8]);
+    assert_eq!(api.transaction(&unknown).await.unwrap(), None);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(
         snapshot(&client, &[a.get(), b.get(), 1]).await,
@@ -513,8 +542,9 @@ async fn restart_rebuilds_the_same_state_and_keeps_pending_transactions() {
 async fn priority_operations_go_into_the_next_batch_ahead_of_a_mempool_backlog() {
     use axum::extract::{Query, State};
     use axum::http::HeaderMap;
-    use quire_sequencer::api::dev::{deposit, DevDeposit};
-    use quire_sequencer::api::submit::{submit, SubmitQuery};
+    use quire_api::{DevDeposit, SubmitQuery};
+    use quire_sequencer::api::dev::deposit;
+    use quire_sequencer::api::submit::submit;
     use quire_sequencer::batcher::close_batch;
 
     let dir = tempfile::tempdir().unwrap();

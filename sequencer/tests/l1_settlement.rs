@@ -23,7 +23,7 @@ use quire_l1::test_chain::{Miner, TestChain};
 use quire_l1::{user, L1Client, L1Watcher, WatcherConfig};
 use quire_sequencer::app::{self, Running};
 use quire_sequencer::config::{Config, L1Config, Secret};
-use quire_sequencer::storage::{BatchStage, Storage};
+use quire_storage::{BatchStage, Storage};
 use serde_json::Value;
 
 const ETH: u128 = 1_000_000_000_000_000_000;
@@ -608,4 +608,192 @@ async fn max_priority_ops_above_the_rollups_bound_refuses_to_start() {
     assert!(err.contains("MAX_PRIORITY_OPS_PER_BATCH = 1024"), "{err}");
     let (running, _) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 1024).await;
     running.shutdown().await;
+}
+
+/// Deposits 1.5 ETH for alice, withdraws 1 ETH to a fresh L1 address and waits until every
+/// stored batch is committed on L1 with its commit recorded (`l1_commits`). Returns the
+/// withdrawal's batch, its transaction hash and the recipient.
+async fn withdraw_and_commit(
+    l1: &L1,
+    running: &Running,
+    client: &Client,
+) -> (u64, String, EthAddress) {
+    let rollup = l1.chain.deployment.rollup;
+    let alice = key("alice");
+    let a1 = l1.chain.anvil.client(1).await.unwrap();
+    deposit_eth(&a1, rollup, &alice, 3 * ETH / 2).await;
+    wait_for("deposit credited", 60, || async {
+        balance(client, &alice, &a1, 0).await.1 == 1_500_000_000
+    })
+    .await;
+    let account = balance(client, &alice, &a1, 0).await.0.unwrap();
+    let recipient = EthAddress::repeat_byte(0x43);
+    let tx = L2Tx::Withdraw(Withdraw {
+        from: account,
+        to: Address(recipient.0),
+        token: TokenId::ETH,
+        amount: 1_000_000_000,
+        fee: 0,
+        nonce: 0,
+    })
+    .sign(&alice, CHAIN_ID);
+    let (s, v) = client
+        .post_json(
+            "/v1/transactions?wait=soft",
+            &serde_json::to_value(&tx).unwrap(),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let hash = v["hash"].as_str().unwrap().to_string();
+    let batch = tx_status(client, &hash).await["batch_number"]
+        .as_u64()
+        .unwrap();
+    let storage = &running.node.storage;
+    wait_for("every batch committed and recorded", 60, || async {
+        let last = storage.latest_batch().await.unwrap().unwrap().number;
+        let mut recorded = true;
+        for n in 1..=last {
+            recorded &= storage.l1_commit(n).await.unwrap().is_some();
+        }
+        recorded && tx_status(client, &hash).await["status"] == "committed"
+    })
+    .await;
+    (batch, hash, recipient)
+}
+
+/// Proves what L1 committed (as the prover would) until `hash`'s batch is finalized, then
+/// checks that its payout is claimable.
+async fn prove_until_finalized(l1: &L1, client: &Client, batch: u64, hash: &str, to: EthAddress) {
+    wait_for("batch proven and finalized", 90, || async {
+        let proven = prove_committed(l1).await;
+        proven >= batch && tx_status(client, hash).await["status"] == "finalized"
+    })
+    .await;
+    let l1_client = l1.chain.anvil.client(0).await.unwrap();
+    let claimable = user::claimable(l1_client, l1.chain.deployment.rollup, to, TokenId::ETH)
+        .await
+        .unwrap();
+    assert_eq!(claimable, U256::from(ETH));
+}
+
+/// Settlement reads what L1 stored of a committed batch from the commit it recorded when
+/// its `commitBatch` was mined, not from L1's logs: restarted with a deployment file whose
+/// block lies after every commit — where the `BatchCommitted` scan finds nothing, and
+/// settlement would stop with "emitted no BatchCommitted" — it still proves, executes (with
+/// the recorded payouts) and finalizes the batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settlement_reads_recorded_commits_instead_of_l1_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let l1 = setup(dir.path()).await;
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    let (running, client) = start(&l1, &db).await;
+    let (batch, hash, recipient) = withdraw_and_commit(&l1, &running, &client).await;
+
+    // The record is exactly what L1 emitted, payouts included.
+    let l1_client = l1.chain.anvil.client(0).await.unwrap();
+    let events = L1Watcher::new(
+        l1_client.clone(),
+        l1.chain.deployment.rollup,
+        WatcherConfig::default(),
+    );
+    let storage = &running.node.storage;
+    let last = storage.latest_batch().await.unwrap().unwrap().number;
+    for n in 1..=last {
+        let logged = events
+            .committed_batch(n, l1.chain.deployment.block_number)
+            .await
+            .unwrap()
+            .unwrap();
+        let recorded = storage.l1_commit(n).await.unwrap().unwrap();
+        assert_eq!(
+            quire_l1::CommittedBatch::from(recorded),
+            logged,
+            "batch {n}"
+        );
+    }
+    assert!(!storage
+        .l1_commit(batch)
+        .await
+        .unwrap()
+        .unwrap()
+        .payouts
+        .is_empty());
+    running.shutdown().await;
+
+    // A deployment file claiming the rollup was created after every commit.
+    let mut moved = quire_l1::Deployment::load(&l1.deployment_path).unwrap();
+    moved.block_number = l1_client.get_block_number().await.unwrap().as_u64();
+    for n in 1..=last {
+        assert!(
+            events
+                .committed_batch(n, moved.block_number)
+                .await
+                .unwrap()
+                .is_none(),
+            "the log scan from the moved block finds batch {n}"
+        );
+    }
+    let moved_path = dir.path().join("deployment-moved.json");
+    moved.save(&moved_path).unwrap();
+    let (running, client) = start_with(&l1, &db, |c| {
+        c.l1.as_mut().unwrap().deployment = moved_path.clone();
+    })
+    .await;
+    prove_until_finalized(&l1, &client, batch, &hash, recipient).await;
+    running.shutdown().await;
+}
+
+/// A database without commit records — an older sequencer's (before migration 0003), or a
+/// crash between L1's commit and the record — still settles: the batches are read from
+/// L1's `BatchCommitted` logs as before, and recorded then.
+async fn unrecorded_commits_settle_from_l1_logs(dir: &Path, db: &str) {
+    let l1 = setup(dir).await;
+    let (running, client) = start(&l1, db).await;
+    let (batch, hash, recipient) = withdraw_and_commit(&l1, &running, &client).await;
+    let last = running
+        .node
+        .storage
+        .latest_batch()
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+    running.shutdown().await;
+    {
+        // Back to the schema before 0003: the table and its migration record gone.
+        let storage = Storage::connect(db).await.unwrap();
+        for sql in [
+            "DROP TABLE l1_commits",
+            "DELETE FROM _sqlx_migrations WHERE version = 3",
+        ] {
+            sqlx::query(sql).execute(storage.pool()).await.unwrap();
+        }
+        storage.close().await;
+    }
+    let (running, client) = start(&l1, db).await;
+    assert_eq!(running.node.storage.l1_commit(1).await.unwrap(), None);
+    prove_until_finalized(&l1, &client, batch, &hash, recipient).await;
+    for n in 1..=last {
+        assert!(
+            running.node.storage.l1_commit(n).await.unwrap().is_some(),
+            "batch {n} recorded once read from the logs"
+        );
+    }
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unrecorded_commits_settle_from_l1_logs_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    unrecorded_commits_settle_from_l1_logs(dir.path(), &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unrecorded_commits_settle_from_l1_logs_on_postgres() {
+    let Some(db) = common::postgres_database("l1_unrecorded").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    unrecorded_commits_settle_from_l1_logs(dir.path(), &db).await;
 }

@@ -20,7 +20,7 @@ fn sequencer_example_parses_and_validates() {
 
 #[test]
 fn prover_example_parses_and_validates() {
-    let c = quire_prover::service::ServiceConfig::from_file(&deploy("prover.example.toml"))
+    let c = quire_prover::ServiceConfig::from_file(&deploy("prover.example.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(c.l1.is_some(), "the example submits proofs");
     c.validate().unwrap_or_else(|e| panic!("{e}"));
@@ -28,7 +28,7 @@ fn prover_example_parses_and_validates() {
 
 #[test]
 fn devnet_genesis_is_the_deploy_example() {
-    let g = quire_cli::devnet::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
+    let g = quire_devnet::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
     let text =
         std::fs::read_to_string(deploy("genesis.example.json")).unwrap_or_else(|e| panic!("{e}"));
     let file: quire_core::state::Genesis =

@@ -1,5 +1,5 @@
 //! The devnet end to end (issue #9): anvil + the real contracts + sequencer + prover, started
-//! by `quire_cli::devnet` exactly as `quire devnet` starts them.
+//! by `quire_devnet` exactly as `quire-devnet` starts them.
 //!
 //! 1. The devnet funds two demo keys by real L1 deposits (ETH and the devnet USDC): L1
 //!    balances are exact, gas included (`gasUsed × effectiveGasPrice` of every receipt).
@@ -34,8 +34,8 @@ use ethers::providers::{Http, Middleware, Provider};
 use ethers::types::transaction::eip2718::TypedTransaction;
 use ethers::types::{Address as EthAddress, BlockNumber, H256, U256};
 use ethers::types::{Bytes, TransactionReceipt, U64};
-use quire_cli::devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
-use quire_cli::wallet::api::{AccountInfo, Sequencer};
+use quire_devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
+use quire_api::{AccountView, Client, TxStatus, Wait};
 use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
 use quire_core::schnorr::SecretKey;
 use quire_core::state::BalanceProof;
@@ -49,7 +49,7 @@ use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::MockERC20;
 use quire_l1::watcher::decode_priority_op;
 use quire_l1::{rollup_status, user, L1Client, L1Watcher, WatcherConfig};
-use quire_prover::service::JobQueue;
+use quire_prover::Storage;
 
 /// anvil's initial balance of every funded account: 10,000 ETH.
 const ANVIL_BALANCE_WEI: u128 = 10_000_000_000_000_000_000_000;
@@ -163,7 +163,7 @@ where
 }
 
 /// The account of `demo`'s key that its own L1 address opened (an account is the pair).
-async fn account(seq: &Sequencer, demo: &DemoAccount) -> Result<Option<AccountInfo>> {
+async fn account(seq: &Client, demo: &DemoAccount) -> Result<Option<AccountView>> {
     let owner = Address(demo.l1_address.0);
     Ok(seq
         .account_by_key(&demo.l2_secret.public_key(), &owner)
@@ -172,7 +172,7 @@ async fn account(seq: &Sequencer, demo: &DemoAccount) -> Result<Option<AccountIn
 
 /// Every L2 balance of `id` the sequencer reports equals the reference's, for every token
 /// either side knows (ETH, USDC and the pool's share token).
-async fn assert_l2_matches(seq: &Sequencer, reference: &State, id: AccountId) -> Result<()> {
+async fn assert_l2_matches(seq: &Client, reference: &State, id: AccountId) -> Result<()> {
     let info = seq
         .account(id)
         .await?
@@ -197,18 +197,20 @@ async fn assert_l2_matches(seq: &Sequencer, reference: &State, id: AccountId) ->
 }
 
 /// Waits until a batch executed the transaction `hash`; returns its batch.
-async fn executed(seq: &Sequencer, hash: &quire_core::hash::Digest) -> Result<u64> {
+async fn executed(seq: &Client, hash: &quire_core::hash::Digest) -> Result<u64> {
     wait_for(
         "the transaction's batch",
         Duration::from_secs(60),
         || async {
-            let Some(s) = seq.transaction(hash).await? else {
+            let Some(view) = seq.transaction(hash).await? else {
                 return Ok(None);
             };
-            match s.status.as_str() {
-                "pending" => Ok(None),
-                "rejected" => bail!("transaction rejected: {:?} {:?}", s.code, s.message),
-                _ => Ok(Some(s.batch_number.context("executed without a batch")?)),
+            match view.status {
+                TxStatus::Pending => Ok(None),
+                TxStatus::Rejected { code, message, .. } => {
+                    bail!("transaction rejected: {code} {message:?}")
+                }
+                TxStatus::Executed { batch_number, .. } => Ok(Some(batch_number)),
             }
         },
     )
@@ -231,7 +233,7 @@ async fn wait_committed(client: Arc<L1Client>, rollup: EthAddress, batch: u64) -
 async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exodus() -> Result<()>
 {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_cli=info".into()))
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_devnet=info".into()))
         .with_test_writer()
         .try_init();
     let dir = std::env::temp_dir().join(format!("quire-e2e-{}", std::process::id()));
@@ -254,14 +256,14 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
         .find(|t| t.id == USDC.0)
         .context("USDC deployed")?
         .address;
-    let seq = Sequencer::new(&devnet.sequencer_url())?;
+    let seq = Client::new(&devnet.sequencer_url())?;
     let chain_id = devnet.genesis.chain_id;
     let (a, b) = (&devnet.demo[0], &devnet.demo[1]);
 
     let fee = user::priority_fee(operator.clone(), rollup).await?;
     assert_eq!(
         fee,
-        U256::from(quire_cli::devnet::chain::PRIORITY_FEE_WEI),
+        U256::from(quire_devnet::chain::PRIORITY_FEE_WEI),
         "the devnet charges its priority fee"
     );
     let fee_recipient = devnet.deployment.fee_recipient;
@@ -521,7 +523,7 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
     let mut hashes = Vec::with_capacity(txs.len());
     for tx in &txs {
         reference.apply(&Operation::from(tx.clone()))?;
-        hashes.push(seq.submit(tx).await?);
+        hashes.push(seq.submit(tx, Wait::Durable).await?.hash);
     }
     let mut last_batch = deposits2_batch;
     for h in &hashes {
@@ -776,18 +778,12 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
 }
 
 /// The sequencer's Merkle proof of a balance (`GET /v1/accounts/{id}/proof/{token}`).
-async fn balance_proof(seq: &Sequencer, id: AccountId, token: TokenId) -> Result<BalanceProof> {
-    let v: serde_json::Value = reqwest::get(format!(
-        "{}/v1/accounts/{}/proof/{}",
-        seq.base(),
-        id.get(),
-        token.0
-    ))
-    .await?
-    .error_for_status()?
-    .json()
-    .await?;
-    Ok(serde_json::from_value(v["proof"].clone())?)
+async fn balance_proof(seq: &Client, id: AccountId, token: TokenId) -> Result<BalanceProof> {
+    let view = seq
+        .proof(id, token)
+        .await?
+        .with_context(|| format!("no account {id}"))?;
+    Ok(view.proof)
 }
 
 /// The API's proof in `StateProof.BalanceProof`'s layout (digests in their L1 form).
@@ -817,7 +813,7 @@ async fn tampered_proof_is_rejected(
     client: Arc<L1Client>,
     batch: u64,
 ) -> Result<()> {
-    let queue = JobQueue::connect(&devnet.database_url, 1).await?;
+    let queue = Storage::connect_with(&devnet.database_url, 1).await?;
     let proof = queue
         .job(batch)
         .await?
@@ -858,14 +854,6 @@ async fn tampered_proof_is_rejected(
 }
 
 /// The sequencer's current state root (`GET /v1/status`).
-async fn sequencer_root(seq: &Sequencer) -> Result<String> {
-    let v: serde_json::Value = reqwest::get(format!("{}/v1/status", seq.base()))
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(v["root"]
-        .as_str()
-        .context("status without root")?
-        .to_string())
+async fn sequencer_root(seq: &Client) -> Result<String> {
+    Ok(seq.status().await?.root.to_string())
 }

@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use rand::RngCore;
 
+use quire_api::{ErrorCode, TxStatus};
 use quire_core::account::{AccountId, Address};
 use quire_core::hash::Digest;
 use quire_core::schnorr::{PublicKey, SecretKey};
@@ -41,7 +42,7 @@ pub struct Global {
     /// L1 JSON-RPC endpoint (deposits, exits, claims; ERC-20 decimals).
     #[arg(long, global = true, env = "QUIRE_L1_RPC")]
     pub l1_rpc: Option<String>,
-    /// The deployment file written by `quire-l1-deploy` / `quire devnet`.
+    /// The deployment file written by `quire-l1-deploy` / `quire-devnet`.
     #[arg(long, global = true, env = "QUIRE_DEPLOYMENT")]
     pub deployment: Option<PathBuf>,
     /// Directory of key files [default: ~/.quire/keys].
@@ -365,7 +366,7 @@ pub async fn run(g: &Global, cmd: WalletCommand) -> Result<()> {
                 out.queued.block
             );
             if wait == WaitFor::Soft {
-                let seq = super::api::Sequencer::new(&g.sequencer_url)?;
+                let seq = quire_api::Client::new(&g.sequencer_url)?;
                 wait_for_priority_op(
                     &seq,
                     out.queued.op.priority_id(),
@@ -518,30 +519,29 @@ pub async fn run(g: &Global, cmd: WalletCommand) -> Result<()> {
         WalletCommand::Tx { hash, wait } => {
             let hash = Digest::from_str(hash.trim())
                 .map_err(|e| WalletError::invalid("<HASH>", format!("{e}")))?;
-            let seq = super::api::Sequencer::new(&g.sequencer_url)?;
+            let seq = quire_api::Client::new(&g.sequencer_url)?;
             if wait != WaitFor::None {
                 wait_for_tx(&seq, &hash, wait, g.timeout(), &g.progress()).await?;
             }
-            let state = seq
+            let view = seq
                 .transaction(&hash)
                 .await?
                 .ok_or_else(|| WalletError::Refused {
-                    code: "not_found".into(),
+                    code: ErrorCode::NotFound.as_str().into(),
                     message: format!("the sequencer does not know {hash}"),
                     field: None,
                 })?;
-            println!("status: {}", state.status);
-            if let Some(b) = state.batch_number {
+            println!("status: {}", view.status.name());
+            if let Some(b) = view.status.batch_number() {
                 println!("batch: {b}");
             }
-            if let Some(c) = &state.code {
-                println!("code: {c}");
-            }
-            if let Some(m) = &state.message {
-                println!("message: {m}");
-            }
-            if let Some(r) = &state.receipt {
-                println!("receipt: {r}");
+            match &view.status {
+                TxStatus::Pending => {}
+                TxStatus::Executed { receipt, .. } => println!("receipt: {receipt}"),
+                TxStatus::Rejected { code, message, .. } => {
+                    println!("code: {code}");
+                    println!("message: {message}");
+                }
             }
             Ok(())
         }
@@ -583,12 +583,12 @@ where
     let hash = wallet.submit(&prepared).await?;
     println!("{hash}");
     println!("{}", prepared.summary);
-    if let Some(state) =
+    if let Some(view) =
         wait_for_tx(&wallet.sequencer, &hash, wait, g.timeout(), &g.progress()).await?
     {
-        match state.batch_number {
-            Some(b) => println!("{} (batch {b})", state.status),
-            None => println!("{}", state.status),
+        match view.status.batch_number() {
+            Some(b) => println!("{} (batch {b})", view.status.name()),
+            None => println!("{}", view.status.name()),
         }
     }
     Ok(())
@@ -612,7 +612,7 @@ async fn account(g: &Global, id: Option<u32>, pubkey: Option<String>) -> Result<
     };
     let Some(info) = info else {
         return Err(WalletError::Refused {
-            code: "not_found".into(),
+            code: ErrorCode::NotFound.as_str().into(),
             message: "no such L2 account (an L1 deposit opens one)".into(),
             field: None,
         });
@@ -699,10 +699,7 @@ async fn key_command(g: &Global, cmd: KeyCommand) -> Result<()> {
                 println!("l1 address: {a}");
             }
             // The account id is a convenience: the key is still shown when offline.
-            match (
-                super::api::Sequencer::new(&g.sequencer_url),
-                key.l1_address(),
-            ) {
+            match (quire_api::Client::new(&g.sequencer_url), key.l1_address()) {
                 (_, None) => {
                     println!("l2 account: none (an account needs the L1 address that opens it)")
                 }

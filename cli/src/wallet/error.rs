@@ -84,6 +84,29 @@ impl WalletError {
     }
 }
 
+impl From<quire_api::ClientError> for WalletError {
+    fn from(e: quire_api::ClientError) -> Self {
+        use quire_api::ClientError as E;
+        match e {
+            E::Setup(_) => WalletError::Local(e.to_string()),
+            E::Api { body, .. } => WalletError::Refused {
+                code: body.code.as_str().into(),
+                message: body.message,
+                field: body.field,
+            },
+            // No error body (a proxy, a crash): the HTTP status stands in for the code.
+            E::Http { status, body } => WalletError::Refused {
+                code: format!("http_{status}"),
+                message: body,
+                field: None,
+            },
+            E::Transport { .. } | E::Decode { .. } | E::Invalid(_) => {
+                WalletError::Unavailable(e.to_string())
+            }
+        }
+    }
+}
+
 impl From<quire_l1::L1Error> for WalletError {
     fn from(e: quire_l1::L1Error) -> Self {
         use quire_l1::L1Error as E;

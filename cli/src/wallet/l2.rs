@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use quire_api::{AccountView, Client, PoolView, Wait};
 use quire_core::account::{AccountId, Address};
 use quire_core::hash::Digest;
 use quire_core::schnorr::PublicKey;
@@ -16,7 +17,6 @@ use quire_core::tx::packing::round_fee_up;
 use quire_core::tx::{AddLiquidity, L2Tx, RemoveLiquidity, SignedTx, Swap, Transfer, Withdraw};
 
 use super::amount::{format_l2_amount, parse_l2_amount};
-use super::api::{AccountInfo, PoolInfo, Sequencer};
 use super::error::{Result, WalletError};
 use super::keystore::Key;
 use super::tokens::{Token, Tokens};
@@ -25,7 +25,7 @@ use super::tokens::{Token, Tokens};
 #[derive(Clone, Debug)]
 pub struct Wallet {
     /// The API client.
-    pub sequencer: Sequencer,
+    pub sequencer: Client,
     /// Registered tokens, with decimals where known.
     pub tokens: Tokens,
     /// The chain id transactions are signed for.
@@ -38,7 +38,7 @@ impl Wallet {
     /// Connects: reads the chain id and the tokens. With `l1_rpc`, ERC-20 decimals are read
     /// from L1.
     pub async fn connect(url: &str, l1_rpc: Option<&str>, raw_amounts: bool) -> Result<Wallet> {
-        let sequencer = Sequencer::new(url)?;
+        let sequencer = Client::new(url)?;
         let status = sequencer.status().await?;
         let infos = sequencer.tokens().await?;
         let provider = match l1_rpc {
@@ -72,7 +72,7 @@ impl Wallet {
 
     /// The key's L2 account: the one its own L1 address's deposits opened. An account is
     /// the pair (key, L1 owner) (decision D10), so a key without an L1 address names none.
-    pub async fn own_account(&self, key: &Key) -> Result<AccountInfo> {
+    pub async fn own_account(&self, key: &Key) -> Result<AccountView> {
         let owner = key.l1_address().ok_or_else(|| {
             WalletError::invalid(
                 "--key",
@@ -135,7 +135,7 @@ impl Wallet {
             )
         })?;
         match self.sequencer.account_by_key(&pk, &owner).await? {
-            Some(a) => a.account_id(),
+            Some(a) => Ok(a.account_id()?),
             None => Err(WalletError::invalid(
                 field,
                 format!(
@@ -146,17 +146,18 @@ impl Wallet {
     }
 
     /// Resolves `--pool`: a pool account id, or `A/B` by token symbols or ids.
-    pub async fn pool(&self, field: &str, input: &str) -> Result<PoolInfo> {
+    pub async fn pool(&self, field: &str, input: &str) -> Result<PoolView> {
         let pools = self.sequencer.pools().await?;
         let input = input.trim();
         let found = if let Ok(n) = input.parse::<u32>() {
-            pools.into_iter().find(|p| p.account == n)
+            pools.into_iter().find(|p| p.pool.account.get() == n)
         } else if let Some((a, b)) = input.split_once('/') {
             let a = self.tokens.resolve(field, a)?.id;
             let b = self.tokens.resolve(field, b)?.id;
-            pools
-                .into_iter()
-                .find(|p| (p.token_a, p.token_b) == (a, b) || (p.token_a, p.token_b) == (b, a))
+            pools.into_iter().find(|p| {
+                let pair = (p.pool.token_a, p.pool.token_b);
+                pair == (a, b) || pair == (b, a)
+            })
         } else {
             return Err(WalletError::invalid(
                 field,
@@ -263,7 +264,7 @@ impl Wallet {
         let token_in = self.tokens.resolve("--token-in", &req.token_in)?.clone();
         let amount_in = self.amount("--amount-in", &req.amount_in, &token_in)?;
         let (fee, note) = self.fee(&req.fee, &token_in)?;
-        let pool = self.pool("--pool", &req.pool).await?;
+        let pool = self.pool("--pool", &req.pool).await?.pool;
         let out_id = if token_in.id == pool.token_a {
             pool.token_b
         } else if token_in.id == pool.token_b {
@@ -280,8 +281,7 @@ impl Wallet {
         let token_out = self.token_of("--pool", out_id)?.clone();
         let min_out = self.amount("--min-out", &req.min_out, &token_out)?;
         let me = self.own_account(key).await?;
-        let pool_id = AccountId::new(pool.account)
-            .ok_or_else(|| WalletError::invalid("--pool", "pool id out of range"))?;
+        let pool_id = pool.account;
         let tx = L2Tx::Swap(Swap {
             account: me.account_id()?,
             pool: pool_id,
@@ -310,7 +310,7 @@ impl Wallet {
         key: &Key,
         req: &AddLiquidityRequest,
     ) -> Result<Prepared> {
-        let pool = self.pool("--pool", &req.pool).await?;
+        let pool = self.pool("--pool", &req.pool).await?.pool;
         let ta = self.token_of("--pool", pool.token_a)?.clone();
         let tb = self.token_of("--pool", pool.token_b)?.clone();
         let ts = self.token_of("--pool", pool.share_token)?.clone();
@@ -319,8 +319,7 @@ impl Wallet {
         let min_shares = self.amount("--min-shares", &req.min_shares, &ts)?;
         let (fee, note) = self.fee(&req.fee, &ta)?;
         let me = self.own_account(key).await?;
-        let pool_id = AccountId::new(pool.account)
-            .ok_or_else(|| WalletError::invalid("--pool", "pool id out of range"))?;
+        let pool_id = pool.account;
         let tx = L2Tx::AddLiquidity(AddLiquidity {
             account: me.account_id()?,
             pool: pool_id,
@@ -350,7 +349,7 @@ impl Wallet {
         key: &Key,
         req: &RemoveLiquidityRequest,
     ) -> Result<Prepared> {
-        let pool = self.pool("--pool", &req.pool).await?;
+        let pool = self.pool("--pool", &req.pool).await?.pool;
         let ta = self.token_of("--pool", pool.token_a)?.clone();
         let tb = self.token_of("--pool", pool.token_b)?.clone();
         let ts = self.token_of("--pool", pool.share_token)?.clone();
@@ -359,8 +358,7 @@ impl Wallet {
         let min_b = self.amount("--min-b", &req.min_b, &tb)?;
         let (fee, note) = self.fee(&req.fee, &ta)?;
         let me = self.own_account(key).await?;
-        let pool_id = AccountId::new(pool.account)
-            .ok_or_else(|| WalletError::invalid("--pool", "pool id out of range"))?;
+        let pool_id = pool.account;
         let tx = L2Tx::RemoveLiquidity(RemoveLiquidity {
             account: me.account_id()?,
             pool: pool_id,
@@ -386,7 +384,11 @@ impl Wallet {
 
     /// Sends a prepared transaction; returns its hash once the sequencer holds it durably.
     pub async fn submit(&self, prepared: &Prepared) -> Result<Digest> {
-        let hash = self.sequencer.submit(&prepared.signed).await?;
+        let hash = self
+            .sequencer
+            .submit(&prepared.signed, Wait::Durable)
+            .await?
+            .hash;
         let expected = prepared.signed.tx.signing_hash(self.chain_id);
         if hash != expected {
             return Err(WalletError::Unavailable(format!(

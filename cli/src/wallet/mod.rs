@@ -5,7 +5,7 @@
 //! - [`keystore`]: named key files (L2 secret, optional L1 key), 0600 in a 0700 directory;
 //! - [`amount`]: exact decimal amounts ↔ L1 base units ↔ L2 units (no floats);
 //! - [`tokens`]: the registry with each token's decimals;
-//! - [`api`]: the sequencer's HTTP API;
+//! - the sequencer's HTTP API is [`quire_api::Client`], with the server's own types;
 //! - [`l2`]: build, sign and submit transfers, swaps, liquidity and withdrawals;
 //! - [`l1`]: deposits, full exits, claims on the Rollup contract;
 //! - [`wait`]: following a transaction to soft confirmation, proof and L1 finality;
@@ -15,7 +15,6 @@
 //! (1 validation, 2 refused by a service, 3 timeout).
 
 pub mod amount;
-pub mod api;
 pub mod cmd;
 pub mod error;
 pub mod keystore;

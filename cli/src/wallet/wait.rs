@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use quire_api::{Client, TxStatus, TxView};
 use quire_core::hash::Digest;
 
-use super::api::{Sequencer, TxState};
 use super::error::{Result, WalletError};
 
 /// How far `--wait` follows a transaction.
@@ -99,8 +99,8 @@ impl Progress {
     }
 }
 
-fn describe(state: &TxState) -> String {
-    match (state.status.as_str(), state.batch_number) {
+fn describe(status: &TxStatus) -> String {
+    match (status.name(), status.batch_number()) {
         ("pending", _) => "pending: waiting for a batch".into(),
         ("executed", Some(b)) => {
             format!("executed in batch {b} (soft confirmation); next: commit on L1")
@@ -117,12 +117,12 @@ fn describe(state: &TxState) -> String {
 /// Returns the last state seen. A rejection is [`WalletError::Refused`] with the batch's
 /// machine-readable reason; running out of time is [`WalletError::Timeout`].
 pub async fn wait_for_tx(
-    seq: &Sequencer,
+    seq: &Client,
     hash: &Digest,
     target: WaitFor,
     timeout: Duration,
     progress: &Progress,
-) -> Result<Option<TxState>> {
+) -> Result<Option<TxView>> {
     if target == WaitFor::None {
         return Ok(None);
     }
@@ -133,24 +133,26 @@ pub async fn wait_for_tx(
     let result = loop {
         match seq.transaction(hash).await? {
             None => {}
-            Some(state) => {
-                if state.status != last {
-                    last.clone_from(&state.status);
-                    progress.update(&describe(&state));
+            Some(view) => {
+                let status = view.status.name();
+                if status != last {
+                    last = status.to_string();
+                    progress.update(&describe(&view.status));
                 }
-                if state.status == "rejected" {
+                if let TxStatus::Rejected {
+                    batch_number,
+                    code,
+                    message,
+                } = &view.status
+                {
                     break Err(WalletError::Refused {
-                        code: state.code.clone().unwrap_or_else(|| "rejected".into()),
-                        message: format!(
-                            "rejected in batch {}: {}",
-                            state.batch_number.unwrap_or(0),
-                            state.message.clone().unwrap_or_default()
-                        ),
+                        code: code.as_str().into(),
+                        message: format!("rejected in batch {batch_number}: {message}"),
                         field: None,
                     });
                 }
-                if stage_rank(&state.status).is_some_and(|r| r >= want) {
-                    break Ok(Some(state));
+                if stage_rank(status).is_some_and(|r| r >= want) {
+                    break Ok(Some(view));
                 }
             }
         }
@@ -172,7 +174,7 @@ pub async fn wait_for_tx(
 /// Polls until the L2 has executed priority operation `priority_id` (the deposit is then
 /// credited), or `timeout` passes.
 pub async fn wait_for_priority_op(
-    seq: &Sequencer,
+    seq: &Client,
     priority_id: u64,
     timeout: Duration,
     progress: &Progress,

@@ -9,43 +9,16 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
-use quire_core::account::Address;
-use quire_core::schnorr::PublicKey;
-use quire_core::token::TokenId;
+use quire_api::{DevDeposit, DevDepositResponse, ErrorBody};
 use quire_core::tx::{Deposit, PriorityOp};
 
 use super::error::ApiError;
 use crate::node::Node;
 
-/// A deposit to queue.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DevDeposit {
-    /// The L2 key credited.
-    #[schema(value_type = String)]
-    pub to: PublicKey,
-    /// The L1 sender (owner of a new account).
-    #[schema(value_type = String)]
-    pub from: Address,
-    /// Token id.
-    #[schema(value_type = u8)]
-    pub token: TokenId,
-    /// Amount in L2 units (decimal string or number).
-    #[serde(with = "quire_core::tx::amount_serde")]
-    pub amount: u64,
-}
-
-/// The queued operation's id.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DevDepositResponse {
-    /// Position in the priority queue.
-    pub priority_id: u64,
-}
-
 /// Queues a deposit as if from L1 (devnet only).
 #[utoipa::path(post, path = "/v1/dev/deposits", request_body = DevDeposit,
-    responses((status = 202, body = DevDepositResponse), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 202, body = DevDepositResponse), (status = 404, body = ErrorBody)))]
 pub async fn deposit(
     State(node): State<Arc<Node>>,
     Json(d): Json<DevDeposit>,

@@ -1,9 +1,14 @@
 //! The HTTP API (axum): `/v1/*`, `/metrics`, `/openapi.json`, `/healthz`, `/readyz`.
+//!
+//! The request and response types, the error codes and the OpenAPI schemas are
+//! `quire-api`'s, shared with the clients; this module holds the routes, the handlers and
+//! the HTTP status of each refusal.
 
 pub mod dev;
 pub mod error;
 pub mod query;
 pub mod submit;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -39,14 +44,14 @@ use crate::node::Node;
         dev::deposit,
     ),
     components(schemas(
-        error::ErrorBody,
-        submit::SubmitResponse,
-        query::AccountView,
-        query::ProofView,
-        query::PoolView,
-        query::StatusView,
-        dev::DevDeposit,
-        dev::DevDepositResponse
+        quire_api::ErrorBody,
+        quire_api::SubmitResponse,
+        quire_api::AccountView,
+        quire_api::ProofView,
+        quire_api::PoolView,
+        quire_api::StatusView,
+        quire_api::DevDeposit,
+        quire_api::DevDepositResponse
     ))
 )]
 pub struct ApiDoc;

@@ -1,39 +1,22 @@
 //! Read endpoints: transactions, accounts and proofs, batches, tokens, pools, status.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
+use quire_api::{
+    AccountView, BatchPage, BatchView, ErrorBody, ErrorCode, OwnerQuery, PoolView, ProofView,
+    StatusView, TxView,
+};
 use quire_core::account::{AccountId, Address};
-use quire_core::amm::Pool;
 use quire_core::hash::Digest;
 use quire_core::schnorr::PublicKey;
-use quire_core::state::BalanceProof;
 use quire_core::token::{TokenId, TokenInfo};
 
 use super::error::ApiError;
+use super::views::{batch_view, tx_view};
 use crate::node::Node;
-use crate::storage::{BatchSummary, TxRecord};
-
-/// An account as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccountView {
-    /// Id.
-    pub id: u32,
-    /// Public key (absent for keyless accounts).
-    #[schema(value_type = Option<String>)]
-    pub pubkey: Option<PublicKey>,
-    /// L1 owner.
-    #[schema(value_type = String)]
-    pub l1_owner: Address,
-    /// Nonce.
-    pub nonce: u32,
-    /// Balances by token id, as decimal strings.
-    pub balances: BTreeMap<u8, String>,
-}
 
 fn view(node: &Node, id: AccountId) -> Result<AccountView, ApiError> {
     let state = node.state.read();
@@ -60,11 +43,11 @@ fn account_id(raw: u32) -> Result<AccountId, ApiError> {
 /// A transaction and its status.
 #[utoipa::path(get, path = "/v1/transactions/{hash}",
     params(("hash" = String, Path, description = "0x-hex signing hash")),
-    responses((status = 200, description = "Found", body = Object), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, description = "Found", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn transaction(
     State(node): State<Arc<Node>>,
     Path(hash): Path<String>,
-) -> Result<Json<TxRecord>, ApiError> {
+) -> Result<Json<TxView>, ApiError> {
     let hash: Digest = hash
         .parse()
         .map_err(|e| ApiError::malformed(format!("{e}")).field("hash"))?;
@@ -73,13 +56,13 @@ pub async fn transaction(
         .transaction(&hash)
         .await
         .map_err(ApiError::internal)?;
-    rec.map(Json)
+    rec.map(|r| Json(tx_view(r)))
         .ok_or_else(|| ApiError::not_found("transaction"))
 }
 
 /// An account by id.
 #[utoipa::path(get, path = "/v1/accounts/{id}", params(("id" = u32, Path)),
-    responses((status = 200, body = AccountView), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
 pub async fn account(
     State(node): State<Arc<Node>>,
     Path(id): Path<u32>,
@@ -87,20 +70,13 @@ pub async fn account(
     Ok(Json(view(&node, account_id(id)?)?))
 }
 
-/// The L1 owner that, with a key, names an account.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct OwnerQuery {
-    /// The account's L1 owner (0x + 40 hex digits): the address whose deposit opened it.
-    pub owner: Option<String>,
-}
-
 /// The account of a public key and an L1 owner. An account is the pair (key, L1 owner)
 /// (decision D10): a key alone may have accounts opened by several L1 addresses, any of
 /// which could exit its funds, so a lookup by key alone is refused rather than answered
 /// with one of them.
 #[utoipa::path(get, path = "/v1/accounts/by-key/{pubkey}", params(("pubkey" = String, Path), OwnerQuery),
-    responses((status = 200, body = AccountView), (status = 400, body = super::error::ErrorBody),
-        (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = AccountView), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn account_by_key(
     State(node): State<Arc<Node>>,
     Path(key): Path<String>,
@@ -112,7 +88,7 @@ pub async fn account_by_key(
     let owner = query.owner.ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
-            "owner_required",
+            ErrorCode::OwnerRequired,
             "an account is a key and its L1 owner: add ?owner=0x…",
         )
         .field("owner")
@@ -129,21 +105,10 @@ pub async fn account_by_key(
     Ok(Json(view(&node, id)?))
 }
 
-/// A balance proof with the root it proves against.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProofView {
-    /// The state root.
-    #[schema(value_type = String)]
-    pub root: Digest,
-    /// The proof.
-    #[schema(value_type = Object)]
-    pub proof: BalanceProof,
-}
-
 /// Merkle proof of an account's balance of a token against the latest root.
 #[utoipa::path(get, path = "/v1/accounts/{id}/proof/{token}",
     params(("id" = u32, Path), ("token" = u8, Path)),
-    responses((status = 200, body = ProofView), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = ProofView), (status = 404, body = ErrorBody)))]
 pub async fn proof(
     State(node): State<Arc<Node>>,
     Path((id, token)): Path<(u32, u8)>,
@@ -159,7 +124,7 @@ pub async fn proof(
         .ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
+                ErrorCode::Busy,
                 "state is being updated; retry",
             )
         })?;
@@ -169,64 +134,46 @@ pub async fn proof(
     }))
 }
 
-/// Paging of the batch list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct BatchPage {
-    /// Batches numbered below this (newest first); latest if absent.
-    pub before: Option<u64>,
-    /// Page size, at most 100 (default 20).
-    pub limit: Option<u32>,
-}
-
 /// Batches, newest first.
 #[utoipa::path(get, path = "/v1/batches", params(BatchPage), responses((status = 200, body = Object)))]
 pub async fn batches(
     State(node): State<Arc<Node>>,
     Query(page): Query<BatchPage>,
-) -> Result<Json<Vec<BatchSummary>>, ApiError> {
+) -> Result<Json<Vec<BatchView>>, ApiError> {
     let limit = page.limit.unwrap_or(20).clamp(1, 100);
+    let batches = node
+        .storage
+        .batches(page.before, limit)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(
-        node.storage
-            .batches(page.before, limit)
-            .await
-            .map_err(ApiError::internal)?,
+        batches
+            .into_iter()
+            .map(batch_view)
+            .collect::<Result<_, _>>()?,
     ))
 }
 
 /// One batch.
 #[utoipa::path(get, path = "/v1/batches/{number}", params(("number" = u64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn batch(
     State(node): State<Arc<Node>>,
     Path(number): Path<u64>,
-) -> Result<Json<BatchSummary>, ApiError> {
+) -> Result<Json<BatchView>, ApiError> {
     let b = node
         .storage
         .batch(number)
         .await
-        .map_err(ApiError::internal)?;
-    b.map(Json).ok_or_else(|| ApiError::not_found("batch"))
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("batch"))?;
+    Ok(Json(batch_view(b)?))
 }
 
 /// Registered tokens.
 #[utoipa::path(get, path = "/v1/tokens", responses((status = 200, body = Object)))]
 pub async fn tokens(State(node): State<Arc<Node>>) -> Json<Vec<TokenInfo>> {
     Json(node.state.read().tokens().iter().cloned().collect())
-}
-
-/// A pool with its reserves.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PoolView {
-    /// Static description.
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub pool: Pool,
-    /// Reserve of token A.
-    pub reserve_a: String,
-    /// Reserve of token B.
-    pub reserve_b: String,
-    /// Outstanding shares.
-    pub supply: String,
 }
 
 /// AMM pools.
@@ -245,24 +192,6 @@ pub async fn pools(State(node): State<Arc<Node>>) -> Json<Vec<PoolView>> {
             })
             .collect(),
     )
-}
-
-/// Chain status.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StatusView {
-    /// Chain id.
-    pub chain_id: u32,
-    /// Latest batch.
-    pub latest_batch: u64,
-    /// State root after the latest batch (stored durably).
-    #[schema(value_type = String)]
-    pub root: Digest,
-    /// Open accounts.
-    pub accounts: u32,
-    /// Pending transactions.
-    pub pending: usize,
-    /// Next priority operation expected.
-    pub next_priority_id: u64,
 }
 
 /// Chain status.

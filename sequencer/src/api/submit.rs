@@ -13,35 +13,17 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
-use quire_core::hash::Digest;
+use quire_api::{ErrorBody, ErrorCode, SubmitQuery, SubmitResponse, TxStatus};
 use quire_core::schnorr;
 use quire_core::state::TxError;
 use quire_core::tx::{L2Tx, SignedTx};
+use quire_executor::mempool::AdmitError;
 
 use super::error::ApiError;
+use super::views::tx_status;
 use crate::node::{now, Node};
-use crate::storage::{PendingTx, TxStatus};
-
-/// Query of a submission.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct SubmitQuery {
-    /// `soft`: reply only once the transaction is executed in a stored batch (or rejected).
-    pub wait: Option<String>,
-}
-
-/// The reply to a submission.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SubmitResponse {
-    /// The transaction id (signing hash).
-    #[schema(value_type = String)]
-    pub hash: Digest,
-    /// Its status: `pending`, or with `?wait=soft` the outcome.
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub status: TxStatus,
-}
+use quire_storage::PendingTx;
 
 fn decode(headers: &HeaderMap, body: &[u8]) -> Result<SignedTx, ApiError> {
     let content_type = headers
@@ -54,7 +36,7 @@ fn decode(headers: &HeaderMap, body: &[u8]) -> Result<SignedTx, ApiError> {
     if !content_type.starts_with("application/json") {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send application/json or application/octet-stream (canonical encoding)",
         ));
     }
@@ -114,7 +96,7 @@ fn refuse_rollup_recipient(node: &Node, tx: &L2Tx) -> Result<(), ApiError> {
     match (tx, node.rollup.get()) {
         (L2Tx::Withdraw(w), Some(rollup)) if w.to == *rollup => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "rollup_recipient",
+            ErrorCode::RollupRecipient,
             "a withdrawal cannot go to the rollup contract: nobody could claim it",
         )
         .field("to")),
@@ -131,11 +113,11 @@ fn refuse_rollup_recipient(node: &Node, tx: &L2Tx) -> Result<(), ApiError> {
     responses(
         (status = 202, description = "Acknowledged and durable", body = SubmitResponse),
         (status = 200, description = "With ?wait=soft: executed or rejected", body = SubmitResponse),
-        (status = 400, description = "Malformed", body = super::error::ErrorBody),
-        (status = 409, description = "Already known, or nonce taken", body = super::error::ErrorBody),
-        (status = 413, description = "Body too large", body = super::error::ErrorBody),
-        (status = 422, description = "Invalid transaction", body = super::error::ErrorBody),
-        (status = 429, description = "Mempool full", body = super::error::ErrorBody),
+        (status = 400, description = "Malformed", body = ErrorBody),
+        (status = 409, description = "Already known, or nonce taken", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Invalid transaction", body = ErrorBody),
+        (status = 429, description = "Mempool full", body = ErrorBody),
     )
 )]
 pub async fn submit(
@@ -145,45 +127,13 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
     let result = admit(&node, &headers, body, query.wait.as_deref() == Some("soft")).await;
+    // Codes are a fixed set of `'static` strings: bounded label values.
     let label = match &result {
         Ok(_) => "accepted",
-        Err(e) => leak_code(&e.body.code),
+        Err(e) => e.body.code.as_str(),
     };
     metrics::counter!("quire_tx_submitted_total", "result" => label).increment(1);
     result
-}
-
-/// Error codes are a small fixed set; metrics labels need `'static` strings.
-fn leak_code(code: &str) -> &'static str {
-    const CODES: &[&str] = &[
-        "malformed",
-        "too_large",
-        "unsupported_media_type",
-        "amount_out_of_range",
-        "fee_not_packable",
-        "unknown_token",
-        "not_an_l1_asset",
-        "zero_recipient",
-        "rollup_recipient",
-        "unknown_pool",
-        "token_not_in_pool",
-        "unknown_account",
-        "keyless_account",
-        "bad_signature",
-        "bad_nonce",
-        "fee_too_low",
-        "insufficient_balance",
-        "already_known",
-        "nonce_taken",
-        "mempool_full",
-        "account_queue_full",
-        "internal",
-    ];
-    CODES
-        .iter()
-        .find(|c| **c == code)
-        .copied()
-        .unwrap_or("other")
 }
 
 async fn admit(
@@ -196,7 +146,7 @@ async fn admit(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 "request body too large",
             )
         } else {
@@ -207,7 +157,7 @@ async fn admit(
     let chain_id = node.genesis.chain_id;
     let hash = signed.tx.signing_hash(chain_id);
     if node.mempool.lock().contains(&hash) {
-        return Err(crate::mempool::AdmitError::AlreadyKnown.into());
+        return Err(AdmitError::AlreadyKnown.into());
     }
 
     // Rules that need the state, under a short read lock.
@@ -231,7 +181,7 @@ async fn admit(
         if signed.tx.fee() < node.config.mempool.min_fee {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "fee_too_low",
+                ErrorCode::FeeTooLow,
                 format!(
                     "fee {} is below the minimum {}",
                     signed.tx.fee(),
@@ -305,7 +255,13 @@ async fn admit(
     };
     let limit = Duration::from_secs(node.config.api.max_wait_secs);
     match tokio::time::timeout(limit, waiter).await {
-        Ok(Ok(status)) => Ok((StatusCode::OK, Json(SubmitResponse { hash, status }))),
+        Ok(Ok(status)) => Ok((
+            StatusCode::OK,
+            Json(SubmitResponse {
+                hash,
+                status: tx_status(status),
+            }),
+        )),
         // Timed out (or shutting down): still durable and pending.
         _ => Ok((
             StatusCode::ACCEPTED,

@@ -3,7 +3,8 @@
 //!
 //! Every tick re-derives the work from L1 instead of remembering it:
 //!
-//! 1. the committer settles what was mined and re-sends stuck transactions with higher fees;
+//! 1. the committer settles what was mined (a mined commit's `BatchCommitted` is recorded)
+//!    and re-sends stuck transactions with higher fees;
 //! 2. L1's counters read at `head − confirmations` move each stored batch's stage
 //!    (`committed`, `proven`, `finalized`): a stage is only ever shown once L1 has it deep
 //!    enough, and a restart simply re-reads them;
@@ -18,6 +19,14 @@
 //!    each further page (batches with more than `PAYOUTS_PER_PAGE` payouts) with
 //!    `executePayouts`, one a round, located by the link L1 holds as pending.
 //!
+//! What L1 stored of a committed batch (its `StoredBatchInfo`, which prove, execute and the
+//! next commit pass back, and its payouts) is recorded in the database (`l1_commits`) from
+//! the receipt of our commit once it is mined, and read from there: one `storedBatchHash`
+//! call checks the row against L1 instead of an `eth_getLogs` scan from the deployment
+//! block. A batch without a current row — committed before the table existed, or by a run
+//! that crashed between the commit and the write — is read from L1's logs as before and
+//! recorded then, so a restart at any point still settles.
+//!
 //! Before a commit (and before a batch is marked committed) the roots are compared with
 //! L1's: a sequencer whose database diverged from L1 stops settling instead of committing
 //! a batch on the wrong parent.
@@ -25,16 +34,16 @@
 use std::sync::Arc;
 
 use ethers::providers::Middleware;
-use ethers::types::{BlockId, BlockNumber, Bytes, H256};
+use ethers::types::{BlockId, BlockNumber, Bytes, TransactionReceipt, H256};
 use quire_l1::{
-    rollup_status, BatchAction, BatchHeader, Committer, L1Client, L1Error, L1Watcher, RollupStatus,
-    StoredBatch, WatcherConfig,
+    committed_batch_in, rollup_status, BatchAction, BatchHeader, CommittedBatch, Committer,
+    L1Client, L1Error, L1Watcher, RollupStatus, StoredBatch, WatcherConfig,
 };
+use quire_storage::{BatchStage, L1Commit, StorageError};
 use tokio::sync::watch;
 
 use super::{sleep_or_stop, L1Context};
 use crate::node::Node;
-use crate::storage::{BatchStage, StorageError};
 
 /// Why a tick failed.
 #[derive(Debug, thiserror::Error)]
@@ -83,21 +92,58 @@ impl Settlement {
         })
     }
 
-    /// The `StoredBatch` L1 holds for batch `n` (genesis from the deployment), with payouts.
+    /// The `StoredBatch` L1 holds for batch `n` (genesis from the deployment), with payouts:
+    /// the recorded commit if L1 still holds it, else L1's `BatchCommitted` log, recorded for
+    /// next time (see the module docs).
     async fn stored(&self, n: u64) -> Result<(StoredBatch, Bytes), SettleError> {
         if n == 0 {
             return Ok((self.ctx.deployment.genesis_batch, Bytes::new()));
         }
-        let b = self
+        let storage = &self.node.storage;
+        let known = storage.l1_commit(n).await?.map(CommittedBatch::from);
+        let checked = self
             .events
-            .committed_batch(n, self.ctx.deployment.block_number)
+            .checked_committed_batch(n, known, self.ctx.deployment.block_number)
             .await?
             .ok_or_else(|| {
                 SettleError::Diverged(format!(
                     "L1 counts batch {n} as committed but emitted no BatchCommitted"
                 ))
             })?;
-        Ok((b.info, b.payouts))
+        if checked.from_logs {
+            metrics::counter!("quire_l1_commit_log_reads_total").increment(1);
+            tracing::info!(
+                batch = n,
+                "no current record of the batch's commit: read from L1's logs, recorded now"
+            );
+            storage
+                .record_l1_commit(&L1Commit::from(&checked.batch))
+                .await?;
+        }
+        Ok((checked.batch.info, checked.batch.payouts))
+    }
+
+    /// Records what L1 stored of batch `n` from the receipt of our mined commit. A failure
+    /// is only logged: the batch is then read from L1's logs when it is needed.
+    async fn record_commit(&self, n: u64, receipt: &TransactionReceipt) {
+        match committed_batch_in(receipt, self.ctx.deployment.rollup) {
+            Ok(Some(b)) if b.info.batch_number == n => {
+                if let Err(e) = self
+                    .node
+                    .storage
+                    .record_l1_commit(&L1Commit::from(&b))
+                    .await
+                {
+                    tracing::warn!(batch = n, error = %e, "recording the mined commit failed; it will be read from L1's logs");
+                }
+            }
+            Ok(_) => {
+                tracing::warn!(batch = n, tx = ?receipt.transaction_hash, "the commit's receipt holds no BatchCommitted of the batch");
+            }
+            Err(e) => {
+                tracing::warn!(batch = n, error = %e, "decoding the commit's BatchCommitted failed");
+            }
+        }
     }
 
     fn in_flight(&self, f: impl Fn(BatchAction) -> bool) -> bool {
@@ -111,6 +157,9 @@ impl Settlement {
                 for s in settled {
                     if s.success {
                         tracing::info!(action = ?s.action, tx = ?s.receipt.transaction_hash, bumps = s.bumps, "L1 transaction mined");
+                        if let BatchAction::Commit(n) = s.action {
+                            self.record_commit(n, &s.receipt).await;
+                        }
                     } else {
                         metrics::counter!("quire_l1_tx_failures_total", "action" => action_name(s.action)).increment(1);
                         tracing::error!(action = ?s.action, tx = ?s.receipt.transaction_hash, "L1 transaction reverted; it is re-derived from L1's state next round");

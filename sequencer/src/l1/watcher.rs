@@ -2,7 +2,7 @@
 //! drains, exactly once.
 //!
 //! Each poll's operations and the cursor after them are written in one database transaction
-//! ([`crate::storage::Storage::record_l1_priority_ops`]), and the insert is idempotent by
+//! ([`quire_storage::Storage::record_l1_priority_ops`]), and the insert is idempotent by
 //! priority id, so neither a crash between poll and write nor a re-delivered range credits
 //! anything twice. The cursor is stored with the rollup's address: a database used with
 //! another deployment is refused rather than silently mixed.
@@ -23,7 +23,7 @@ use tokio::sync::watch;
 
 use super::{sleep_or_stop, L1Context};
 use crate::node::Node;
-use crate::storage::StorageError;
+use quire_storage::StorageError;
 
 /// The cursor as stored, bound to the rollup it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

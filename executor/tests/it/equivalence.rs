@@ -7,8 +7,6 @@
 //! fees, unknown and keyless receivers. The executor runs with no sequential cutoff so the
 //! parallel path is always taken.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -19,8 +17,8 @@ use quire_core::tx::{
     AddLiquidity, Deposit, FullExit, L2Tx, Operation, PriorityOp, RemoveLiquidity, Swap, Transfer,
     Withdraw,
 };
-use quire_sequencer::executor::{execute_parallel, execute_parallel_verified, ExecutorConfig};
-use quire_sequencer::workload::{World, CHAIN_ID, LIQUIDITY_PROVIDERS};
+use quire_executor::workload::{World, CHAIN_ID, LIQUIDITY_PROVIDERS};
+use quire_executor::{execute_parallel, execute_parallel_verified, ExecutorConfig};
 
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
@@ -225,7 +223,7 @@ proptest! {
 #[test]
 fn a_hot_fee_account_batch_is_one_wide_level_and_still_equal() {
     let w = world();
-    let batch = w.batch(quire_sequencer::workload::Workload::FeeHotspot, 400, 3);
+    let batch = w.batch(quire_executor::workload::Workload::FeeHotspot, 400, 3);
     let mut state = w.state.clone();
     let out = execute_parallel(&mut state, &batch, &ExecutorConfig::default()).unwrap();
     // Credits to the fee account do not serialize: the critical path stays short.

@@ -1,4 +1,12 @@
-//! The parallel batch executor.
+//! # quire-executor
+//!
+//! The sequencer's in-memory core, without I/O: the parallel batch executor and the
+//! [`mempool`]. It depends on `quire_core` and a thread pool only, so benchmarks and
+//! property tests build it without the service's HTTP, database and L1 stacks. With the
+//! `test-utils` feature, `workload` generates funded states and signed batches for them
+//! and for other crates' tests.
+//!
+//! ## The parallel batch executor
 //!
 //! It produces exactly what the sequential reference
 //! ([`quire_core::state::State::apply`] over the batch in order) produces — every receipt,
@@ -20,8 +28,11 @@
 //! would cost more than it saves.
 
 pub mod access;
+pub mod mempool;
 pub mod schedule;
 pub mod signatures;
+#[cfg(feature = "test-utils")]
+pub mod workload;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Executor benchmark: the sequential path against the parallel executor, same process,
 //! same batch, for each workload and thread count.
 //!
-//! `cargo bench -p quire-sequencer --bench executor` prints, per workload and thread count:
+//! `cargo bench -p quire-executor --bench executor` prints, per workload and thread count:
 //! `workload=<name> txs=<n> threads=<t> seq_tps=<x> par_tps=<y> speedup=<y/x> root_ms=<r>`
 //! where `seq_tps` is the best single-threaded path (transactions applied in order, then
 //! the same dirty-node root update, no scheduling, on a one-thread pool) and `par_tps` the
@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use quire_core::hash::{hash_two, Digest};
 use quire_core::tx::{Operation, SignedTx};
-use quire_sequencer::executor::{
+use quire_executor::workload::{Workload, World};
+use quire_executor::{
     execute_parallel, execute_sequential, signatures, BatchOutput, ExecutorConfig,
 };
-use quire_sequencer::workload::{Workload, World};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)

@@ -1,9 +1,9 @@
-//! `quire-loadgen`: signed-transfer load against a running sequencer (see
-//! [`quire_sequencer::loadgen`]). Prints one `loadgen …` line of figures; exits non-zero if
-//! any transaction was refused or a sampled one did not execute.
+//! `quire-loadgen`: signed-transfer load against a running sequencer (see the
+//! [`quire_loadgen`] library). Prints one `loadgen …` line of figures; exits non-zero if any
+//! transaction was refused or a sampled one did not execute.
 
 use clap::Parser;
-use quire_sequencer::loadgen::{run, LoadConfig};
+use quire_loadgen::{run, LoadConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,12 +1,15 @@
+//! # quire-loadgen
+//!
 //! A load generator for the sequencer's HTTP API: signed transfers from many accounts at a
 //! chosen concurrency, measuring what a wallet sees (acknowledgement latency, soft
 //! confirmation latency) and what the operator cares about (accepted and executed
-//! transactions per second).
+//! transactions per second). It talks to the server through [`quire_api::Client`], so it
+//! exercises the same wire types as the wallet.
 //!
 //! It needs a sequencer started with the dev endpoints (`--dev`), which it uses to fund
 //! its accounts through `/v1/dev/deposits`. Everything it sends is signed with real keys;
-//! all signing happens before the timed phase so the generator measures the server, not
-//! itself.
+//! all signing and encoding happens before the timed phase so the generator measures the
+//! server, not itself.
 //!
 //! Ordering: each account's transactions are sent by one worker, one request at a time, so
 //! nonces arrive in order and none is ever rejected for a gap. Workers own disjoint sets of
@@ -17,9 +20,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use serde_json::{json, Value};
 
+use quire_api::{BatchStage, Client, ClientError, DevDeposit, ErrorCode, Wait};
 use quire_core::account::{AccountId, Address};
+use quire_core::hash::Digest;
 use quire_core::schnorr::SecretKey;
 use quire_core::token::TokenId;
 use quire_core::tx::{L2Tx, SignedTx, Transfer};
@@ -31,6 +35,16 @@ pub enum Encoding {
     Json,
     /// `application/octet-stream`, the canonical binary encoding.
     Binary,
+}
+
+impl Encoding {
+    /// The API's name for it.
+    pub fn wire(self) -> quire_api::Encoding {
+        match self {
+            Encoding::Json => quire_api::Encoding::Json,
+            Encoding::Binary => quire_api::Encoding::Binary,
+        }
+    }
 }
 
 /// What to run.
@@ -76,7 +90,7 @@ pub struct LoadReport {
     pub sent: u64,
     /// Acknowledged with 2xx.
     pub accepted: u64,
-    /// Refused (any non-2xx), by code.
+    /// Refused (any non-2xx), by `<HTTP status>:<code>`.
     pub refused: Vec<(String, u64)>,
     /// Seconds from the first request to the last acknowledgement.
     pub submit_secs: f64,
@@ -124,35 +138,13 @@ impl LoadReport {
     }
 }
 
-/// A thin JSON client of the API.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    async fn get(&self, path: &str) -> Result<(u16, Value)> {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .with_context(|| format!("GET {path}"))?;
-        let code = r.status().as_u16();
-        Ok((code, r.json().await.unwrap_or(Value::Null)))
-    }
-
-    async fn post_json(&self, path: &str, body: &Value) -> Result<(u16, Value)> {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .with_context(|| format!("POST {path}"))?;
-        let code = r.status().as_u16();
-        Ok((code, r.json().await.unwrap_or(Value::Null)))
+/// An answer of the server, `None` when it answered with an error status (polling goes on);
+/// only failures to reach it end the run.
+fn answered<T>(r: Result<T, ClientError>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.status().is_some() => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -165,7 +157,7 @@ struct Sender {
 
 /// A transaction ready to send.
 struct Prepared {
-    hash: String,
+    hash: Digest,
     body: Vec<u8>,
 }
 
@@ -188,21 +180,16 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
     if cfg.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
-    let api = Api {
-        http: reqwest::Client::builder()
-            .pool_max_idle_per_host(cfg.concurrency as usize)
-            .timeout(Duration::from_secs(120))
-            .build()?,
-        base: cfg.url.trim_end_matches('/').to_string(),
-    };
-    let (code, status) = api.get("/v1/status").await?;
-    if code != 200 {
-        bail!("{}: /v1/status answered {code}", cfg.url);
-    }
-    let chain_id = status["chain_id"]
-        .as_u64()
-        .and_then(|c| u32::try_from(c).ok())
-        .context("status has no chain_id")?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(cfg.concurrency as usize)
+        .timeout(Duration::from_secs(120))
+        .build()?;
+    let api = Client::with_http(&cfg.url, http);
+    let chain_id = api
+        .status()
+        .await
+        .with_context(|| format!("{}: /v1/status", cfg.url))?
+        .chain_id;
 
     let senders = fund(&api, cfg).await?;
     let per_account = cfg.txs.div_ceil(cfg.accounts);
@@ -237,7 +224,7 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
                         Encoding::Json => serde_json::to_vec(&signed).unwrap_or_default(),
                     };
                     Prepared {
-                        hash: signed.tx.signing_hash(chain_id).to_string(),
+                        hash: signed.tx.signing_hash(chain_id),
                         body,
                     }
                 })
@@ -251,17 +238,14 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
     for (a, txs) in prepared.into_iter().enumerate() {
         queues[a % workers as usize].push(txs);
     }
-    let content_type = match cfg.encoding {
-        Encoding::Binary => "application/octet-stream",
-        Encoding::Json => "application/json",
-    };
+    let encoding = cfg.encoding.wire();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for accounts in queues {
         let api = api.clone();
         let soft_every = cfg.soft_every;
         tasks.push(tokio::spawn(async move {
-            worker(api, accounts, content_type, soft_every).await
+            worker(api, accounts, encoding, soft_every).await
         }));
     }
     let mut outcome = WorkerOutcome::default();
@@ -274,8 +258,7 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
     // Executed: the mempool drains, and the sampled transactions are all executed.
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let (_, s) = api.get("/v1/status").await?;
-        if s["pending"].as_u64() == Some(0) {
+        if answered(api.status().await)?.is_some_and(|s| s.pending == 0) {
             break;
         }
         if Instant::now() > deadline {
@@ -284,15 +267,15 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let executed_secs = started.elapsed().as_secs_f64();
-    let sample: Vec<&String> = outcome
+    let sample: Vec<&Digest> = outcome
         .hashes
         .iter()
         .step_by((outcome.hashes.len() / 500).max(1))
         .collect();
     let mut executed_checked = 0;
     for h in &sample {
-        let (_, v) = api.get(&format!("/v1/transactions/{h}")).await?;
-        if v["status"] == "executed" {
+        let view = answered(api.transaction(h).await)?.flatten();
+        if view.is_some_and(|v| v.status.stage() == Some(BatchStage::Executed)) {
             executed_checked += 1;
         }
     }
@@ -316,7 +299,7 @@ pub async fn run(cfg: &LoadConfig) -> Result<LoadReport> {
 #[derive(Default)]
 struct WorkerOutcome {
     sent: u64,
-    hashes: Vec<String>,
+    hashes: Vec<Digest>,
     refused: Vec<(String, u64)>,
     ack_ms: Vec<f64>,
     soft_ms: Vec<f64>,
@@ -344,9 +327,9 @@ impl WorkerOutcome {
 }
 
 async fn worker(
-    api: Api,
+    api: Client,
     accounts: Vec<Vec<Prepared>>,
-    content_type: &'static str,
+    encoding: quire_api::Encoding,
     soft_every: u32,
 ) -> Result<WorkerOutcome> {
     let mut out = WorkerOutcome::default();
@@ -357,34 +340,27 @@ async fn worker(
             let Some(p) = txs.get(round) else { continue };
             count += 1;
             let soft = soft_every > 0 && count % soft_every == 0;
-            let url = if soft {
-                format!("{}/v1/transactions?wait=soft", api.base)
-            } else {
-                format!("{}/v1/transactions", api.base)
-            };
+            let wait = if soft { Wait::Soft } else { Wait::Durable };
             let t = Instant::now();
-            let r = api
-                .http
-                .post(url)
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(p.body.clone())
-                .send()
-                .await
-                .context("submitting")?;
-            let code = r.status();
-            let v: Value = r.json().await.unwrap_or(Value::Null);
+            let r = api.submit_encoded(p.body.clone(), encoding, wait).await;
             let ms = t.elapsed().as_secs_f64() * 1e3;
             out.sent += 1;
-            if code.is_success() {
-                if soft {
-                    out.soft_ms.push(ms);
-                } else {
-                    out.ack_ms.push(ms);
+            match r {
+                Ok(_) => {
+                    if soft {
+                        out.soft_ms.push(ms);
+                    } else {
+                        out.ack_ms.push(ms);
+                    }
+                    out.hashes.push(p.hash);
                 }
-                out.hashes.push(p.hash.clone());
-            } else {
-                let c = v["code"].as_str().unwrap_or("unknown").to_string();
-                out.refuse(format!("{}:{c}", code.as_u16()));
+                Err(e) => match e.status() {
+                    Some(status) => {
+                        let code = e.code().unwrap_or(ErrorCode::Unknown);
+                        out.refuse(format!("{status}:{code}"));
+                    }
+                    None => return Err(anyhow::Error::new(e).context("submitting")),
+                },
             }
         }
     }
@@ -399,7 +375,7 @@ const LOADGEN_OWNER: Address = Address([0x10; 20]);
 ///
 /// Every account is opened by a dev deposit from [`LOADGEN_OWNER`], so (key, that owner)
 /// names it (an account is the pair, decision D10).
-async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
+async fn fund(api: &Client, cfg: &LoadConfig) -> Result<Vec<Sender>> {
     let keys: Vec<SecretKey> = (0..cfg.accounts)
         .into_par_iter()
         .map(|i| key_of(cfg.seed, i))
@@ -413,21 +389,18 @@ async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
         let amount = u64::from(cfg.txs / cfg.accounts + 1) * (1 + cfg.fee) * 2 + 1_000;
         tasks.push(tokio::spawn(async move {
             for key in keys.iter().skip(lane).step_by(lanes) {
-                let (code, v) = api
-                    .post_json(
-                        "/v1/dev/deposits",
-                        &json!({
-                            "to": key.public_key().to_string(),
-                            "from": LOADGEN_OWNER.to_string(),
-                            "token": TokenId::ETH.0,
-                            "amount": amount.to_string(),
-                        }),
-                    )
-                    .await?;
-                if code != 202 {
-                    bail!(
-                        "dev deposit refused ({code}): {v}; is the sequencer running with --dev?"
-                    );
+                let deposit = DevDeposit {
+                    to: key.public_key(),
+                    from: LOADGEN_OWNER,
+                    token: TokenId::ETH,
+                    amount,
+                };
+                match api.dev_deposit(&deposit).await {
+                    Ok(_) => {}
+                    Err(e) if e.status().is_some() => {
+                        bail!("dev deposit {e}; is the sequencer running with --dev?")
+                    }
+                    Err(e) => return Err(anyhow::Error::new(e).context("POST /v1/dev/deposits")),
                 }
             }
             Ok(())
@@ -439,25 +412,15 @@ async fn fund(api: &Api, cfg: &LoadConfig) -> Result<Vec<Sender>> {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut senders = Vec::with_capacity(keys.len());
     for key in keys.iter() {
-        let pk = key.public_key().to_string();
+        let pk = key.public_key();
         loop {
-            let (code, v) = api
-                .get(&format!("/v1/accounts/by-key/{pk}?owner={LOADGEN_OWNER}"))
-                .await?;
-            if code == 200 {
-                let id = v["id"]
-                    .as_u64()
-                    .and_then(|i| u32::try_from(i).ok())
-                    .and_then(AccountId::new)
-                    .context("account view has no id")?;
-                let nonce = v["nonce"]
-                    .as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .context("account view has no nonce")?;
+            if let Some(account) =
+                answered(api.account_by_key(&pk, &LOADGEN_OWNER).await)?.flatten()
+            {
                 senders.push(Sender {
                     key: key.clone(),
-                    id,
-                    nonce,
+                    id: account.account_id()?,
+                    nonce: account.nonce,
                 });
                 break;
             }
