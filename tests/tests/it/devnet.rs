@@ -34,7 +34,6 @@ use ethers::providers::{Http, Middleware, Provider};
 use ethers::types::transaction::eip2718::TypedTransaction;
 use ethers::types::{Address as EthAddress, BlockNumber, H256, U256};
 use ethers::types::{Bytes, TransactionReceipt, U64};
-use quire_devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
 use quire_api::{AccountView, Client, TxStatus, Wait};
 use quire_core::account::{AccountId, Address, FEE_ACCOUNT};
 use quire_core::schnorr::SecretKey;
@@ -43,6 +42,7 @@ use quire_core::state::State;
 use quire_core::token::TokenId;
 use quire_core::tx::PriorityOp;
 use quire_core::tx::{AddLiquidity, L2Tx, Operation, Swap, Transfer, Withdraw};
+use quire_devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
 use quire_l1::bindings::erc20::IERC20;
 use quire_l1::bindings::rollup::BalanceProof as SolBalanceProof;
 use quire_l1::bindings::rollup::Rollup;
@@ -233,7 +233,9 @@ async fn wait_committed(client: Arc<L1Client>, rollup: EthAddress, batch: u64) -
 async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exodus() -> Result<()>
 {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_devnet=info".into()))
+        .with_env_filter(
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,quire_devnet=info".into()),
+        )
         .with_test_writer()
         .try_init();
     let dir = std::env::temp_dir().join(format!("quire-e2e-{}", std::process::id()));
