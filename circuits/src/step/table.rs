@@ -3,7 +3,7 @@
 //! Each kind defines its table once, as a `SLOTS` constant in its module: one [`SlotRow`]
 //! per slot, naming the slot's account, token and change symbolically ([`AccountRef`],
 //! [`TokenRef`], [`Change`]). The same rows are read twice:
-//! - by the circuit ([`apply`]): a symbol is an operand target ([`RowTargets`]), and a
+//! - by the circuit (`apply`): a symbol is an operand target (`RowTargets`), and a
 //!   slot's expected account, token and change are the selector-weighted sums of the kinds'
 //!   rows for that slot, so a slot past a kind's table must be a no-op update of
 //!   (account 0, token 0);
