@@ -67,20 +67,6 @@ fn check_shape(ours: &BatchShape, recorded: Option<&BatchShape>) -> anyhow::Resu
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_worker_for_another_shape_than_the_chains_is_refused() {
-        let devnet = BatchShape::DEVNET;
-        assert!(check_shape(&devnet, Some(&devnet)).is_ok());
-        assert!(check_shape(&devnet, None).is_ok());
-        let bigger = BatchShape { levels: 1, ..devnet };
-        let e = check_shape(&bigger, Some(&devnet)).err().map(|e| e.to_string());
-        assert!(e.unwrap_or_default().contains("invalid setting circuits"));
-    }
-}
 
 /// Connects, serves metrics (if configured) and runs one worker until `shutdown` turns true
 /// (or the queue is idle, with `exit_when_idle`). Events go to `events` if given.
@@ -129,4 +115,19 @@ pub async fn run(
     }
     storage.close().await;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_for_another_shape_than_the_chains_is_refused() {
+        let devnet = BatchShape::DEVNET;
+        assert!(check_shape(&devnet, Some(&devnet)).is_ok());
+        assert!(check_shape(&devnet, None).is_ok());
+        let bigger = BatchShape { levels: 1, ..devnet };
+        let e = check_shape(&bigger, Some(&devnet)).err().map(|e| e.to_string());
+        assert!(e.unwrap_or_default().contains("invalid setting circuits"));
+    }
 }

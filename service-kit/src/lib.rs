@@ -1,18 +1,17 @@
 //! Plumbing that the sequencer, the prover service and `quire-devnet` share, kept in one
 //! place so that they cannot drift apart:
 //!
-//! - [`config`]: the configuration error that names the setting, TOML files, environment
-//!   values and key files;
-//! - [`db`]: the one database the sequencer writes and the provers read and claim jobs
-//!   from (URL → driver, SQLite durability settings, migrations);
+//! - [`config`]: the one configuration layering of every service (defaults → TOML file →
+//!   environment, through each service's table of variables → flags, on figment), the error
+//!   that names the file, variable or setting, and key files;
 //! - [`shutdown_signal`]: what stops a service (Ctrl-C, SIGTERM);
 //! - [`init_tracing`]: log output in the format an operator chose.
 //!
-//! Nothing here knows about rollup state; the services' typed configurations and storage
-//! queries stay in their own crates.
+//! Nothing here knows about rollup state; the services' typed configurations stay in their
+//! own crates, and the database they share (schema, connection settings, every query) is
+//! `quire-storage`.
 
 pub mod config;
-pub mod db;
 mod signal;
 mod telemetry;
 

@@ -20,25 +20,31 @@ impl StepTargets {
         let mut o = Operands::of(w.op.as_ref(), outcome, &self.pools[..])?;
         o.hint(w.op.as_ref(), &w.slots);
         let fe = F::from_noncanonical_u64;
-        pw.set_target(self.account_a, F::from_canonical_u32(o.account_a.get()))?;
-        pw.set_target(self.account_b, F::from_canonical_u32(o.account_b.get()))?;
-        pw.set_target(self.token, F::from_canonical_u8(o.token.0))?;
-        pw.set_target(self.amount_hi, fe(o.amount >> 32))?;
-        pw.set_target(self.amount_lo, fe(o.amount & 0xffff_ffff))?;
-        pw.set_target(self.param1, fe(o.param1))?;
-        pw.set_target(self.param2, fe(o.param2))?;
-        pw.set_target(self.result1, fe(o.result1))?;
-        pw.set_target(self.result2, fe(o.result2))?;
-        pw.set_target(self.result3, fe(o.result3))?;
+        pw.set_target(
+            self.operands.account_a,
+            F::from_canonical_u32(o.account_a.get()),
+        )?;
+        pw.set_target(
+            self.operands.account_b,
+            F::from_canonical_u32(o.account_b.get()),
+        )?;
+        pw.set_target(self.operands.token, F::from_canonical_u8(o.token.0))?;
+        pw.set_target(self.operands.amount_hi, fe(o.amount >> 32))?;
+        pw.set_target(self.operands.amount_lo, fe(o.amount & 0xffff_ffff))?;
+        pw.set_target(self.operands.param1, fe(o.param1))?;
+        pw.set_target(self.operands.param2, fe(o.param2))?;
+        pw.set_target(self.operands.result1, fe(o.result1))?;
+        pw.set_target(self.operands.result2, fe(o.result2))?;
+        pw.set_target(self.operands.result3, fe(o.result3))?;
         let packed = pack_fee(o.fee).ok_or_else(|| anyhow::anyhow!("fee not packable"))?;
-        pw.set_target(self.fee_packed, fe(packed as u64))?;
-        pw.set_target(self.nonce, F::from_canonical_u32(o.nonce))?;
-        pw.set_target_arr(&self.address, &o.address.elements())?;
-        pw.set_bool_target(self.credited, o.credited)?;
-        pw.set_bool_target(self.opens, o.opens)?;
-        pw.set_bool_target(self.short, o.short)?;
-        pw.set_bool_target(self.from_b, o.from_b)?;
-        pw.set_bool_target(self.by_b, o.by_b)?;
+        pw.set_target(self.operands.fee_packed, fe(packed as u64))?;
+        pw.set_target(self.operands.nonce, F::from_canonical_u32(o.nonce))?;
+        pw.set_target_arr(&self.operands.address, &o.address.elements())?;
+        pw.set_bool_target(self.operands.credited, o.credited)?;
+        pw.set_bool_target(self.operands.opens, o.opens)?;
+        pw.set_bool_target(self.operands.short, o.short)?;
+        pw.set_bool_target(self.operands.from_b, o.from_b)?;
+        pw.set_bool_target(self.operands.by_b, o.by_b)?;
         pw.set_bool_target(
             self.slots[0].absent,
             w.slots.first().is_some_and(|s| s.absent),

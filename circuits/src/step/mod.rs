@@ -59,7 +59,7 @@ pub(crate) use operands::Operands;
 pub use slot::{merkle_root, PredecessorTargets, SlotTargets};
 pub use u63::CircuitBuilderU63;
 
-use operands::OperandTargets;
+pub use operands::OperandTargets;
 use pool::PoolTargets;
 use select::Selectors;
 use signature::SignatureCheck;
@@ -247,43 +247,10 @@ impl StepParams {
 pub struct StepTargets {
     /// One-hot kind selectors ([`StepKind`] order).
     pub sel: [BoolTarget; NUM_KINDS],
-    /// First account field: signer / deposit account / full-exit account.
-    pub account_a: Target,
-    /// Second account field: transfer receiver / pool.
-    pub account_b: Target,
-    /// Token (transfer, withdraw, deposit, full exit), token in (swap), the pool's token A
-    /// (liquidity kinds).
-    pub token: Target,
-    /// High 32 bits of the amount (the amount is a full u64 only for deposits).
-    pub amount_hi: Target,
-    /// Low 32 bits of the amount: amount, amount in, max amount A, shares burned.
-    pub amount_lo: Target,
-    /// Second signed parameter: min amount out, max amount B, min amount A.
-    pub param1: Target,
-    /// Third signed parameter: min shares, min amount B.
-    pub param2: Target,
-    /// First result: amount out, amount A, exited amount.
-    pub result1: Target,
-    /// Second result: amount B.
-    pub result2: Target,
-    /// Third result: shares minted.
-    pub result3: Target,
-    /// Packed fee (16 bits: mantissa ≪ 5 | exponent).
-    pub fee_packed: Target,
-    /// Signed nonce.
-    pub nonce: Target,
-    /// L1 address field (deposit sender, withdrawal recipient, full-exit owner).
-    pub address: [Target; 5],
-    /// Deposit: credited (not refunded).
-    pub credited: BoolTarget,
-    /// Deposit: opens a new account.
-    pub opens: BoolTarget,
-    /// Refunded deposit: the bridge holds less than the amount (the supply cap).
-    pub short: BoolTarget,
-    /// Swap: the token in is the pool's token B.
-    pub from_b: BoolTarget,
-    /// Later liquidity: the B bound is the tight one.
-    pub by_b: BoolTarget,
+    /// The operation's operands (accounts, token, amounts, parameters, results, fee,
+    /// nonce, L1 address and the kind flags): one struct, [`OperandTargets`], which the
+    /// kinds' gadgets read and [`StepTargets::set`] assigns.
+    pub operands: OperandTargets,
     /// The decoded key (signer or deposit key).
     pub pubkey: PublicKeyTarget,
     /// The signature (checked for L2 kinds).
@@ -388,24 +355,7 @@ pub fn build_step(
 
     StepTargets {
         sel: sel.sel,
-        account_a: ops.account_a,
-        account_b: ops.account_b,
-        token: ops.token,
-        amount_hi: ops.amount_hi,
-        amount_lo: ops.amount_lo,
-        param1: ops.param1,
-        param2: ops.param2,
-        result1: ops.result1,
-        result2: ops.result2,
-        result3: ops.result3,
-        fee_packed: ops.fee_packed,
-        nonce: ops.nonce,
-        address: ops.address,
-        credited: ops.credited,
-        opens: ops.opens,
-        short: ops.short,
-        from_b: ops.from_b,
-        by_b: ops.by_b,
+        operands: ops,
         pubkey: sig.pubkey,
         signature: sig.signature,
         slots,

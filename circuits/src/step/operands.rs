@@ -19,25 +19,45 @@ use super::{add_liquidity, deposit, full_exit, remove_liquidity, swap, transfer,
 use crate::gadgets::{D, F};
 use crate::witness::SlotWitness;
 
-/// The operand targets ([`super::StepTargets`] documents each field).
-pub(super) struct OperandTargets {
+/// The operand targets of one step.
+#[derive(Clone, Debug)]
+pub struct OperandTargets {
+    /// First account field: signer / deposit account / full-exit account.
     pub account_a: Target,
+    /// Second account field: transfer receiver / pool.
     pub account_b: Target,
+    /// Token (transfer, withdraw, deposit, full exit), token in (swap), the pool's token A
+    /// (liquidity kinds).
     pub token: Target,
+    /// High 32 bits of the amount (the amount is a full u64 only for deposits).
     pub amount_hi: Target,
+    /// Low 32 bits of the amount: amount, amount in, max amount A, shares burned.
     pub amount_lo: Target,
+    /// Second signed parameter: min amount out, max amount B, min amount A.
     pub param1: Target,
+    /// Third signed parameter: min shares, min amount B.
     pub param2: Target,
+    /// First result: amount out, amount A, exited amount.
     pub result1: Target,
+    /// Second result: amount B.
     pub result2: Target,
+    /// Third result: shares minted.
     pub result3: Target,
+    /// Packed fee (16 bits: mantissa ≪ 5 | exponent).
     pub fee_packed: Target,
+    /// Signed nonce.
     pub nonce: Target,
+    /// L1 address field (deposit sender, withdrawal recipient, full-exit owner).
     pub address: [Target; 5],
+    /// Deposit: credited (not refunded).
     pub credited: BoolTarget,
+    /// Deposit: opens a new account.
     pub opens: BoolTarget,
+    /// Refunded deposit: the bridge holds less than the amount (the supply cap).
     pub short: BoolTarget,
+    /// Swap: the token in is the pool's token B.
     pub from_b: BoolTarget,
+    /// Later liquidity: the B bound is the tight one.
     pub by_b: BoolTarget,
     /// Slot 0's account is absent ([`super::SlotTargets::absent`]).
     pub absent: BoolTarget,
@@ -59,7 +79,7 @@ pub(super) struct Decoded {
 
 impl OperandTargets {
     /// Adds the operand targets, the flags boolean.
-    pub fn add(b: &mut CircuitBuilder<F, D>) -> Self {
+    pub(super) fn add(b: &mut CircuitBuilder<F, D>) -> Self {
         Self {
             account_a: b.add_virtual_target(),
             account_b: b.add_virtual_target(),
@@ -85,7 +105,7 @@ impl OperandTargets {
 
     /// Decodes and range-checks the operands; `refunded` is a refunded deposit's flag
     /// ([`deposit::Flags`]), whose amount may be any u64.
-    pub fn decode(
+    pub(super) fn decode(
         &self,
         b: &mut CircuitBuilder<F, D>,
         sel: &Selectors,

@@ -28,7 +28,6 @@ use quire_core::tx::{
     priority_commitment, AddLiquidity, FullExit, L2Tx, Operation, PriorityOp, Swap, Transfer,
 };
 
-
 /// Two chunks of four, four priority slots (as the devnet's priority limit).
 const SHAPE: BatchShape = BatchShape {
     chunk_steps: 4,
