@@ -17,23 +17,14 @@ use std::net::SocketAddr;
 use axum::http::header;
 use axum::routing::get;
 use axum::Router;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// The process-wide Prometheus recorder (installed once; tests run several workers in one
-/// process).
+/// The process-wide Prometheus recorder (one per process, shared with the other services:
+/// see `quire_service_kit::metrics_handle`).
 pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another recorder may be installed already (embedding); ours then only renders.
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
+    quire_service_kit::metrics_handle()
 }
 
 /// A running metrics endpoint.

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -24,18 +24,10 @@ pub struct Running {
     stop: watch::Sender<bool>,
 }
 
-/// The process-wide Prometheus recorder (installed once; tests start several nodes).
+/// The process-wide Prometheus recorder (one per process, shared with the other services:
+/// see `quire_service_kit::metrics_handle`).
 pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another recorder may be installed already (embedding); ours then only renders.
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
+    quire_service_kit::metrics_handle()
 }
 
 /// Starts the node, the API on `config.listen`, the batcher and, if configured, the L1

@@ -4,6 +4,7 @@
 //! - [`config`]: the one configuration layering of every service (defaults → TOML file →
 //!   environment, through each service's table of variables → flags, on figment), the error
 //!   that names the file, variable or setting, and key files;
+//! - [`metrics_handle`]: the process's one Prometheus recorder;
 //! - [`shutdown_signal`]: what stops a service (Ctrl-C, SIGTERM);
 //! - [`init_tracing`]: log output in the format an operator chose.
 //!
@@ -12,8 +13,10 @@
 //! `quire-storage`.
 
 pub mod config;
+mod metrics;
 mod signal;
 mod telemetry;
 
+pub use metrics::metrics_handle;
 pub use signal::shutdown_signal;
 pub use telemetry::{init_tracing, LogOutput};
