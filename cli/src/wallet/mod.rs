@@ -8,14 +8,14 @@
 //! - the sequencer's HTTP API is [`quire_api::Client`], with the server's own types;
 //! - [`l2`]: build, sign and submit transfers, swaps, liquidity and withdrawals;
 //! - [`l1`]: deposits, full exits, claims on the Rollup contract;
-//! - [`wait`]: following a transaction to soft confirmation, proof and L1 finality;
-//! - [`cmd`]: the clap commands and what they print (the binary only parses and calls it).
+//! - [`wait`]: following a transaction to soft confirmation, proof and L1 finality.
+//!
+//! The clap commands and what they print are [`crate::commands`].
 //!
 //! Errors are [`WalletError`]; [`WalletError::exit_code`] is the CLI's exit status
 //! (1 validation, 2 refused by a service, 3 timeout).
 
 pub mod amount;
-pub mod cmd;
 pub mod error;
 pub mod keystore;
 pub mod l1;

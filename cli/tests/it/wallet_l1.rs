@@ -6,8 +6,6 @@
 //! Crediting deposits on L2 needs the sequencer's L1 watcher, which is not part of this
 //! test: the deposits are checked where they land, in the contract's queue.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::Duration;
 
 use ethers::providers::Middleware;
@@ -24,21 +22,9 @@ use quire_l1::bindings::test_doubles::{MockERC20, TestBatchVerifier};
 use quire_l1::test_chain::{latest_timestamp, TestChain};
 use quire_l1::{BatchHeader, Committer, CommitterConfig};
 
-const ETH_WEI: u128 = 1_000_000_000_000_000_000;
+use crate::common::quire;
 
-async fn quire(args: &[&str]) -> (i32, String, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(["--quiet"])
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+const ETH_WEI: u128 = 1_000_000_000_000_000_000;
 
 async fn stored_op_hash(rollup: &Rollup<quire_l1::L1Client>, id: u64) -> [u8; 32] {
     let (stored, _) = rollup.priority_op(id).call().await.unwrap();
@@ -108,10 +94,7 @@ async fn deposits_reach_the_queue_and_claims_pay_exactly() {
     };
     let run = |rest: &[&str]| {
         let args = common(rest);
-        async move {
-            let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-            quire(&refs).await
-        }
+        async move { quire(&args, &[]).await }
     };
     let rollup = Rollup::new(d.rollup, operator.clone());
     let queued = || async {
@@ -404,6 +387,10 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
         ..quire_sequencer::config::Config::default()
     };
     c.batch.max_wait_ms = 20;
+    // The sequencer refuses batch limits past the batch shape the deployment records.
+    let shape = chain.deployment.batch_shape.unwrap_or_default();
+    c.batch.max_txs = shape.capacity();
+    c.batch.max_priority_ops = shape.priority_slots();
     c.l1 = Some(quire_sequencer::config::L1Config {
         rpc_url: anvil.url.clone(),
         deployment: dep_file.clone(),
@@ -442,10 +429,7 @@ async fn deposit_is_credited_through_the_watcher_and_a_transfer_reaches_l1() {
     let run = |rest: &[&str]| {
         let mut args = base.clone();
         args.extend(rest.iter().map(|s| s.to_string()));
-        async move {
-            let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-            quire(&refs).await
-        }
+        async move { quire(&args, &[]).await }
     };
 
     let (code, out, err) = run(&["deposit", "--token", "ETH", "--amount", "0.75"]).await;

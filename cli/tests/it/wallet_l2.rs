@@ -2,8 +2,7 @@
 //! file: keys on disk, transfers, swaps and liquidity through the library and through the
 //! `quire` binary, refusals that send nothing, exit codes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -21,6 +20,8 @@ use quire_core::token::TokenId;
 use quire_sequencer::app::{self, Running};
 use quire_sequencer::config::Config;
 use serde_json::{json, Value};
+
+use crate::common;
 
 const ETH: TokenId = TokenId::ETH;
 const USDC: TokenId = TokenId(1);
@@ -109,23 +110,20 @@ fn num(v: &Value) -> u64 {
     v.as_str().unwrap().parse().unwrap()
 }
 
-/// Runs the `quire` binary; returns (exit code, stdout, stderr).
+/// Runs the `quire` binary on `keystore` and the sequencer at `url`, with no L1 and no
+/// `QUIRE_KEY` from the environment; returns (exit code, stdout, stderr).
 async fn quire(keystore: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .arg("--keystore")
-        .arg(keystore)
-        .args(["--sequencer-url", url, "--quiet"])
-        .args(args)
-        .env_remove("QUIRE_L1_RPC")
-        .env_remove("QUIRE_KEY")
-        .output()
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    let base = [
+        OsStr::new("--keystore"),
+        keystore.as_os_str(),
+        OsStr::new("--sequencer-url"),
+        OsStr::new(url),
+    ];
+    common::quire(
+        base.into_iter().chain(args.iter().map(OsStr::new)),
+        &["QUIRE_L1_RPC", "QUIRE_KEY"],
     )
+    .await
 }
 
 #[cfg(unix)]
