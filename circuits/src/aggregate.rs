@@ -30,59 +30,27 @@ use plonky2::plonk::proof::{ProofWithPublicInputs, ProofWithPublicInputsTarget};
 
 use crate::config::{circuit_config, wrapper_config, WrapperConfig, C};
 use crate::gadgets::{D, F};
+use crate::recursion::BinaryNode;
 
-/// One aggregation level.
-pub struct AggregationNode {
-    /// The node circuit.
-    pub data: CircuitData<F, C, D>,
-    left: ProofWithPublicInputsTarget<D>,
-    right: ProofWithPublicInputsTarget<D>,
-    /// Rows before `build`.
-    pub rows: usize,
-}
+/// One aggregation level: a [`BinaryNode`] whose two children's roots chain.
+pub type AggregationNode = BinaryNode;
 
-impl AggregationNode {
-    /// A node over two proofs of `child`.
-    pub fn build(child: &CircuitData<F, C, D>) -> Self {
-        let mut b = CircuitBuilder::<F, D>::new(circuit_config());
-        let vd = b.constant_verifier_data::<C>(&child.verifier_only);
-        let left = b.add_virtual_proof_with_pis(&child.common);
-        let right = b.add_virtual_proof_with_pis(&child.common);
-        b.verify_proof::<C>(&left, &vd, &child.common);
-        b.verify_proof::<C>(&right, &vd, &child.common);
-        let (l, r) = (&left.public_inputs, &right.public_inputs);
+/// A node over two proofs of `child` (a chunk, or a node of the level below): the left
+/// proof's new root must be the right proof's old root; it exposes (left old root, right
+/// new root, Poseidon(left digest ‖ right digest)), the 12 public inputs of a chunk.
+pub fn aggregation_node(child: &CircuitData<F, C, D>) -> AggregationNode {
+    BinaryNode::build(child, "aggregation node", |b, l, r| {
         for i in 0..4 {
             b.connect(l[4 + i], r[i]);
         }
         let digest = b.hash_n_to_hash_no_pad::<PoseidonHash>(
             l[8..12].iter().chain(&r[8..12]).copied().collect(),
         );
-        b.register_public_inputs(&l[0..4]);
-        b.register_public_inputs(&r[4..8]);
-        b.register_public_inputs(&digest.elements);
-        let rows = b.num_gates();
-        Self {
-            data: b.build::<C>(),
-            left,
-            right,
-            rows,
-        }
-    }
-
-    /// Proves the node over two child proofs.
-    pub fn prove(
-        &self,
-        left: &ProofWithPublicInputs<F, C, D>,
-        right: &ProofWithPublicInputs<F, C, D>,
-    ) -> Result<ProofWithPublicInputs<F, C, D>> {
-        let mut pw = PartialWitness::new();
-        pw.set_proof_with_pis_target(&self.left, left)?;
-        pw.set_proof_with_pis_target(&self.right, right)?;
-        let start = Instant::now();
-        let p = self.data.prove(pw)?;
-        log::info!("aggregation node proven in {:?}", start.elapsed());
-        Ok(p)
-    }
+        let mut out = l[0..4].to_vec();
+        out.extend(&r[4..8]);
+        out.extend(digest.elements);
+        out
+    })
 }
 
 /// Number of public inputs of a batch node (and of the wrapper): D9's 24.

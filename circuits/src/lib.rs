@@ -10,7 +10,8 @@
 //!   [`witness::StepWitness`] per operation (Merkle paths, values before and after);
 //! - [`step`]: the transaction step of every operation kind, with the AMM's integer
 //!   arithmetic in [`bigint`]; [`chunk`]: k steps in one proof;
-//! - [`aggregate`]: binary aggregation of chunk proofs, the batch node and the EVM wrapper;
+//! - [`aggregate`]: binary aggregation of chunk proofs, the batch node and the EVM wrapper,
+//!   on [`recursion`]'s node over two proofs of one child;
 //! - [`commitment`]: D9's keccak commitments over the step records, on the [`keccak`]
 //!   gadget;
 //! - [`pipeline`]: the circuits of one chain and [`BatchShape`] built together, and the
@@ -33,6 +34,7 @@ pub mod config;
 pub mod gadgets;
 pub mod keccak;
 pub mod pipeline;
+pub mod recursion;
 pub mod shape;
 pub mod stats;
 pub mod step;

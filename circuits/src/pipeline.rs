@@ -76,7 +76,7 @@ impl BatchCircuits {
         let mut nodes: Vec<AggregationNode> = Vec::with_capacity(shape.levels as usize);
         for _ in 0..shape.levels {
             let child = nodes.last().map_or(&chunk.data, |n| &n.data);
-            nodes.push(AggregationNode::build(child));
+            nodes.push(crate::aggregate::aggregation_node(child));
         }
         let top: &CircuitData<F, C, D> = nodes.last().map_or(&chunk.data, |n| &n.data);
         let commitment = CommitmentCircuit::build(&shape);

@@ -153,7 +153,6 @@ pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
     use quire_core::state::{Genesis, PoolSpec};
     use quire_core::token::{TokenId, TokenInfo};
 
-    use crate::aggregate::AggregationNode;
     use crate::chunk::ChunkCircuit;
     use crate::keccak::CircuitBuilderKeccak;
     use crate::step::StepParams;
@@ -196,7 +195,7 @@ pub fn batch_stats() -> anyhow::Result<Vec<(String, String)>> {
     put("chunk_steps", "2".into());
     put("chunk_rows", c2.rows.to_string());
     put("chunk_degree", c2.data.common.degree().to_string());
-    let node1 = AggregationNode::build(&c2.data);
+    let node1 = crate::aggregate::aggregation_node(&c2.data);
     put("aggregation_rows", node1.rows.to_string());
     put("aggregation_degree", node1.data.common.degree().to_string());
     // The devnet shape's batch stack: commitment circuit, batch node, wrapper (24 inputs).

@@ -97,7 +97,7 @@ impl CommitmentCircuit {
         let mut nodes: Vec<node::SegmentNode> = Vec::with_capacity(levels as usize);
         for _ in 0..levels {
             let child = nodes.last().map_or(&segment.data, |n| &n.data);
-            nodes.push(node::SegmentNode::build(child));
+            nodes.push(node::segment_node(child));
         }
         let top = nodes.last().map_or(&segment.data, |n| &n.data);
         let root = root::CommitmentRoot::build(top);

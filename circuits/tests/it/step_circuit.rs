@@ -401,7 +401,7 @@ fn censored_full_exit_fails() {
 
 #[test]
 fn chunks_aggregate_and_wrap() {
-    use quire_circuits::aggregate::{AggregationNode, Wrapper};
+    use quire_circuits::aggregate::Wrapper;
     let w = mixed_batch();
     let c = circuit();
     // Four chunks (8 steps) are enough to exercise two aggregation levels.
@@ -409,7 +409,7 @@ fn chunks_aggregate_and_wrap() {
         .chunks(2)
         .map(|p| c.prove(p).unwrap())
         .collect();
-    let node1 = AggregationNode::build(&c.data);
+    let node1 = quire_circuits::aggregate::aggregation_node(&c.data);
     let l1: Vec<_> = proofs
         .chunks(2)
         .map(|p| node1.prove(&p[0], &p[1]).unwrap())
@@ -417,7 +417,7 @@ fn chunks_aggregate_and_wrap() {
     // Out of order: roots do not chain.
     let swapped = catch_unwind(AssertUnwindSafe(|| node1.prove(&proofs[1], &proofs[0])));
     assert!(!matches!(swapped, Ok(Ok(_))));
-    let node2 = AggregationNode::build(&node1.data);
+    let node2 = quire_circuits::aggregate::aggregation_node(&node1.data);
     let top = node2.prove(&l1[0], &l1[1]).unwrap();
     assert_eq!(&top.public_inputs[0..4], &w.old_root.elements());
     assert_eq!(&top.public_inputs[4..8], &w.steps[7].root_after.elements());
