@@ -75,6 +75,11 @@ fn config(l1: &L1, db: &str) -> Config {
     };
     c.batch.max_wait_ms = 20;
     c.batch.max_priority_ops = 4;
+    // Within the chain's batch shape (recorded in the deployment file), which the
+    // sequencer refuses to exceed.
+    if let Some(shape) = &l1.chain.deployment.batch_shape {
+        c.batch.max_txs = shape.capacity();
+    }
     c.l1 = Some(L1Config {
         rpc_url: l1.chain.anvil.url.clone(),
         deployment: l1.deployment_path.clone(),
@@ -598,7 +603,30 @@ async fn max_priority_ops_above_the_rollups_bound_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let l1 = setup(dir.path()).await;
     let db = format!("sqlite:{}", dir.path().join("seq.db").display());
+    // The chain's batch shape bounds it first.
+    let slots = l1
+        .chain
+        .deployment
+        .batch_shape
+        .as_ref()
+        .map(|s| s.priority_slots());
+    if let Some(slots) = slots {
+        let mut c = config(&l1, &db);
+        c.batch.max_priority_ops = slots + 1;
+        let err = match app::start(c).await {
+            Ok(_) => panic!("started with max_priority_ops above the shape's slots"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("batch.max_priority_ops"), "{err}");
+        assert!(err.contains("priority slots"), "{err}");
+    }
+    // A deployment file that records no shape (an older one): the contract's bound.
+    let mut unshaped = quire_l1::Deployment::load(&l1.deployment_path).unwrap();
+    unshaped.batch_shape = None;
+    let unshaped_path = dir.path().join("deployment-unshaped.json");
+    unshaped.save(&unshaped_path).unwrap();
     let mut c = config(&l1, &db);
+    c.l1.as_mut().unwrap().deployment = unshaped_path.clone();
     c.batch.max_priority_ops = 1025;
     let err = match app::start(c).await {
         Ok(_) => panic!("started with max_priority_ops above the contract's bound"),
@@ -606,7 +634,11 @@ async fn max_priority_ops_above_the_rollups_bound_refuses_to_start() {
     };
     assert!(err.contains("batch.max_priority_ops"), "{err}");
     assert!(err.contains("MAX_PRIORITY_OPS_PER_BATCH = 1024"), "{err}");
-    let (running, _) = start_with(&l1, &db, |c| c.batch.max_priority_ops = 1024).await;
+    let (running, _) = start_with(&l1, &db, |c| {
+        c.l1.as_mut().unwrap().deployment = unshaped_path.clone();
+        c.batch.max_priority_ops = 1024;
+    })
+    .await;
     running.shutdown().await;
 }
 

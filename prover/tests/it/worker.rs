@@ -19,13 +19,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use quire_circuits::{BatchCircuits, BatchShape};
 use quire_core::account::{AccountId, Address};
 use quire_core::hash::keccak256;
 use quire_core::schnorr::SecretKey;
 use quire_core::state::{Genesis, State};
 use quire_core::token::TokenId;
 use quire_core::tx::{priority_commitment, Deposit, L2Tx, Operation, PriorityOp, Transfer};
-use quire_circuits::{BatchCircuits, BatchShape};
 use quire_prover::{
     BatchInput, BatchProof, BatchProver, CircuitProver, ProveContext, ProveError, RunSummary,
     ServiceConfig, Worker, WorkerEvent,
@@ -490,12 +490,10 @@ async fn metrics_endpoint_reports_proven_jobs() {
     let q = Storage::connect_with(&url, 2).await.unwrap();
     write_chain(&q, &genesis(), &chain(2)).await;
     let (stop, stop_rx) = watch::channel(false);
-    let server = quire_prover::metrics::MetricsServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        stop_rx,
-    )
-    .await
-    .unwrap();
+    let server =
+        quire_prover::metrics::MetricsServer::start("127.0.0.1:0".parse().unwrap(), stop_rx)
+            .await
+            .unwrap();
     let fake = Arc::new(FakeProver::new(Duration::from_millis(4)));
     let (summary, _) = run_worker(&url, config(&url), fake).await;
     assert_eq!(summary.proven, 2);
@@ -786,7 +784,8 @@ fn spawn_child_worker(url: &str, id: &str) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_worker_process",
+            // The test's full name in the `it` binary.
+            "worker::child_worker_process",
             "--nocapture",
             "--test-threads",
             "1",
