@@ -5,13 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{key, transfer, ChildGuard, Client};
+use crate::common::{key, transfer, ChildGuard, Client};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
-mod common;
+use crate::common;
 
-use common::{key, start, transfer, Client};
+use crate::common::{key, start, transfer, Client};
 use quire_api::{BatchPage, ClientError, ErrorCode, Wait};
 use quire_core::token::TokenId;
 use quire_core::tx::SignedTx;

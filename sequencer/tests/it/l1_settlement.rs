@@ -4,13 +4,13 @@
 //! verifier) and a withdrawal becomes claimable on L1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::Client;
+use crate::common::Client;
 use ethers::providers::Middleware;
 use ethers::types::{Address as EthAddress, Bytes, U256};
 use quire_core::account::{AccountId, Address};
