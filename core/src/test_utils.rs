@@ -112,7 +112,13 @@ pub fn account(v: u32) -> AccountId {
 }
 
 /// A deposit of `amount` of `token` from [`owner`]`(i)` to `to`.
-pub fn deposit(priority_id: u64, i: usize, to: &SecretKey, token: TokenId, amount: u64) -> Operation {
+pub fn deposit(
+    priority_id: u64,
+    i: usize,
+    to: &SecretKey,
+    token: TokenId,
+    amount: u64,
+) -> Operation {
     Operation::Priority(PriorityOp::Deposit(Deposit {
         priority_id,
         from: owner(i),

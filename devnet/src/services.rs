@@ -116,9 +116,6 @@ pub(crate) fn start_prover(
     config.validate().context("prover configuration")?;
     let prover = Arc::new(CircuitProver::new(BatchShape::DEVNET));
     let (stop, stop_rx) = watch::channel(false);
-    let task =
-        tokio::spawn(
-            async move { quire_prover::run(config, prover, stop_rx, None).await },
-        );
+    let task = tokio::spawn(async move { quire_prover::run(config, prover, stop_rx, None).await });
     Ok(ProverHandle { stop, task })
 }

@@ -446,8 +446,14 @@ mod tests {
         let mut cfg = config(VerifierChoice::DeployQuireVerifier);
         assert!(check_chain(&cfg).is_ok());
         cfg.batch_shape.levels = 1;
-        let e = check_chain(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.contains("QuireVerifier accepts proofs of the shape"), "{e}");
+        let e = check_chain(&cfg)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("QuireVerifier accepts proofs of the shape"),
+            "{e}"
+        );
         // A verifier generated elsewhere for that shape is the deployer's to vouch for.
         cfg.verifier = VerifierChoice::Existing(EthAddress::repeat_byte(7));
         assert!(check_chain(&cfg).is_ok());
@@ -457,7 +463,10 @@ mod tests {
     fn a_recorded_genesis_must_have_the_rollups_genesis_root() {
         let mut cfg = config(VerifierChoice::DeployQuireVerifier);
         cfg.genesis.chain_id += 1;
-        let e = check_chain(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = check_chain(&cfg)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("genesis root"), "{e}");
     }
 }

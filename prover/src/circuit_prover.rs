@@ -230,7 +230,9 @@ impl BatchProver for CircuitProver {
         let total = (2 * chunks + 2) as u64;
         ctx.progress.start(total, "chunk proofs");
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<BatchProof, ProveError> {
-            let wp = circuits.prove_steps(&w.steps, ctx).map_err(ProveError::from)?;
+            let wp = circuits
+                .prove_steps(&w.steps, ctx)
+                .map_err(ProveError::from)?;
             let expected = quire_circuits::batch_public_inputs(
                 &batch.prev_root,
                 &batch.root,

@@ -36,8 +36,8 @@ pub mod worker;
 
 pub use circuit_prover::CircuitProver;
 pub use config::ServiceConfig;
-pub use quire_circuits::BatchShape;
 pub use prover::{BatchInput, BatchProof, BatchProver, ChainSource, ProveContext, ProveError};
+pub use quire_circuits::BatchShape;
 pub use quire_storage::{Lease, Storage};
 pub use worker::{RunSummary, Worker, WorkerEvent};
 
@@ -66,7 +66,6 @@ fn check_shape(ours: &BatchShape, recorded: Option<&BatchShape>) -> anyhow::Resu
         _ => Ok(()),
     }
 }
-
 
 /// Connects, serves metrics (if configured) and runs one worker until `shutdown` turns true
 /// (or the queue is idle, with `exit_when_idle`). Events go to `events` if given.
@@ -126,8 +125,13 @@ mod tests {
         let devnet = BatchShape::DEVNET;
         assert!(check_shape(&devnet, Some(&devnet)).is_ok());
         assert!(check_shape(&devnet, None).is_ok());
-        let bigger = BatchShape { levels: 1, ..devnet };
-        let e = check_shape(&bigger, Some(&devnet)).err().map(|e| e.to_string());
+        let bigger = BatchShape {
+            levels: 1,
+            ..devnet
+        };
+        let e = check_shape(&bigger, Some(&devnet))
+            .err()
+            .map(|e| e.to_string());
         assert!(e.unwrap_or_default().contains("invalid setting circuits"));
     }
 }

@@ -6,7 +6,6 @@
 //! (`rhs`, `lhs`, `len`, `pubdata`) add up; the record digests combine as the chunk
 //! aggregation tree combines them.
 
-
 use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::Target;
 use plonky2::plonk::circuit_builder::CircuitBuilder;

@@ -12,8 +12,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Parser;
 use ethers::types::Address;
-use quire_core::state::Genesis;
 use quire_core::chain::BatchShape;
+use quire_core::state::Genesis;
 use quire_l1::{DeployConfig, VerifierChoice};
 
 /// Deploys the verifier and the Rollup contract, registers the genesis tokens, appoints
