@@ -3,7 +3,7 @@
 //! layering as the sequencer's configuration).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use quire_circuits::BatchShape;
@@ -142,7 +142,7 @@ impl Default for ServiceConfig {
 }
 
 use quire_service_kit::config::EnvVar;
-pub use quire_service_kit::config::{ConfigError, Flags};
+pub use quire_service_kit::config::{ConfigError, Flags, LayeredConfig};
 
 /// The worker's environment variables, each with the setting it overrides (over the file,
 /// under the flags; `QUIRE_PROVER_CONFIG` names the file). `DATABASE_URL`,
@@ -181,22 +181,11 @@ fn set_l1_key(config: &mut ServiceConfig, key: String) {
     config.l1.get_or_insert_with(ProverL1Config::default).key = Some(Secret::new(key));
 }
 
+impl LayeredConfig for ServiceConfig {
+    const ENV_VARS: &'static [EnvVar<Self>] = ENV_VARS;
+}
+
 impl ServiceConfig {
-    /// The configuration: defaults, then the TOML `file`, then the [`ENV_VARS`] that `env`
-    /// finds (`|k| std::env::var(k).ok()`), then `flags`.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-        flags: Flags,
-    ) -> Result<ServiceConfig, ConfigError> {
-        quire_service_kit::config::load(&ServiceConfig::default(), file, ENV_VARS, env, flags)
-    }
-
-    /// Reads a TOML file over the defaults.
-    pub fn from_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
-        Self::load(Some(path), |_| None, Flags::new())
-    }
-
     /// Checks the settings against each other.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |field, message: &str| {

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use quire_circuits::gadgets::GateSet;
 use quire_circuits::stats;
-use quire_prover::config::Flags;
+use quire_prover::config::{Flags, LayeredConfig};
 
 #[derive(Parser)]
 #[command(name = "quire-prover", version, about = "Quire prover")]

@@ -2,7 +2,7 @@
 //! command-line flags — each layer overrides the one before.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -229,7 +229,7 @@ impl Default for Config {
 }
 
 use quire_service_kit::config::EnvVar;
-pub use quire_service_kit::config::{ConfigError, Flags};
+pub use quire_service_kit::config::{ConfigError, Flags, LayeredConfig};
 
 /// The sequencer's environment variables, each with the setting it overrides (over the file,
 /// under the flags; `QUIRE_CONFIG` names the file). A variable of the `[l1]` section turns
@@ -262,22 +262,11 @@ fn set_operator_key(config: &mut Config, key: String) {
     config.l1.get_or_insert_with(L1Config::default).operator_key = Some(Secret::new(key));
 }
 
+impl LayeredConfig for Config {
+    const ENV_VARS: &'static [EnvVar<Self>] = ENV_VARS;
+}
+
 impl Config {
-    /// The configuration: defaults, then the TOML `file`, then the [`ENV_VARS`] that `env`
-    /// finds (`|k| std::env::var(k).ok()`), then `flags`.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-        flags: Flags,
-    ) -> Result<Config, ConfigError> {
-        quire_service_kit::config::load(&Config::default(), file, ENV_VARS, env, flags)
-    }
-
-    /// Reads a TOML file over the defaults.
-    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        Self::load(Some(path), |_| None, Flags::new())
-    }
-
     /// Checks values that parse but cannot work, naming the setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |field, message: &str| {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 use quire_sequencer::app;
-use quire_sequencer::config::{Config, Flags};
+use quire_sequencer::config::{Config, Flags, LayeredConfig};
 use quire_service_kit::LogOutput;
 
 #[derive(Parser)]

@@ -359,6 +359,28 @@ impl<T: Serialize + DeserializeOwned> Layers<T> {
     }
 }
 
+/// A service configuration that layers defaults → file → environment → flags: the service
+/// names its variables ([`LayeredConfig::ENV_VARS`]) and gets `load` and `from_file`.
+pub trait LayeredConfig: Default + Serialize + DeserializeOwned + 'static {
+    /// The service's environment variables, each with the setting it sets.
+    const ENV_VARS: &'static [EnvVar<Self>];
+
+    /// The configuration: defaults, then the TOML `file`, then the [`Self::ENV_VARS`] that
+    /// `env` finds (`|k| std::env::var(k).ok()`), then `flags`.
+    fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        flags: Flags,
+    ) -> Result<Self, ConfigError> {
+        load(&Self::default(), file, Self::ENV_VARS, env, flags)
+    }
+
+    /// Reads a TOML file over the defaults.
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        Self::load(Some(path), |_| None, Flags::new())
+    }
+}
+
 /// Defaults ← `file` (if any) ← the variables of `env` that `get` finds ← `flags`.
 pub fn load<T: Serialize + DeserializeOwned>(
     defaults: &T,

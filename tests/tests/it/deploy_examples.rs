@@ -1,6 +1,7 @@
 //! The example configurations in `deploy/` stay valid: each parses with the service's own
 //! loader (unknown keys are rejected there, naming the key) and passes its validation.
 
+use quire_service_kit::config::LayeredConfig;
 use std::path::Path;
 
 fn deploy(file: &str) -> std::path::PathBuf {
