@@ -235,7 +235,7 @@ pub async fn close_batch(node: &Arc<Node>) -> Result<Option<u64>, String> {
             },
             TxResult::Rejected { code, message } => TxStatus::Rejected {
                 batch_number: number,
-                code: code.clone(),
+                code: quire_api::ErrorCode::from_wire(code),
                 message: message.clone(),
             },
         };

@@ -2,11 +2,10 @@
 //! stage) and its accepted operations in order, which the prover replays.
 //!
 //! A batch is written with everything it changes in one database transaction
-//! ([`Storage::commit_batch`]); the readers here serve the API ([`BatchSummary`]), the
+//! ([`Storage::commit_batch`]); the readers here serve the API ([`BatchView`]), the
 //! settlement task ([`L1BatchData`], [`Storage::unsettled_batches`]) and the prover
 //! ([`BatchInput`], [`Storage::batch_input`]).
 
-use serde::Serialize;
 use sqlx::Row;
 
 use quire_core::account::{Account, AccountId};
@@ -15,49 +14,12 @@ use quire_core::state::StateDiff;
 use quire_core::token::TokenId;
 use quire_core::tx::Operation;
 
+use quire_api::{BatchStage, BatchView};
+
 use crate::{
     accounts, bytes32, corrupt, digest, now_ms, placeholders, priority_ops, prover_jobs,
     transactions, unsigned, Result, Storage, StorageError, TxResult, CHUNK_ROWS,
 };
-
-/// How far a batch has settled on L1. Batches move forward through these in order, and
-/// never ahead of the batch before them (L1 commits, proves and executes in order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BatchStage {
-    /// Executed and stored by the sequencer (soft confirmation).
-    Executed,
-    /// Its data is committed on L1 (`commitBatch`).
-    Committed,
-    /// Its proof is verified on L1 (`proveBatch`).
-    Proven,
-    /// Executed on L1 (`executeBatch`): withdrawals are claimable.
-    Finalized,
-}
-
-impl BatchStage {
-    /// The stored and serialized name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchStage::Executed => "executed",
-            BatchStage::Committed => "committed",
-            BatchStage::Proven => "proven",
-            BatchStage::Finalized => "finalized",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<BatchStage> {
-        [
-            BatchStage::Executed,
-            BatchStage::Committed,
-            BatchStage::Proven,
-            BatchStage::Finalized,
-        ]
-        .into_iter()
-        .find(|b| b.as_str() == s)
-    }
-}
 
 /// A stored batch as the settlement task needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,36 +95,9 @@ pub struct BatchRecord {
     pub stats: String,
 }
 
-/// A stored batch, as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BatchSummary {
-    /// Number.
-    pub number: u64,
-    /// Root before.
-    pub prev_root: Digest,
-    /// Root after.
-    pub root: Digest,
-    /// Accepted operations.
-    pub op_count: u64,
-    /// Rejected transactions.
-    pub rejected_count: u64,
-    /// Pubdata bytes.
-    pub pubdata_bytes: u64,
-    /// keccak-256 of the pubdata, hex.
-    pub pubdata_commitment: String,
-    /// Priority commitment, hex.
-    pub priority_commitment: String,
-    /// Consumed priority operations.
-    pub priority_count: u64,
-    /// executed | committed | proven | finalized.
-    pub status: String,
-    /// Creation time (ms since the epoch).
-    pub created_at_ms: i64,
-}
-
-fn summary(r: &sqlx::any::AnyRow) -> Result<BatchSummary> {
+fn summary(r: &sqlx::any::AnyRow) -> Result<BatchView> {
     let pubdata: Vec<u8> = r.try_get("pubdata")?;
-    Ok(BatchSummary {
+    Ok(BatchView {
         number: r.try_get::<i64, _>("number")? as u64,
         prev_root: digest(r.try_get("prev_root")?, "prev_root")?,
         root: digest(r.try_get("root")?, "root")?,
@@ -178,7 +113,10 @@ fn summary(r: &sqlx::any::AnyRow) -> Result<BatchSummary> {
             hex::encode(r.try_get::<Vec<u8>, _>("priority_commitment")?)
         ),
         priority_count: r.try_get::<i64, _>("priority_count")? as u64,
-        status: r.try_get("status")?,
+        status: {
+            let name: String = r.try_get("status")?;
+            BatchStage::parse(&name).ok_or_else(|| corrupt(format!("batch status {name}")))?
+        },
         created_at_ms: r.try_get("created_at_ms")?,
     })
 }
@@ -318,14 +256,14 @@ impl Storage {
     }
 
     /// The latest batch, if any.
-    pub async fn latest_batch(&self) -> Result<Option<BatchSummary>> {
+    pub async fn latest_batch(&self) -> Result<Option<BatchView>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM batches ORDER BY number DESC LIMIT 1");
         let row = sqlx::query(&sql).fetch_optional(&self.pool).await?;
         row.as_ref().map(summary).transpose()
     }
 
     /// One batch.
-    pub async fn batch(&self, number: u64) -> Result<Option<BatchSummary>> {
+    pub async fn batch(&self, number: u64) -> Result<Option<BatchView>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM batches WHERE number = $1");
         let row = sqlx::query(&sql)
             .bind(number as i64)
@@ -335,7 +273,7 @@ impl Storage {
     }
 
     /// Up to `limit` batches, newest first, numbered below `before` if given.
-    pub async fn batches(&self, before: Option<u64>, limit: u32) -> Result<Vec<BatchSummary>> {
+    pub async fn batches(&self, before: Option<u64>, limit: u32) -> Result<Vec<BatchView>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM batches WHERE number < $1 ORDER BY number DESC LIMIT $2"
         );

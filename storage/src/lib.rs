@@ -39,11 +39,14 @@ pub mod priority_ops;
 pub mod prover_jobs;
 pub mod transactions;
 
-pub use batches::{BatchInput, BatchRecord, BatchStage, BatchSummary, L1BatchData};
+pub use batches::{BatchInput, BatchRecord, L1BatchData};
 pub use db::DbKind;
 pub use l1_commits::L1Commit;
 pub use prover_jobs::{FailOutcome, JobRow, Lease, QueueCounts, Reclaimed};
-pub use transactions::{PendingTx, TxRecord, TxResult, TxStatus};
+/// The stage, status and view types are the API's: what storage reads is what the API
+/// answers, with no conversion in between.
+pub use quire_api::{BatchStage, BatchView, TxStatus, TxView};
+pub use transactions::{PendingTx, TxResult};
 
 use sqlx::AnyPool;
 

@@ -1,15 +1,14 @@
 //! `transactions` and `tx_results`: every acknowledged L2 transaction (written before the
 //! API replies: the durable mempool), and its outcome once a batch decided it.
 
-use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 use quire_core::hash::Digest;
 use quire_core::tx::SignedTx;
 
-use crate::{
-    corrupt, digest, placeholders, unsigned, BatchStage, DbKind, Result, Storage, CHUNK_ROWS,
-};
+use quire_api::{BatchStage, ErrorCode, TxStatus, TxView};
+
+use crate::{corrupt, digest, placeholders, unsigned, DbKind, Result, Storage, CHUNK_ROWS};
 
 /// The fate of one L2 transaction in a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,107 +40,6 @@ pub struct PendingTx {
     pub tx: SignedTx,
     /// When it was acknowledged (ms since the epoch).
     pub received_at_ms: i64,
-}
-
-/// Where a transaction stands: `pending`, then its batch's stage (`executed`, `committed`,
-/// `proven`, `finalized`), or `rejected` with the reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TxStatus {
-    /// Acknowledged, waiting for a batch.
-    Pending,
-    /// Executed in a batch; `stage` is how far that batch has settled.
-    Executed {
-        /// The batch.
-        batch_number: u64,
-        /// Position in the batch.
-        position: u64,
-        /// The receipt.
-        receipt: serde_json::Value,
-        /// The batch's stage.
-        stage: BatchStage,
-    },
-    /// Rejected by the batch that tried it.
-    Rejected {
-        /// The batch.
-        batch_number: u64,
-        /// Machine-readable reason.
-        code: String,
-        /// Human-readable reason.
-        message: String,
-    },
-}
-
-/// The wire form: `status` names the stage, so wallets follow one field from `pending` to
-/// `finalized`.
-#[derive(Serialize)]
-struct TxStatusWire<'a> {
-    status: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    batch_number: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    position: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    receipt: Option<&'a serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-}
-
-impl Serialize for TxStatus {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        let wire = match self {
-            TxStatus::Pending => TxStatusWire {
-                status: "pending",
-                batch_number: None,
-                position: None,
-                receipt: None,
-                code: None,
-                message: None,
-            },
-            TxStatus::Executed {
-                batch_number,
-                position,
-                receipt,
-                stage,
-            } => TxStatusWire {
-                status: stage.as_str(),
-                batch_number: Some(*batch_number),
-                position: Some(*position),
-                receipt: Some(receipt),
-                code: None,
-                message: None,
-            },
-            TxStatus::Rejected {
-                batch_number,
-                code,
-                message,
-            } => TxStatusWire {
-                status: "rejected",
-                batch_number: Some(*batch_number),
-                position: None,
-                receipt: None,
-                code: Some(code),
-                message: Some(message),
-            },
-        };
-        wire.serialize(serializer)
-    }
-}
-
-/// A transaction with its status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TxRecord {
-    /// Signing hash.
-    pub hash: Digest,
-    /// The transaction.
-    pub tx: SignedTx,
-    /// Its status.
-    #[serde(flatten)]
-    pub status: TxStatus,
 }
 
 /// Writes the results of batch `batch`'s transactions inside its transaction, in groups of
@@ -239,7 +137,7 @@ impl Storage {
     }
 
     /// A transaction and its status, if it was ever acknowledged.
-    pub async fn transaction(&self, hash: &Digest) -> Result<Option<TxRecord>> {
+    pub async fn transaction(&self, hash: &Digest) -> Result<Option<TxView>> {
         let row = sqlx::query(
             "SELECT t.body, r.batch_number, r.position, r.status, r.receipt, r.error_code, r.error_message, \
              b.status FROM transactions t LEFT JOIN tx_results r ON r.hash = t.hash \
@@ -270,11 +168,13 @@ impl Storage {
             }
             Some(_) => TxStatus::Rejected {
                 batch_number: r.try_get::<i64, _>(1)? as u64,
-                code: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                // Written from `ErrorCode` by the batcher; a code a newer version wrote
+                // reads as `Unknown`.
+                code: ErrorCode::from_wire(&r.try_get::<Option<String>, _>(5)?.unwrap_or_default()),
                 message: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
             },
         };
-        Ok(Some(TxRecord {
+        Ok(Some(TxView {
             hash: *hash,
             tx,
             status,

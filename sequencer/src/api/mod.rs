@@ -8,7 +8,6 @@ pub mod dev;
 pub mod error;
 pub mod query;
 pub mod submit;
-pub mod views;
 
 use std::sync::Arc;
 

@@ -15,7 +15,6 @@ use quire_core::schnorr::PublicKey;
 use quire_core::token::{TokenId, TokenInfo};
 
 use super::error::ApiError;
-use super::views::{batch_view, tx_view};
 use crate::node::Node;
 
 fn view(node: &Node, id: AccountId) -> Result<AccountView, ApiError> {
@@ -56,7 +55,7 @@ pub async fn transaction(
         .transaction(&hash)
         .await
         .map_err(ApiError::internal)?;
-    rec.map(|r| Json(tx_view(r)))
+    rec.map(Json)
         .ok_or_else(|| ApiError::not_found("transaction"))
 }
 
@@ -146,12 +145,7 @@ pub async fn batches(
         .batches(page.before, limit)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(
-        batches
-            .into_iter()
-            .map(batch_view)
-            .collect::<Result<_, _>>()?,
-    ))
+    Ok(Json(batches))
 }
 
 /// One batch.
@@ -167,7 +161,7 @@ pub async fn batch(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("batch"))?;
-    Ok(Json(batch_view(b)?))
+    Ok(Json(b))
 }
 
 /// Registered tokens.

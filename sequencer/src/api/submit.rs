@@ -21,7 +21,6 @@ use quire_core::tx::{L2Tx, SignedTx};
 use quire_executor::mempool::AdmitError;
 
 use super::error::ApiError;
-use super::views::tx_status;
 use crate::node::{now, Node};
 use quire_storage::PendingTx;
 
@@ -255,13 +254,7 @@ async fn admit(
     };
     let limit = Duration::from_secs(node.config.api.max_wait_secs);
     match tokio::time::timeout(limit, waiter).await {
-        Ok(Ok(status)) => Ok((
-            StatusCode::OK,
-            Json(SubmitResponse {
-                hash,
-                status: tx_status(status),
-            }),
-        )),
+        Ok(Ok(status)) => Ok((StatusCode::OK, Json(SubmitResponse { hash, status }))),
         // Timed out (or shutting down): still durable and pending.
         _ => Ok((
             StatusCode::ACCEPTED,

@@ -373,7 +373,7 @@ async fn batches_settle_on_l1_and_withdrawals_become_claimable() {
     assert_eq!(rec["status"], "finalized", "{rec}");
     for n in 1..=batch {
         let b = running.node.storage.batch(n).await.unwrap().unwrap();
-        assert_eq!(b.status, BatchStage::Finalized.as_str());
+        assert_eq!(b.status, BatchStage::Finalized);
     }
 
     // The payout is claimable on L1 and pays the recipient.
@@ -487,7 +487,7 @@ async fn commit_with_proof_waits_for_the_stored_proof_and_sends_one_transaction(
                 "a commit without its proof"
             );
             let b = storage.batch(last).await.unwrap().unwrap();
-            s.batches_committed >= last && b.status == BatchStage::Finalized.as_str()
+            s.batches_committed >= last && b.status == BatchStage::Finalized
         },
     )
     .await;

@@ -62,7 +62,7 @@ async fn a_batch_is_written_with_everything_it_changes(db: &TestDb) {
         (2, 1, 1)
     );
     assert_eq!(latest.root, b2.root);
-    assert_eq!(latest.status, "executed");
+    assert_eq!(latest.status, quire_storage::BatchStage::Executed);
     assert_eq!(s.batches(None, 10).await.unwrap().len(), 2);
     assert_eq!(s.batches(Some(2), 10).await.unwrap()[0].number, 1);
     match s
@@ -90,7 +90,7 @@ async fn a_batch_is_written_with_everything_it_changes(db: &TestDb) {
         .unwrap()
         .status
     {
-        TxStatus::Rejected { code, .. } => assert_eq!(code, "bad_nonce"),
+        TxStatus::Rejected { code, .. } => assert_eq!(code.as_str(), "bad_nonce"),
         other => panic!("{other:?}"),
     }
     assert!(s.pending_transactions().await.unwrap().is_empty());
