@@ -462,7 +462,8 @@ mod tests {
     #[test]
     fn a_recorded_genesis_must_have_the_rollups_genesis_root() {
         let mut cfg = config(VerifierChoice::DeployQuireVerifier);
-        cfg.genesis.chain_id += 1;
+        // Without its pool the genesis has one account fewer, so another root.
+        cfg.genesis.pools.clear();
         let e = check_chain(&cfg)
             .err()
             .map(|e| e.to_string())
