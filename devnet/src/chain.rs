@@ -10,11 +10,6 @@ use quire_l1::bindings::test_doubles::MockERC20;
 use quire_l1::convert::from_eth_address;
 use quire_l1::{DeployConfig, Deployment, VerifierChoice};
 
-/// The devnet genesis as committed in `deploy/genesis.example.json` (one copy, in
-/// [`quire_core::chain`]). The generated verifier bakes in its chain id and pools, so the
-/// devnet always uses it; only the token's L1 address is filled in at deploy time.
-pub use quire_core::chain::DEVNET_GENESIS_JSON;
-
 /// Seconds a priority operation may wait before exodus (the contract's minimum: a stalled
 /// devnet reaches exodus within the hour, and tests move the clock past it).
 pub const PRIORITY_DEADLINE_SECS: u64 = 3600;
@@ -23,11 +18,6 @@ pub const PRIORITY_DEADLINE_SECS: u64 = 3600;
 /// twentieth of the production fee (D16), so the devnet shows the fee without the demo
 /// accounts' balances being about it.
 pub const PRIORITY_FEE_WEI: u128 = 100_000_000_000_000;
-
-/// The devnet genesis (token addresses as in the file: placeholders until deployment).
-pub fn devnet_genesis() -> Result<Genesis> {
-    quire_core::chain::devnet_genesis().context("parsing deploy/genesis.example.json")
-}
 
 /// The files the devnet owns in its directory.
 pub(crate) struct DevnetFiles {
@@ -109,7 +99,10 @@ pub(crate) fn start_anvil(port: u16, block_time: u64) -> Result<Anvil> {
 /// address filled in. anvil account 0 deploys and is the operator.
 pub(crate) async fn deploy_contracts(anvil: &Anvil) -> Result<(Deployment, Genesis)> {
     let deployer = super::l1_client(anvil, 0).await?;
-    let mut genesis = devnet_genesis()?;
+    // The devnet genesis (`quire_core::chain`): the generated verifier bakes in its chain
+    // id and pools, so the devnet always uses it; its token addresses are placeholders
+    // until the tokens are deployed here.
+    let mut genesis = quire_core::chain::devnet_genesis()?;
     for token in &mut genesis.tokens {
         let contract = MockERC20::deploy(
             deployer.clone(),
@@ -128,7 +121,7 @@ pub(crate) async fn deploy_contracts(anvil: &Anvil) -> Result<(Deployment, Genes
         &genesis,
         VerifierChoice::DeployQuireVerifier,
         PRIORITY_DEADLINE_SECS,
-    )?;
+    );
     cfg.priority_fee_wei = PRIORITY_FEE_WEI;
     let deployment = quire_l1::deploy(deployer, &cfg)
         .await

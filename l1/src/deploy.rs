@@ -35,10 +35,8 @@ pub enum VerifierChoice {
 /// What to deploy.
 #[derive(Clone, Debug)]
 pub struct DeployConfig {
-    /// The L2 genesis state root in its L1 form (`Digest::to_l1_bytes32`).
-    pub genesis_root: H256,
-    /// The L2 genesis itself, recorded in the deployment file so that every service reads
-    /// the chain from one place.
+    /// The L2 genesis: the rollup starts from its root, and it is recorded in the
+    /// deployment file so that every service reads the chain from one place.
     pub genesis: Genesis,
     /// The shape of the batch proofs the verifier accepts, recorded in the deployment file:
     /// the sequencer never builds a batch past it and the prover refuses to run another.
@@ -70,16 +68,14 @@ pub struct DeployConfig {
 }
 
 impl DeployConfig {
-    /// The configuration matching an L2 genesis: its root and its tokens, in order.
+    /// The configuration matching an L2 genesis: it and its tokens, in order. The genesis
+    /// is checked (and its root computed) by [`deploy`], before any transaction.
     pub fn from_genesis(
         genesis: &Genesis,
         verifier: VerifierChoice,
         priority_deadline_secs: u64,
-    ) -> Result<Self, L1Error> {
-        let mut state = State::genesis(genesis)
-            .map_err(|e| L1Error::Config(format!("invalid genesis: {e}")))?;
-        Ok(DeployConfig {
-            genesis_root: H256(state.root().to_l1_bytes32()),
+    ) -> Self {
+        DeployConfig {
             genesis: genesis.clone(),
             batch_shape: BatchShape::DEVNET,
             verifier,
@@ -90,7 +86,7 @@ impl DeployConfig {
             priority_fee_wei: crate::flood::PRODUCTION_PRIORITY_FEE_WEI,
             fee_recipient: None,
             confirmations: 1,
-        })
+        }
     }
 }
 
@@ -187,17 +183,17 @@ impl Deployment {
     }
 }
 
-/// The recorded genesis must be the one whose root the rollup starts from, and the committed
-/// verifier accepts proofs of one shape only: a deployment that records anything else would
-/// send every service a chain it cannot run.
-fn check_chain(cfg: &DeployConfig) -> Result<(), L1Error> {
-    let mut state = State::genesis(&cfg.genesis)
-        .map_err(|e| L1Error::Config(format!("invalid genesis: {e}")))?;
-    if H256(state.root().to_l1_bytes32()) != cfg.genesis_root {
-        return Err(L1Error::Config(
-            "the genesis root is not the recorded genesis's root".into(),
-        ));
-    }
+/// The root the rollup starts from, in its L1 form (`Digest::to_l1_bytes32`); refuses a
+/// genesis the state transition refuses.
+fn l1_genesis_root(genesis: &Genesis) -> Result<H256, L1Error> {
+    let mut state =
+        State::genesis(genesis).map_err(|e| L1Error::Config(format!("invalid genesis: {e}")))?;
+    Ok(H256(state.root().to_l1_bytes32()))
+}
+
+/// The committed verifier accepts proofs of one shape only: a deployment that records
+/// another would send every service a chain it cannot prove.
+fn check_shape(cfg: &DeployConfig) -> Result<(), L1Error> {
     if matches!(cfg.verifier, VerifierChoice::DeployQuireVerifier)
         && cfg.batch_shape != BatchShape::DEVNET
     {
@@ -247,7 +243,8 @@ pub async fn deploy<M: Middleware + 'static>(
     let chain_id = client.get_chainid().await.map_err(L1Error::rpc)?.as_u64();
     let confirmations = cfg.confirmations.max(1);
     check_tokens(&cfg.tokens)?;
-    check_chain(cfg)?;
+    check_shape(cfg)?;
+    let genesis_root = l1_genesis_root(&cfg.genesis)?;
 
     let verifier = match cfg.verifier {
         VerifierChoice::DeployQuireVerifier => {
@@ -278,7 +275,7 @@ pub async fn deploy<M: Middleware + 'static>(
         (
             deployer,
             verifier,
-            cfg.genesis_root.0,
+            genesis_root.0,
             cfg.priority_deadline_secs,
             U256::from(cfg.priority_fee_wei),
             fee_recipient,
@@ -374,7 +371,7 @@ pub async fn deploy<M: Middleware + 'static>(
         operators,
         block_number,
         block_hash,
-        genesis_root: cfg.genesis_root,
+        genesis_root,
         genesis: Some(cfg.genesis.clone()),
         batch_shape: Some(cfg.batch_shape),
         priority_deadline_secs: cfg.priority_deadline_secs,
@@ -438,15 +435,15 @@ mod tests {
 
     fn config(verifier: VerifierChoice) -> DeployConfig {
         let genesis = quire_core::chain::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
-        DeployConfig::from_genesis(&genesis, verifier, 3600).unwrap_or_else(|e| panic!("{e}"))
+        DeployConfig::from_genesis(&genesis, verifier, 3600)
     }
 
     #[test]
     fn the_committed_verifier_is_deployed_for_its_own_shape_only() {
         let mut cfg = config(VerifierChoice::DeployQuireVerifier);
-        assert!(check_chain(&cfg).is_ok());
+        assert!(check_shape(&cfg).is_ok());
         cfg.batch_shape.levels = 1;
-        let e = check_chain(&cfg)
+        let e = check_shape(&cfg)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -456,18 +453,18 @@ mod tests {
         );
         // A verifier generated elsewhere for that shape is the deployer's to vouch for.
         cfg.verifier = VerifierChoice::Existing(EthAddress::repeat_byte(7));
-        assert!(check_chain(&cfg).is_ok());
+        assert!(check_shape(&cfg).is_ok());
     }
 
     #[test]
-    fn a_recorded_genesis_must_have_the_rollups_genesis_root() {
-        let mut cfg = config(VerifierChoice::DeployQuireVerifier);
-        // Without its pool the genesis has one account fewer, so another root.
-        cfg.genesis.pools.clear();
-        let e = check_chain(&cfg)
+    fn a_genesis_the_state_transition_refuses_is_refused_before_any_transaction() {
+        let mut genesis = config(VerifierChoice::DeployQuireVerifier).genesis;
+        assert!(l1_genesis_root(&genesis).is_ok());
+        genesis.pools[0].fee_bps = u16::MAX;
+        let e = l1_genesis_root(&genesis)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("genesis root"), "{e}");
+        assert!(e.contains("invalid genesis"), "{e}");
     }
 }

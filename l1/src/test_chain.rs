@@ -143,7 +143,7 @@ impl TestChainBuilder {
             &genesis,
             VerifierChoice::Existing(verifier),
             self.priority_deadline_secs,
-        )?;
+        );
         cfg.priority_fee_wei = self.priority_fee_wei;
         let deployment = crate::deploy(client, &cfg).await?;
         Ok(TestChain {

@@ -89,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.genesis.display()))?;
     let genesis: Genesis = serde_json::from_str(&text)
         .with_context(|| format!("parsing {}", args.genesis.display()))?;
-    let mut cfg = DeployConfig::from_genesis(&genesis, verifier, args.priority_deadline_secs)?;
+    let mut cfg = DeployConfig::from_genesis(&genesis, verifier, args.priority_deadline_secs);
     cfg.priority_fee_wei = args.priority_fee_wei;
     cfg.fee_recipient = args.fee_recipient;
     cfg.operators = args.operators;

@@ -109,8 +109,7 @@ async fn deploy_checks_its_inputs_and_can_deploy_the_quire_verifier() {
         &genesis,
         VerifierChoice::Existing(EthAddress::repeat_byte(7)),
         3600,
-    )
-    .unwrap();
+    );
     let err = quire_l1::deploy(client.clone(), &cfg).await.unwrap_err();
     assert!(
         matches!(err, L1Error::Config(ref m) if m.contains("no contract")),
