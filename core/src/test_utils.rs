@@ -40,18 +40,6 @@ impl Default for GenesisBuilder {
 }
 
 impl GenesisBuilder {
-    /// Another chain id.
-    pub fn chain_id(mut self, chain_id: u32) -> Self {
-        self.genesis.chain_id = chain_id;
-        self
-    }
-
-    /// Another operator L1 address.
-    pub fn operator_l1(mut self, operator_l1: Address) -> Self {
-        self.genesis.operator_l1 = operator_l1;
-        self
-    }
-
     /// Registers token `id` at `l1_address` with `scale` (L1 amount = L2 amount × scale).
     pub fn token(mut self, id: TokenId, symbol: &str, l1_address: Address, scale: u128) -> Self {
         self.genesis.tokens.push(TokenInfo {

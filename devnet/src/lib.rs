@@ -39,7 +39,6 @@ use quire_core::state::Genesis;
 use quire_l1::anvil::Anvil;
 use quire_l1::Deployment;
 
-pub use chain::{devnet_genesis, DEVNET_GENESIS_JSON};
 pub use demo::{demo_secret, DemoAccount, DEMO_ETH_WEI, DEMO_USDC, FIRST_DEMO_L1_ACCOUNT};
 pub use services::{
     ProverHandle, DEVNET_CONFIRMATIONS, DEVNET_MAX_PRIORITY_OPS, DEVNET_MAX_TXS, PROVER_L1_ACCOUNT,

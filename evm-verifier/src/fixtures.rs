@@ -28,10 +28,6 @@ pub type Target = (
     ProofWithPublicInputs<F, OuterC, D>,
 );
 
-/// The devnet genesis (`deploy/genesis.example.json`): only its chain id and pools enter
-/// the circuits (the token L1 addresses do not), so the committed verifier is the devnet's.
-pub use quire_core::chain::DEVNET_GENESIS_JSON;
-
 /// The L1 address that requests the fixture batch's full exit (the forge test pranks it).
 pub const FIXTURE_REQUESTER: [u8; 20] = [0x5a; 20];
 /// The account id of the fixture batch's full exit (never opened: it exits nothing).
@@ -39,14 +35,11 @@ pub const FIXTURE_ACCOUNT: u32 = 99;
 /// The account id of the *other* batch's full exit (same shape, another batch).
 pub const OTHER_ACCOUNT: u32 = 98;
 
-/// The devnet genesis.
-pub fn devnet_genesis() -> Result<quire_core::state::Genesis> {
-    quire_core::chain::devnet_genesis().context("parsing deploy/genesis.example.json")
-}
-
-/// The devnet's batch circuits: `BatchShape::DEVNET`, built for the devnet genesis.
+/// The devnet's batch circuits: `BatchShape::DEVNET`, built for the devnet genesis
+/// (`quire_core::chain::devnet_genesis`): only its chain id and pools enter the circuits (the
+/// token L1 addresses do not), so the committed verifier is the devnet's.
 pub fn devnet_circuits() -> Result<quire_circuits::BatchCircuits> {
-    let (state, _) = quire_circuits::witness::genesis(&devnet_genesis()?)?;
+    let (state, _) = quire_circuits::witness::genesis(&quire_core::chain::devnet_genesis()?)?;
     let params = quire_circuits::step::StepParams::from_state(&state);
     Ok(quire_circuits::BatchCircuits::build(
         &params,
@@ -61,7 +54,8 @@ pub fn fixture_batch(account: u32) -> Result<(quire_circuits::witness::BatchWitn
     use quire_core::account::{AccountId, Address};
     use quire_core::token::TokenId;
     use quire_core::tx::{FullExit, Operation, PriorityOp};
-    let (mut state, mut shadow) = quire_circuits::witness::genesis(&devnet_genesis()?)?;
+    let (mut state, mut shadow) =
+        quire_circuits::witness::genesis(&quire_core::chain::devnet_genesis()?)?;
     let op = Operation::Priority(PriorityOp::FullExit(FullExit {
         priority_id: 0,
         account: AccountId::new(account).context("account id")?,

@@ -19,12 +19,6 @@ use quire_storage::{now_ms, PendingTx, Storage, TxStatus};
 /// Chain id of the built-in devnet genesis.
 pub use quire_core::chain::DEVNET_CHAIN_ID;
 
-/// The devnet genesis (`deploy/genesis.example.json`, see [`quire_core::chain`]): ETH and a
-/// 6-decimal stablecoin (id 1, scale 1) with one pool.
-pub fn devnet_genesis() -> Result<Genesis, serde_json::Error> {
-    quire_core::chain::devnet_genesis()
-}
-
 /// With an `[l1]` section and no `genesis` file, the genesis the deployment file records:
 /// the chain is described once, where it was deployed.
 fn recorded_genesis(config: &Config) -> Result<Option<Genesis>, StartError> {
@@ -119,7 +113,7 @@ impl Node {
                     }
                     None => match recorded_genesis(&config)? {
                         Some(g) => g,
-                        None => devnet_genesis()
+                        None => quire_core::chain::devnet_genesis()
                             .map_err(|e| StartError::State(format!("the devnet genesis: {e}")))?,
                     },
                 };

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::fixtures::*;
+use quire_core::test_utils::{self, full_exit};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
@@ -25,31 +26,12 @@ use quire_core::schnorr::SecretKey;
 use quire_core::state::{Outcome, Receipt, State};
 use quire_core::token::TokenId;
 use quire_core::tx::{
-    AddLiquidity, Deposit, FullExit, L2Tx, OpType, Operation, PriorityOp, RemoveLiquidity, Swap,
-    Transfer, Withdraw,
+    AddLiquidity, Deposit, L2Tx, OpType, Operation, PriorityOp, RemoveLiquidity, Swap, Transfer,
+    Withdraw,
 };
 
-fn full_exit(pid: u64, account: u32, by: usize, token: TokenId) -> Operation {
-    Operation::Priority(PriorityOp::FullExit(FullExit {
-        priority_id: pid,
-        account: id(account),
-        owner: owner(by),
-        token,
-    }))
-}
-
 fn transfer(k: usize, from: u32, to: u32, amount: u64, fee: u64, nonce: u32) -> Operation {
-    signed(
-        k,
-        L2Tx::Transfer(Transfer {
-            from: id(from),
-            to: id(to),
-            token: TokenId::ETH,
-            amount,
-            fee,
-            nonce,
-        }),
-    )
+    signed(k, test_utils::eth_transfer(from, to, amount, fee, nonce))
 }
 
 fn swap(account: u32, amount_in: u64, min_out: u64, nonce: u32) -> L2Tx {

@@ -29,7 +29,7 @@ fn prover_example_parses_and_validates() {
 
 #[test]
 fn devnet_genesis_is_the_deploy_example() {
-    let g = quire_devnet::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
+    let g = quire_core::chain::devnet_genesis().unwrap_or_else(|e| panic!("{e}"));
     let text =
         std::fs::read_to_string(deploy("genesis.example.json")).unwrap_or_else(|e| panic!("{e}"));
     let file: quire_core::state::Genesis =
