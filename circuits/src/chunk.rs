@@ -111,7 +111,7 @@ pub fn step_record(s: &StepWitness) -> Vec<F> {
                     .to_canonical_u64s()
                     .map(F::from_canonical_u64),
             );
-            r.extend(d.from.elements());
+            r.extend(quire_core::plonky2_interop::to_plonky2(&d.from.elements()));
         }
         _ => r.extend([F::ZERO; 10]),
     }
@@ -121,5 +121,5 @@ pub fn step_record(s: &StepWitness) -> Vec<F> {
 /// The record digest of a run of steps, natively (what a chunk exposes).
 pub fn pubdata_digest(steps: &[StepWitness]) -> [F; 4] {
     let input: Vec<F> = steps.iter().flat_map(step_record).collect();
-    quire_core::hash::hash_elements(&input).elements()
+    quire_core::plonky2_interop::hash_plonky2(&input)
 }

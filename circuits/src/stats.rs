@@ -62,8 +62,6 @@ pub fn schnorr_stats(gates: GateSet) -> SchnorrStats {
 /// Wall-clock time to prove (and verify) one valid signature with the one-verification
 /// circuit built with `gates` (building excluded).
 pub fn schnorr_prove_time(gates: GateSet) -> anyhow::Result<std::time::Duration> {
-    use plonky2::field::types::Field;
-    use plonky2::hash::hash_types::HashOut;
     use plonky2::iop::witness::{PartialWitness, WitnessWrite};
     use quire_core::schnorr::SecretKey;
 
@@ -80,13 +78,11 @@ pub fn schnorr_prove_time(gates: GateSet) -> anyhow::Result<std::time::Duration>
     };
     let data = builder.build::<PoseidonGoldilocksConfig>();
     let sk = SecretKey::from_seed(b"circuit-stats");
-    let m = HashOut {
-        elements: [F::from_canonical_u64(1), F::TWO, F::ZERO, F::NEG_ONE],
-    };
+    let m = quire_core::hash::Digest([1, 2, 0, quire_core::field::GOLDILOCKS_ORDER - 1]);
     let signature = sk.sign(&m);
     let mut pw = PartialWitness::new();
     pw.set_public_key_target(&pk, &sk.public_key())?;
-    pw.set_hash_target(msg, m)?;
+    pw.set_hash_target(msg, m.to_hash_out())?;
     pw.set_signature_target(&sig, &signature)?;
     let start = std::time::Instant::now();
     let proof = data.prove(pw)?;

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use quire_core::field::{Field, F};
+use quire_core::field::F;
 use quire_core::hash::{hash_elements, hash_two, Digest};
 use quire_core::merkle::SparseMerkleTree;
 use quire_core::schnorr::{sign, verify, SecretKey};
@@ -61,7 +61,7 @@ fn tree_batch_update(c: &mut Criterion) {
 fn schnorr(c: &mut Criterion) {
     let key = SecretKey::from_seed(b"bench key");
     let pk = key.public_key();
-    let msg = hash_elements(&[F::from_canonical_u64(42)]).to_hash_out();
+    let msg = hash_elements(&[F::from_canonical_u64(42)]);
     let sig = sign(&key, &msg);
     c.bench_function("schnorr_sign", |bench| {
         bench.iter(|| sign(black_box(&key), black_box(&msg)))

@@ -12,9 +12,9 @@
 //! disk is exactly what [`make_schnorr_doc`] produces, so the inputs below are the single
 //! definition of the vector set.
 
-use plonky2::hash::hash_types::HashOut;
 use quire_core::ecgfp5::{Gfp5, Point};
-use quire_core::field::{Field, PrimeField64, F};
+use quire_core::field::{F, GOLDILOCKS_ORDER};
+use quire_core::hash::Digest;
 use quire_core::schnorr::{self, PublicKey, SecretKey, Signature};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -24,52 +24,26 @@ use serde_json::{json, Value};
 pub const SCHNORR_JSON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/schnorr.json");
 
 /// A message as 32 bytes of hex (four little-endian u64 limbs).
-pub fn msg_bytes(m: &HashOut<F>) -> String {
-    let mut b = Vec::new();
-    for e in m.elements {
-        b.extend_from_slice(&e.to_canonical_u64().to_le_bytes());
-    }
-    hex::encode(b)
+pub fn msg_bytes(m: &Digest) -> String {
+    hex::encode(m.to_bytes())
 }
 
 /// The inputs of the pinned signature vectors: (seed, message) pairs covering edge-case
 /// messages and a few random ones.
-pub fn schnorr_inputs() -> Vec<(Vec<u8>, HashOut<F>)> {
+pub fn schnorr_inputs() -> Vec<(Vec<u8>, Digest)> {
     let mut rng = ChaCha20Rng::seed_from_u64(0x5eed);
-    let p_minus_1 = F::NEG_ONE;
+    let p_minus_1 = F::NEG_ONE.to_canonical_u64();
     let mut out = vec![
-        (
-            b"quire".to_vec(),
-            HashOut {
-                elements: [F::ZERO; 4],
-            },
-        ),
-        (
-            b"quire".to_vec(),
-            HashOut {
-                elements: [F::ONE, F::ZERO, F::ZERO, F::ZERO],
-            },
-        ),
-        (
-            Vec::new(),
-            HashOut {
-                elements: [p_minus_1; 4],
-            },
-        ),
-        (
-            vec![0u8; 32],
-            HashOut {
-                elements: [F::ONE; 4],
-            },
-        ),
+        (b"quire".to_vec(), Digest([0; 4])),
+        (b"quire".to_vec(), Digest([1, 0, 0, 0])),
+        (Vec::new(), Digest([p_minus_1; 4])),
+        (vec![0u8; 32], Digest([1; 4])),
     ];
     for _ in 0..8 {
         let mut seed = vec![0u8; 32];
         rng.fill_bytes(&mut seed);
-        let elements = [0; 4].map(|_: i32| {
-            F::from_canonical_u64(rng.next_u64() % quire_core::field::GOLDILOCKS_ORDER)
-        });
-        out.push((seed, HashOut { elements }));
+        let limbs = [0; 4].map(|_: i32| rng.next_u64() % GOLDILOCKS_ORDER);
+        out.push((seed, Digest(limbs)));
     }
     out
 }

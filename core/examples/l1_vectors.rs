@@ -4,14 +4,15 @@
 //! cargo run -p quire-core --example l1_vectors > contracts/test/fixtures/l1_vectors.json
 //! ```
 //!
-//! Everything here comes from core's own code paths — plonky2's Poseidon, the EcGFp5 key
+//! Everything here comes from core's own code paths — Poseidon, the EcGFp5 key
 //! decoder, a real [`State`] driven by [`State::apply`] with signed transactions, the codec,
 //! pubdata and `priority_commitment` — so the Solidity tests check the contract against the
 //! Rust definitions, not against a second implementation:
 //!
-//! - `poseidon`: plonky2's round constants (also in the fast partial-round form plonky2's
-//!   native code uses), MDS matrix, permutations, `two_to_one` and `hash_no_pad` (including
-//!   a 14-element account leaf);
+//! - `poseidon`: plonky2's round constants (also in the fast partial-round form that both
+//!   plonky2's and core's native code use), MDS matrix, permutations, `two_to_one` and
+//!   `hash_no_pad` (including a 14-element account leaf); core's Poseidon is checked against
+//!   plonky2's in `core/tests/it/plonky2_twins.rs`;
 //! - `keys`: 40-byte key encodings and whether `PublicKey::from_bytes` accepts them;
 //! - `scenario`: a genesis, the L1 priority queue (deposits, one refunded, full exits) with
 //!   each op's canonical encoding and keccak, one batch mixing every operation type (its
@@ -22,13 +23,15 @@
 //!
 //! The output is deterministic (fixed seeds); regenerate it when core's encodings change.
 
-use plonky2::field::types::{Field, PrimeField64};
-use plonky2::hash::hash_types::HashOut;
-use plonky2::hash::poseidon::{Poseidon, PoseidonHash, ALL_ROUND_CONSTANTS};
-use plonky2::plonk::config::Hasher;
 use quire_core::account::{AccountId, Address};
 use quire_core::field::{F, GOLDILOCKS_ORDER};
-use quire_core::hash::{keccak256, Digest};
+use quire_core::hash::poseidon::permute;
+use quire_core::hash::poseidon_constants::{
+    FAST_PARTIAL_FIRST_ROUND_CONSTANT, FAST_PARTIAL_ROUND_CONSTANTS,
+    FAST_PARTIAL_ROUND_INITIAL_MATRIX, FAST_PARTIAL_ROUND_VS, FAST_PARTIAL_ROUND_W_HATS, MDS_CIRC,
+    MDS_DIAG_0, ROUND_CONSTANTS,
+};
+use quire_core::hash::{hash_elements, hash_two, keccak256, Digest};
 use quire_core::schnorr::{PublicKey, SecretKey};
 use quire_core::state::{Genesis, Outcome, PoolSpec, State};
 use quire_core::token::{TokenId, TokenInfo};
@@ -59,10 +62,6 @@ fn dec(v: u64) -> String {
     v.to_string()
 }
 
-fn digest_of(h: HashOut<F>) -> Digest {
-    Digest::from(h)
-}
-
 fn poseidon_vectors() -> Value {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let rand_f = |rng: &mut ChaCha20Rng| F::from_canonical_u64(rng.gen_range(0..GOLDILOCKS_ORDER));
@@ -75,7 +74,7 @@ fn poseidon_vectors() -> Value {
         core::array::from_fn(|_| rand_f(&mut rng)),
     ];
     for input in inputs {
-        let out = <F as Poseidon>::poseidon(input);
+        let out = permute(input);
         perms.push(json!({
             "input": input.iter().map(|x| dec(x.to_canonical_u64())).collect::<Vec<_>>(),
             "output": out.iter().map(|x| dec(x.to_canonical_u64())).collect::<Vec<_>>(),
@@ -96,14 +95,14 @@ fn poseidon_vectors() -> Value {
         ),
     ];
     for (a, b) in pairs {
-        let out = digest_of(PoseidonHash::two_to_one(a.to_hash_out(), b.to_hash_out()));
+        let out = hash_two(&a, &b);
         two.push(json!({ "left": l1(&a), "right": l1(&b), "out": l1(&out) }));
     }
 
     let mut sponge = Vec::new();
     for len in [0usize, 1, 3, 4, 5, 8, 9, 14, 16, 17, 24] {
         let input: Vec<F> = (0..len).map(|_| rand_f(&mut rng)).collect();
-        let out = digest_of(PoseidonHash::hash_no_pad(&input));
+        let out = hash_elements(&input);
         sponge.push(json!({
             "input": input.iter().map(|x| dec(x.to_canonical_u64())).collect::<Vec<_>>(),
             "out": l1(&out),
@@ -116,16 +115,16 @@ fn poseidon_vectors() -> Value {
             .collect::<Vec<_>>()
     };
     json!({
-        "round_constants": ALL_ROUND_CONSTANTS[..360].iter().map(|c| dec(*c)).collect::<Vec<_>>(),
-        "mds_circ": <F as Poseidon>::MDS_MATRIX_CIRC.to_vec(),
-        "mds_diag": <F as Poseidon>::MDS_MATRIX_DIAG.to_vec(),
+        "round_constants": ROUND_CONSTANTS.iter().map(|c| dec(*c)).collect::<Vec<_>>(),
+        "mds_circ": MDS_CIRC.to_vec(),
+        "mds_diag": core::iter::once(MDS_DIAG_0).chain([0; 11]).collect::<Vec<_>>(),
         // plonky2's equivalent form of the 22 partial rounds (what its native code runs).
         "fast_partial": {
-            "first_round_constant": <F as Poseidon>::FAST_PARTIAL_FIRST_ROUND_CONSTANT.iter().map(|c| dec(*c)).collect::<Vec<_>>(),
-            "round_constants": <F as Poseidon>::FAST_PARTIAL_ROUND_CONSTANTS.iter().map(|c| dec(*c)).collect::<Vec<_>>(),
-            "vs": rows(&<F as Poseidon>::FAST_PARTIAL_ROUND_VS),
-            "w_hats": rows(&<F as Poseidon>::FAST_PARTIAL_ROUND_W_HATS),
-            "initial_matrix": rows(&<F as Poseidon>::FAST_PARTIAL_ROUND_INITIAL_MATRIX),
+            "first_round_constant": FAST_PARTIAL_FIRST_ROUND_CONSTANT.iter().map(|c| dec(*c)).collect::<Vec<_>>(),
+            "round_constants": FAST_PARTIAL_ROUND_CONSTANTS.iter().map(|c| dec(*c)).collect::<Vec<_>>(),
+            "vs": rows(&FAST_PARTIAL_ROUND_VS),
+            "w_hats": rows(&FAST_PARTIAL_ROUND_W_HATS),
+            "initial_matrix": rows(&FAST_PARTIAL_ROUND_INITIAL_MATRIX),
         },
         "permutations": perms,
         "two_to_one": two,

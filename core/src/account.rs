@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::field::{Field, F};
+use crate::field::F;
 use crate::hash::{hash_elements, parse_hex_array, Digest};
 use crate::schnorr::PublicKey;
 use crate::token::TokenId;
@@ -150,7 +150,7 @@ impl Account {
     /// A fresh account for a signing key.
     pub fn with_key(pubkey: PublicKey, l1_owner: Address) -> Self {
         Self {
-            pubkey_hash: pubkey.hash().into(),
+            pubkey_hash: pubkey.hash(),
             pubkey: Some(pubkey),
             l1_owner,
             nonce: 0,

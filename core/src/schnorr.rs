@@ -21,15 +21,13 @@
 use core::fmt;
 use core::str::FromStr;
 
-use plonky2::hash::hash_types::HashOut;
-use plonky2::hash::poseidon::PoseidonHash;
-use plonky2::plonk::config::Hasher;
 use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha512};
+use sha2::{Digest as _, Sha512};
 
 use crate::ecgfp5::{Gfp5, Point, Scalar};
-use crate::field::{canonical_from_u64, Field, PrimeField64, F};
+use crate::field::{canonical_from_u64, F};
+use crate::hash::{hash_elements, Digest};
 
 /// Length of an encoded public key.
 pub const PUBLIC_KEY_LEN: usize = 40;
@@ -147,7 +145,7 @@ impl SecretKey {
     }
 
     /// Signs `msg` (see [`sign`]).
-    pub fn sign(&self, msg: &HashOut<F>) -> Signature {
+    pub fn sign(&self, msg: &Digest) -> Signature {
         sign(self, msg)
     }
 }
@@ -235,12 +233,12 @@ impl PublicKey {
     }
 
     /// Poseidon `hash_no_pad` of [`PublicKey::elements`]: the account's `pubkey_hash`.
-    pub fn hash(&self) -> HashOut<F> {
-        PoseidonHash::hash_no_pad(&self.elements())
+    pub fn hash(&self) -> Digest {
+        hash_elements(&self.elements())
     }
 
     /// Verifies `sig` on `msg` under this key (see [`verify`]).
-    pub fn verify(&self, msg: &HashOut<F>, sig: &Signature) -> Result<(), SignatureError> {
+    pub fn verify(&self, msg: &Digest, sig: &Signature) -> Result<(), SignatureError> {
         verify(self, msg, sig)
     }
 }
@@ -377,19 +375,19 @@ impl<'de> Deserialize<'de> for Signature {
 
 /// The challenge e = Poseidon `hash_no_pad`(r ‖ pk ‖ msg) over 5 + 5 + 4 field elements,
 /// where `r` is the encoding of the commitment R.
-pub fn challenge(r: &Gfp5, pk: &PublicKey, msg: &HashOut<F>) -> [F; 4] {
+pub fn challenge(r: &Gfp5, pk: &PublicKey, msg: &Digest) -> [F; 4] {
     let mut input = [F::ZERO; 14];
     input[..5].copy_from_slice(&r.limbs());
     input[5..10].copy_from_slice(&pk.elements());
-    input[10..].copy_from_slice(&msg.elements);
-    PoseidonHash::hash_no_pad(&input).elements
+    input[10..].copy_from_slice(&msg.elements());
+    hash_elements(&input).elements()
 }
 
 /// The deterministic nonce k = SHA-512(domain ‖ sk ‖ msg ‖ counter) mod n, nonzero.
-fn nonce(sk: &SecretKey, msg: &HashOut<F>) -> Scalar {
+fn nonce(sk: &SecretKey, msg: &Digest) -> Scalar {
     let mut msg_bytes = [0u8; 32];
-    for (chunk, m) in msg_bytes.chunks_exact_mut(8).zip(msg.elements) {
-        chunk.copy_from_slice(&m.to_canonical_u64().to_le_bytes());
+    for (chunk, m) in msg_bytes.chunks_exact_mut(8).zip(msg.0) {
+        chunk.copy_from_slice(&m.to_le_bytes());
     }
     let mut counter = 0u32;
     loop {
@@ -409,7 +407,7 @@ fn nonce(sk: &SecretKey, msg: &HashOut<F>) -> Scalar {
 
 /// Signs a message (already hashed to four field elements, e.g. a transaction's
 /// signing hash). Deterministic: the same key and message give the same signature.
-pub fn sign(sk: &SecretKey, msg: &HashOut<F>) -> Signature {
+pub fn sign(sk: &SecretKey, msg: &Digest) -> Signature {
     let k = nonce(sk, msg);
     // k != 0, so R is not the neutral element.
     let r = Point::mul_generator(&k);
@@ -423,7 +421,7 @@ pub fn sign(sk: &SecretKey, msg: &HashOut<F>) -> Signature {
 
 /// Verifies a signature: R' = s·G − e·Q must not be the neutral element and
 /// Poseidon(R'.encode() ‖ pk ‖ msg) must equal e. Variable-time (all inputs public).
-pub fn verify(pk: &PublicKey, msg: &HashOut<F>, sig: &Signature) -> Result<(), SignatureError> {
+pub fn verify(pk: &PublicKey, msg: &Digest, sig: &Signature) -> Result<(), SignatureError> {
     // s·G + e·(−Q): keeping e positive keeps its wNAF at 256 bits.
     let r = Point::mul_add_generator_vartime(&sig.s, &sig.e_scalar(), &pk.point.neg());
     if r.is_neutral() {
@@ -439,10 +437,8 @@ pub fn verify(pk: &PublicKey, msg: &HashOut<F>, sig: &Signature) -> Result<(), S
 mod tests {
     use super::*;
 
-    fn msg(v: u64) -> HashOut<F> {
-        HashOut {
-            elements: [v, v + 1, v + 2, v + 3].map(F::from_canonical_u64),
-        }
+    fn msg(v: u64) -> Digest {
+        Digest([v, v + 1, v + 2, v + 3])
     }
 
     #[test]

@@ -48,9 +48,7 @@ pub fn verify_unless_known(
             let valid = state
                 .account(signed.tx.signer())
                 .and_then(|a| a.pubkey.as_ref())
-                .is_some_and(|pk| {
-                    schnorr::verify(pk, &hash.to_hash_out(), &signed.signature).is_ok()
-                });
+                .is_some_and(|pk| schnorr::verify(pk, &hash, &signed.signature).is_ok());
             SigCheck { hash, valid }
         })
         .collect()

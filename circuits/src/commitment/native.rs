@@ -81,14 +81,14 @@ pub fn digest_words(d: &[u8; 32]) -> [F; 8] {
 fn digest_tree(records: &[Vec<F>], chunk_steps: usize) -> [F; 4] {
     let mut level: Vec<[F; 4]> = records
         .chunks(chunk_steps)
-        .map(|c| quire_core::hash::hash_elements(&c.concat()).elements())
+        .map(|c| quire_core::plonky2_interop::hash_plonky2(&c.concat()))
         .collect();
     while level.len() > 1 {
         level = level
             .chunks(2)
             .map(|p| {
                 let input: Vec<F> = p.concat();
-                quire_core::hash::hash_elements(&input).elements()
+                quire_core::plonky2_interop::hash_plonky2(&input)
             })
             .collect();
     }

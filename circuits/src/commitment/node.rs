@@ -83,7 +83,7 @@ pub fn combine(l: &SegmentIo<F>, r: &SegmentIo<F>) -> SegmentIo<F> {
     let arr8 = |v: Vec<F>| -> [F; 8] { core::array::from_fn(|i| v[i]) };
     let input: Vec<F> = l.digest.iter().chain(&r.digest).copied().collect();
     SegmentIo {
-        digest: quire_core::hash::hash_elements(&input).elements(),
+        digest: quire_core::plonky2_interop::hash_plonky2(&input),
         gamma: l.gamma,
         total_len: l.total_len,
         pos: [l.pos[0], r.pos[1]],

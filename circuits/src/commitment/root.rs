@@ -46,7 +46,7 @@ pub fn gamma(pubdata: &[F; 8], digest: &[F; 4], total_len: F) -> [F; 2] {
     let mut input: Vec<F> = pubdata.to_vec();
     input.extend(digest);
     input.push(total_len);
-    let h = quire_core::hash::hash_elements(&input).elements();
+    let h = quire_core::plonky2_interop::hash_plonky2(&input);
     [h[0], h[1]]
 }
 

@@ -262,7 +262,7 @@ mod tests {
     fn seven_is_a_non_square() {
         // The decoding's square check relies on it.
         assert_eq!(
-            Gfp5::from_base(F::from_canonical_u64(NON_SQUARE)).legendre(),
+            Gfp5::from_base(quire_core::field::F::from_canonical_u64(NON_SQUARE)).legendre(),
             -1
         );
     }

@@ -50,7 +50,7 @@ pub trait CircuitBuilderGfp5: GadgetBuilder {
 
     /// A constant (each distinct limb value costs a constant slot).
     fn gfp5_constant(&mut self, c: Gfp5) -> Gfp5Target {
-        let limbs = c.limbs();
+        let limbs = c.plonky2_limbs();
         let b = self.plonky2();
         Gfp5Target(limbs.map(|l| b.constant(l)))
     }
@@ -266,7 +266,7 @@ pub(crate) fn set_gfp5<W: WitnessWrite<F> + ?Sized>(
     t: Gfp5Target,
     v: Gfp5,
 ) -> Result<()> {
-    for (x, l) in t.0.into_iter().zip(v.limbs()) {
+    for (x, l) in t.0.into_iter().zip(v.plonky2_limbs()) {
         w.set_target(x, l)?;
     }
     Ok(())
@@ -284,7 +284,7 @@ pub(crate) fn read_gfp5_target(src: &mut Buffer) -> IoResult<Gfp5Target> {
 pub trait WitnessGfp5: Witness<F> {
     /// The value of a target.
     fn get_gfp5_target(&self, t: Gfp5Target) -> Gfp5 {
-        Gfp5::from_limbs(t.0.map(|x| self.get_target(x)))
+        Gfp5::from_plonky2_limbs(t.0.map(|x| self.get_target(x)))
     }
 
     /// Sets a target.
@@ -323,11 +323,11 @@ mod tests {
                     (b.mul_gfp5(ta, tb), fe(&c["mul"])),
                     (b.square_gfp5(ta), fe(&c["square"])),
                     (b.neg_gfp5(ta), -a),
-                    (b.scale_gfp5(k, ta), a.mul_base(k)),
+                    (b.scale_gfp5(k, ta), a.mul_base(k.into())),
                     (b.mul_add_gfp5(ta, tb, ta), a * bv + a),
                     (
                         b.gfp5_arithmetic(k, ta, tb, -k, tb),
-                        (a * bv - bv).mul_base(k),
+                        (a * bv - bv).mul_base(k.into()),
                     ),
                 ];
                 if !c["inv"].is_null() {

@@ -152,7 +152,7 @@ pub trait WitnessSchnorr: WitnessWrite<F> {
     fn set_signature_target(&mut self, t: &SignatureTarget, sig: &Signature) -> Result<()> {
         self.set_scalar_target(&t.s, &sig.s)?;
         for (x, v) in t.e.into_iter().zip(sig.e) {
-            self.set_target(x, v)?;
+            self.set_target(x, v.into())?;
         }
         Ok(())
     }
@@ -196,11 +196,11 @@ impl SimpleGenerator<F, D> for InverseOrZeroGenerator {
 
 #[cfg(test)]
 mod tests {
-    use plonky2::field::types::Field;
-    use plonky2::hash::hash_types::HashOut;
     use plonky2::iop::witness::PartialWitness;
     use plonky2::plonk::circuit_data::CircuitData;
     use quire_core::ecgfp5::{Gfp5, Point, Scalar};
+    use quire_core::field::{F as QF, GOLDILOCKS_ORDER};
+    use quire_core::hash::Digest;
     use quire_core::schnorr::{self, SecretKey, SignatureError};
     use rand::{Rng, RngCore, SeedableRng};
     use rand_chacha::ChaCha20Rng;
@@ -212,15 +212,8 @@ mod tests {
     };
     use crate::gadgets::{GadgetBuilder, GateSet, WithGates};
 
-    fn msg_of(v: &serde_json::Value) -> HashOut<F> {
-        let b = bytes::<32>(v);
-        HashOut {
-            elements: core::array::from_fn(|i| {
-                F::from_canonical_u64(u64::from_le_bytes(
-                    b[8 * i..8 * i + 8].try_into().expect("8"),
-                ))
-            }),
-        }
+    fn msg_of(v: &serde_json::Value) -> Digest {
+        Digest::from_bytes(&bytes::<32>(v)).expect("canonical message")
     }
 
     /// Every pinned signature of `schnorr.json` verifies in one circuit, and the circuit's
@@ -242,7 +235,7 @@ mod tests {
             let tmsg = builder.add_virtual_hash();
             pw.set_public_key_target(&tpk, &pk).expect("set");
             pw.set_signature_target(&tsig, &sig).expect("set");
-            pw.set_hash_target(tmsg, msg).expect("set");
+            pw.set_hash_target(tmsg, msg.to_hash_out()).expect("set");
             builder.verify_schnorr(&tpk, tmsg, &tsig);
 
             let r = builder.schnorr_commitment(&tpk, &tsig);
@@ -282,28 +275,25 @@ mod tests {
 
         /// Proves with a raw key encoding w, a message and a signature given as s (any
         /// 320-bit value) and e.
-        fn prove_raw(&self, w: Gfp5, msg: &HashOut<F>, s: [u64; 5], e: [F; 4]) -> bool {
+        fn prove_raw(&self, w: Gfp5, msg: &Digest, s: [u64; 5], e: [QF; 4]) -> bool {
             let mut pw = PartialWitness::new();
             set_gfp5(&mut pw, self.pk.w, w).expect("set");
-            pw.set_hash_target(self.msg, *msg).expect("set");
+            pw.set_hash_target(self.msg, msg.to_hash_out())
+                .expect("set");
             pw.set_scalar_limbs(&self.sig.s, s).expect("set");
             for (t, v) in self.sig.e.into_iter().zip(e) {
-                pw.set_target(t, v).expect("set");
+                pw.set_target(t, v.into()).expect("set");
             }
             prove_with(&self.data, pw).is_ok()
         }
 
-        fn accepts(&self, pk: &PublicKey, msg: &HashOut<F>, sig: &Signature) -> bool {
+        fn accepts(&self, pk: &PublicKey, msg: &Digest, sig: &Signature) -> bool {
             self.prove_raw(pk.encoding(), msg, sig.s.to_u64_limbs(), sig.e)
         }
     }
 
-    fn random_msg(rng: &mut ChaCha20Rng) -> HashOut<F> {
-        HashOut {
-            elements: core::array::from_fn(|_| {
-                F::from_canonical_u64(rng.gen_range(0..quire_core::field::GOLDILOCKS_ORDER))
-            }),
-        }
+    fn random_msg(rng: &mut ChaCha20Rng) -> Digest {
+        Digest(core::array::from_fn(|_| rng.gen_range(0..GOLDILOCKS_ORDER)))
     }
 
     /// s + n as a 320-bit integer (s < n < 2^319, so it fits).
@@ -339,7 +329,8 @@ mod tests {
 
             // Altered message.
             let mut m2 = msg;
-            m2.elements[rng.gen_range(0..4)] += F::ONE;
+            let limb = rng.gen_range(0..4);
+            m2.0[limb] = (m2.0[limb] + 1) % GOLDILOCKS_ORDER;
             assert!(schnorr::verify(&pk, &m2, &sig).is_err());
             assert!(!v.accepts(&pk, &m2, &sig), "altered message");
             // Signature of another message.
@@ -352,7 +343,7 @@ mod tests {
             // Altered e (each limb) and altered s.
             for i in 0..4 {
                 let mut bad = sig;
-                bad.e[i] += F::ONE;
+                bad.e[i] += QF::ONE;
                 assert!(schnorr::verify(&pk, &msg, &bad).is_err());
                 assert!(!v.accepts(&pk, &msg, &bad), "altered e[{i}]");
             }
@@ -408,10 +399,8 @@ mod tests {
     fn neutral_commitment_is_rejected() {
         let v = Verifier::new(GateSet::ALL);
         let pk = PublicKey::from_point(&Point::GENERATOR).expect("valid");
-        let msg = HashOut {
-            elements: [F::ONE; 4],
-        };
-        let e = [F::from_canonical_u64(5), F::ZERO, F::ZERO, F::ZERO];
+        let msg = Digest([1; 4]);
+        let e = [QF::from_canonical_u64(5), QF::ZERO, QF::ZERO, QF::ZERO];
         let sig = Signature {
             s: Scalar::from_u64(5),
             e,
@@ -429,13 +418,11 @@ mod tests {
     fn verification_without_custom_gates() {
         let v = Verifier::new(GateSet::NONE);
         let sk = SecretKey::from_seed(b"no custom gates");
-        let msg = HashOut {
-            elements: [F::from_canonical_u64(9); 4],
-        };
+        let msg = Digest([9; 4]);
         let sig = sk.sign(&msg);
         assert!(v.accepts(&sk.public_key(), &msg, &sig));
         let mut bad = sig;
-        bad.e[0] += F::ONE;
+        bad.e[0] += QF::ONE;
         assert!(!v.accepts(&sk.public_key(), &msg, &bad));
     }
 
@@ -449,16 +436,14 @@ mod tests {
         builder.verify_schnorr_conditional(enabled, &pk, msg, &sig);
         let data = builder.build::<C>();
         let sk = SecretKey::from_seed(b"conditional");
-        let m = HashOut {
-            elements: [F::from_canonical_u64(3); 4],
-        };
+        let m = Digest([3; 4]);
         let good = sk.sign(&m);
         let zero = Signature {
             s: Scalar::ZERO,
-            e: [F::ZERO; 4],
+            e: [QF::ZERO; 4],
         };
         let mut bad = good;
-        bad.e[1] += F::ONE;
+        bad.e[1] += QF::ONE;
         for (on, s, ok) in [
             (true, good, true),
             (true, bad, false),
@@ -471,7 +456,7 @@ mod tests {
             pw.set_bool_target(enabled, on).expect("set");
             pw.set_public_key_target(&pk, &sk.public_key())
                 .expect("set");
-            pw.set_hash_target(msg, m).expect("set");
+            pw.set_hash_target(msg, m.to_hash_out()).expect("set");
             pw.set_signature_target(&sig, &s).expect("set");
             assert_eq!(prove_with(&data, pw).is_ok(), ok, "enabled = {on}, {s:?}");
         }
@@ -491,14 +476,12 @@ mod tests {
     fn recursively_verifiable() {
         let v = Verifier::new(GateSet::ALL);
         let sk = SecretKey::from_seed(b"recursion");
-        let m = HashOut {
-            elements: [F::from_canonical_u64(11); 4],
-        };
+        let m = Digest([11; 4]);
         let sig = sk.sign(&m);
         let mut pw = PartialWitness::new();
         pw.set_public_key_target(&v.pk, &sk.public_key())
             .expect("set");
-        pw.set_hash_target(v.msg, m).expect("set");
+        pw.set_hash_target(v.msg, m.to_hash_out()).expect("set");
         pw.set_signature_target(&v.sig, &sig).expect("set");
         let proof = v.data.prove(pw).expect("valid");
 

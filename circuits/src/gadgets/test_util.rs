@@ -89,5 +89,5 @@ pub(crate) fn point(v: &Value) -> Point {
 /// The five limbs of a GF(p^5) element followed by nothing else, for comparing public
 /// inputs.
 pub(crate) fn limbs(v: &Gfp5) -> Vec<F> {
-    v.limbs().to_vec()
+    v.plonky2_limbs().to_vec()
 }

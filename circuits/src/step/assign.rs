@@ -39,7 +39,10 @@ impl StepTargets {
         let packed = pack_fee(o.fee).ok_or_else(|| anyhow::anyhow!("fee not packable"))?;
         pw.set_target(self.operands.fee_packed, fe(packed as u64))?;
         pw.set_target(self.operands.nonce, F::from_canonical_u32(o.nonce))?;
-        pw.set_target_arr(&self.operands.address, &o.address.elements())?;
+        pw.set_target_arr(
+            &self.operands.address,
+            &quire_core::plonky2_interop::to_plonky2(&o.address.elements()),
+        )?;
         pw.set_bool_target(self.operands.credited, o.credited)?;
         pw.set_bool_target(self.operands.opens, o.opens)?;
         pw.set_bool_target(self.operands.short, o.short)?;

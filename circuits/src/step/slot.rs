@@ -114,8 +114,11 @@ impl SlotTargets {
     pub(super) fn set(&self, pw: &mut PartialWitness<F>, w: &SlotWitness) -> anyhow::Result<()> {
         pw.set_target(self.account, F::from_canonical_u32(w.account.get()))?;
         pw.set_target(self.token, F::from_canonical_u8(w.token.0))?;
-        pw.set_target_arr(&self.pubkey_hash, &w.after.pubkey_hash.elements())?;
-        pw.set_target_arr(&self.owner, &w.after.l1_owner.elements())?;
+        pw.set_target_arr(&self.pubkey_hash, &w.after.pubkey_hash.plonky2_elements())?;
+        pw.set_target_arr(
+            &self.owner,
+            &quire_core::plonky2_interop::to_plonky2(&w.after.l1_owner.elements()),
+        )?;
         let nonce_old = if w.created { 0 } else { w.before.nonce };
         pw.set_target(self.nonce_old, F::from_canonical_u32(nonce_old))?;
         pw.set_target(self.bal_old, F::from_canonical_u64(w.bal_old))?;
@@ -162,7 +165,7 @@ impl SlotTargets {
         let mut leaf_old = [zero; 4];
         let mut leaf_new = [zero; 4];
         for i in 0..4 {
-            let e = b.constant(empty_root.elements()[i]);
+            let e = b.constant(empty_root.plonky2_elements()[i]);
             b.conditional_assert_eq(s.created.target, broot_old.elements[i], e);
             leaf_old[i] = b.select(empty_before, zero, hashed_old.elements[i]);
             leaf_new[i] = b.select(s.absent, zero, hashed_new.elements[i]);

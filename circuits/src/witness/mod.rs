@@ -372,7 +372,6 @@ impl Shadow {
         signature: Option<Signature>,
         slots: &[ForgedSlot],
     ) -> Result<StepWitness> {
-        use plonky2::field::types::{Field, PrimeField64};
         ensure!(slots.len() <= N_SLOTS, "too many slots");
         let root_before = self.root();
         let mut out = Vec::with_capacity(N_SLOTS);

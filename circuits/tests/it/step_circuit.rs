@@ -168,8 +168,14 @@ fn batch_mixing_every_operation_type_proves() {
                 pair.iter().map(StepKind::kind).collect::<Vec<_>>()
             )
         });
-        assert_eq!(&p.public_inputs[0..4], &pair[0].root_before.elements());
-        assert_eq!(&p.public_inputs[4..8], &pair[1].root_after.elements());
+        assert_eq!(
+            &p.public_inputs[0..4],
+            &pair[0].root_before.plonky2_elements()
+        );
+        assert_eq!(
+            &p.public_inputs[4..8],
+            &pair[1].root_after.plonky2_elements()
+        );
         assert_eq!(&p.public_inputs[8..12], &pubdata_digest(pair));
         c.data.verify(p).expect("verifies");
     }
@@ -184,7 +190,7 @@ fn transfer_pair() -> Vec<StepWitness> {
 fn wrong_signature_fails() {
     let mut s = transfer_pair();
     let mut sig = s[0].signature.unwrap();
-    sig.e[0] += F::ONE;
+    sig.e[0] += quire_core::field::F::ONE;
     s[0].signature = Some(sig);
     assert!(!proves(&s));
 }
@@ -199,7 +205,7 @@ fn slot(account: u32, token: TokenId, delta: F, bump: bool) -> ForgedSlot {
     ForgedSlot {
         account: id(account),
         token,
-        delta,
+        delta: delta.into(),
         bump_nonce: bump,
     }
 }
@@ -401,8 +407,11 @@ fn chunks_aggregate_and_wrap() {
     assert!(!matches!(swapped, Ok(Ok(_))));
     let node2 = quire_circuits::aggregate::aggregation_node(&node1.data);
     let top = node2.prove(&l1[0], &l1[1]).unwrap();
-    assert_eq!(&top.public_inputs[0..4], &w.old_root.elements());
-    assert_eq!(&top.public_inputs[4..8], &w.steps[7].root_after.elements());
+    assert_eq!(&top.public_inputs[0..4], &w.old_root.plonky2_elements());
+    assert_eq!(
+        &top.public_inputs[4..8],
+        &w.steps[7].root_after.plonky2_elements()
+    );
     let wrapper = Wrapper::build(&node2.data);
     let wp = wrapper.prove(&top).unwrap();
     let size = wp.to_bytes().len();

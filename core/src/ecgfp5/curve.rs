@@ -410,18 +410,6 @@ fn batch_to_affine(points: &[Point]) -> Vec<Affine> {
         .collect()
 }
 
-/// Returns `a` if `mask == 0` and `b` if `mask == u64::MAX`, limb by limb without
-/// branching on the mask.
-#[inline(always)]
-fn select_gfp5(mask: u64, a: &Gfp5, b: &Gfp5) -> Gfp5 {
-    let (a, b) = (a.0 .0, b.0 .0);
-    let mut r = a;
-    for i in 0..5 {
-        r[i].0 = a[i].0 ^ (mask & (a[i].0 ^ b[i].0));
-    }
-    Gfp5(plonky2_field::extension::quintic::QuinticExtension(r))
-}
-
 /// d·P from a table of j·P (j = 1..=16) for a signed digit d ∈ [−16, 16], reading every
 /// entry and selecting with masks rather than indexing by the secret digit.
 fn lookup_ct(table: &[Affine], d: i8) -> Affine {
@@ -432,11 +420,11 @@ fn lookup_ct(table: &[Affine], d: i8) -> Affine {
         // mask = all ones iff mag == j + 1.
         let diff = mag ^ (j as u64 + 1);
         let mask = ((diff | diff.wrapping_neg()) >> 63).wrapping_sub(1);
-        r.x = select_gfp5(mask, &r.x, &entry.x);
-        r.u = select_gfp5(mask, &r.u, &entry.u);
+        r.x = Gfp5::select(mask, &r.x, &entry.x);
+        r.u = Gfp5::select(mask, &r.u, &entry.u);
     }
     let neg_u = -r.u;
-    r.u = select_gfp5(0u64.wrapping_sub((sign & 1) as u64), &r.u, &neg_u);
+    r.u = Gfp5::select(0u64.wrapping_sub((sign & 1) as u64), &r.u, &neg_u);
     r
 }
 

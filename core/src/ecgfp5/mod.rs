@@ -1,8 +1,9 @@
 //! EcGFp5, the elliptic curve of T. Pornin, "EcGFp5: a Specialized Elliptic Curve"
 //! (eprint 2022/274), natively.
 //!
-//! - [`Gfp5`]: the field GF(p^5) = GF(p)\[z\]/(z^5 − 3), p the Goldilocks prime — plonky2's
-//!   quintic extension plus a canonical 40-byte encoding, Legendre symbol and square root;
+//! - [`Gfp5`]: the field GF(p^5) = GF(p)\[z\]/(z^5 − 3), p the Goldilocks prime (plonky2's
+//!   quintic extension, implemented here) with a canonical 40-byte encoding, Legendre
+//!   symbol and square root;
 //! - [`Scalar`]: integers modulo the 319-bit prime group order n;
 //! - [`Point`]: the prime-order group built on y² = x(x² + 2x + 263z), with complete
 //!   formulas, scalar multiplication (constant-schedule, a precomputed generator table,

@@ -251,7 +251,7 @@ impl<S: NodeStore> SparseMerkleTree<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::field::{Field, F};
+    use crate::field::F;
     use crate::hash::hash_elements;
 
     fn leaf(v: u64) -> Digest {

@@ -205,9 +205,7 @@ impl State {
     /// Applies one operation with every rule, verifying the signature of L2 transactions.
     /// On error the state is unchanged.
     pub fn apply(&mut self, op: &Operation) -> Result<Receipt, TxError> {
-        self.apply_with(op, |pk, msg, sig| {
-            schnorr::verify(pk, &msg.to_hash_out(), sig).is_ok()
-        })
+        self.apply_with(op, |pk, msg, sig| schnorr::verify(pk, msg, sig).is_ok())
     }
 
     /// Applies one operation whose signature was already checked: `signature_valid` must be

@@ -315,7 +315,7 @@ impl State {
                 return Err(GenesisError::Snapshot("balance out of range"));
             }
             account.balances.retain(|_, b| *b > 0);
-            account.pubkey_hash = account.pubkey.map_or(Digest::ZERO, |pk| pk.hash().into());
+            account.pubkey_hash = account.pubkey.map_or(Digest::ZERO, |pk| pk.hash());
             let tokens: Vec<TokenId> = account.balances.keys().copied().collect();
             let nonce = account.nonce;
             let id = state.push_account(account);
@@ -389,9 +389,7 @@ impl State {
     /// deposit credits only an account its own sender owns, so nobody can become the L1
     /// owner of funds someone else deposited.
     pub fn account_id(&self, key: &PublicKey, owner: &Address) -> Option<AccountId> {
-        self.by_identity
-            .get(&(Digest::from(key.hash()), *owner))
-            .copied()
+        self.by_identity.get(&(key.hash(), *owner)).copied()
     }
 
     /// Number of opened accounts (ids `0..n`).

@@ -17,7 +17,7 @@ pub mod pubdata;
 use serde::{Deserialize, Serialize};
 
 use crate::account::{AccountId, Address};
-use crate::field::{Field, F};
+use crate::field::F;
 use crate::hash::{hash_elements, Digest};
 use crate::schnorr::{PublicKey, Signature};
 use crate::token::TokenId;
@@ -335,7 +335,7 @@ impl L2Tx {
 
     /// Signs this transaction for `chain_id`.
     pub fn sign(self, key: &crate::schnorr::SecretKey, chain_id: u32) -> SignedTx {
-        let msg = self.signing_hash(chain_id).to_hash_out();
+        let msg = self.signing_hash(chain_id);
         let signature = crate::schnorr::sign(key, &msg);
         SignedTx {
             tx: self,

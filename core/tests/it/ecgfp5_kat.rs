@@ -13,9 +13,8 @@
 //! in that example and is included here as a module, so the test below can check that the
 //! pinned file is exactly what it writes.
 
-use plonky2::hash::hash_types::HashOut;
 use quire_core::ecgfp5::{Gfp5, Point, Scalar};
-use quire_core::field::{Field, F};
+use quire_core::hash::Digest;
 use quire_core::schnorr::{self, PublicKey, SecretKey, Signature, SignatureError};
 use serde_json::Value;
 
@@ -242,14 +241,8 @@ fn curve_order() {
 // ---------------------------------------------------------------------------------------
 // Schnorr vectors.
 
-fn msg_from(v: &Value) -> HashOut<F> {
-    let b = bytes::<32>(v);
-    let mut elements = [F::ZERO; 4];
-    for (e, c) in elements.iter_mut().zip(b.chunks_exact(8)) {
-        let x = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-        *e = quire_core::field::canonical_from_u64(x).expect("canonical message limb");
-    }
-    HashOut { elements }
+fn msg_from(v: &Value) -> Digest {
+    Digest::from_bytes(&bytes::<32>(v)).expect("canonical message limbs")
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod codec_props;
 mod common;
 mod ecgfp5_kat;
 mod merkle_props;
+mod plonky2_twins;
 mod schnorr_props;
 mod state_props;
 mod state_rules;

@@ -1,10 +1,10 @@
 //! Property tests for EcGFp5 and the Schnorr scheme: round trips, rejection of every
 //! tampered or non-canonical input, and the group laws.
 
-use plonky2::hash::hash_types::HashOut;
 use proptest::prelude::*;
 use quire_core::ecgfp5::{Gfp5, Point, Scalar};
-use quire_core::field::{Field, PrimeField64, F, GOLDILOCKS_ORDER};
+use quire_core::field::{F, GOLDILOCKS_ORDER};
+use quire_core::hash::Digest;
 use quire_core::schnorr::{self, PublicKey, SecretKey, Signature, SignatureError};
 
 fn scalar_strategy() -> impl Strategy<Value = Scalar> {
@@ -18,10 +18,8 @@ fn nonzero_scalar_strategy() -> impl Strategy<Value = Scalar> {
     scalar_strategy().prop_filter("nonzero", |s| !s.is_zero())
 }
 
-fn msg_strategy() -> impl Strategy<Value = HashOut<F>> {
-    prop::array::uniform4(0..GOLDILOCKS_ORDER).prop_map(|l| HashOut {
-        elements: l.map(F::from_canonical_u64),
-    })
+fn msg_strategy() -> impl Strategy<Value = Digest> {
+    prop::array::uniform4(0..GOLDILOCKS_ORDER).prop_map(Digest)
 }
 
 fn seed_strategy() -> impl Strategy<Value = Vec<u8>> {
@@ -98,7 +96,8 @@ proptest! {
         let sk = SecretKey::from_seed(&seed);
         let sig = schnorr::sign(&sk, &msg);
         let mut other = msg;
-        other.elements[idx] += F::from_canonical_u64(delta);
+        other.0[idx] = (F::from_canonical_u64(other.0[idx]) + F::from_canonical_u64(delta))
+            .to_canonical_u64();
         prop_assert_eq!(
             schnorr::verify(&sk.public_key(), &other, &sig),
             Err(SignatureError::Invalid)
@@ -307,9 +306,7 @@ fn neutral_key_is_rejected() {
 fn zero_s_never_verifies_trivially() {
     // s = 0, e = 0 gives R' = 0 (neutral), which verification must reject outright.
     let sk = SecretKey::from_seed(b"zero");
-    let msg = HashOut {
-        elements: [F::from_canonical_u64(9); 4],
-    };
+    let msg = Digest([9; 4]);
     let sig = Signature {
         s: Scalar::ZERO,
         e: [F::from_canonical_u64(0); 4],

@@ -186,12 +186,8 @@ fn check(batch: &[Operation], config: &ExecutorConfig) -> Result<(), TestCaseErr
                 .account(s.tx.signer())
                 .and_then(|a| a.pubkey)
                 .is_some_and(|pk| {
-                    quire_core::schnorr::verify(
-                        &pk,
-                        &s.tx.signing_hash(CHAIN_ID).to_hash_out(),
-                        &s.signature,
-                    )
-                    .is_ok()
+                    quire_core::schnorr::verify(&pk, &s.tx.signing_hash(CHAIN_ID), &s.signature)
+                        .is_ok()
                 }),
             Operation::Priority(_) => false,
         })

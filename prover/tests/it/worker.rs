@@ -255,7 +255,7 @@ fn fake_proof(b: &BatchInput) -> BatchProof {
             .elements()
             .iter()
             .chain(b.root.elements().iter())
-            .map(|f| f.0)
+            .map(|f| f.to_canonical_u64())
             .collect(),
     }
 }
@@ -591,7 +591,7 @@ async fn real_prover_proves_small_batches_and_the_proofs_verify() {
             .elements()
             .iter()
             .chain(input.root.elements().iter())
-            .map(|f| f.0)
+            .map(|f| f.to_canonical_u64())
             .collect();
         assert_eq!(&pis[0..8], &roots[..], "batch {b}");
         // A flipped byte does not verify.

@@ -210,7 +210,7 @@ async fn admit(
     // "don't block longer than this" line, but handing it to the blocking pool cost more:
     // under load the thread hand-off (two context switches per request) took a quarter of
     // the service's CPU in profiles, while the check itself cannot wait on anything.
-    let valid = schnorr::verify(&pubkey, &hash.to_hash_out(), &signed.signature).is_ok();
+    let valid = schnorr::verify(&pubkey, &hash, &signed.signature).is_ok();
     if !valid {
         return Err(TxError::BadSignature.into());
     }

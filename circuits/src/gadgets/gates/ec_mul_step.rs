@@ -59,7 +59,11 @@ fn table_coefficients() -> &'static TableCoefficients {
         let t = generator_table();
         let split = |f: fn(&Affine) -> Gfp5| {
             let (ca, ch, c11) = (f(&t[1][0]), f(&t[0][1]), f(&t[1][1]));
-            [ca.limbs(), ch.limbs(), (c11 - ca - ch).limbs()]
+            [
+                ca.plonky2_limbs(),
+                ch.plonky2_limbs(),
+                (c11 - ca - ch).plonky2_limbs(),
+            ]
         };
         TableCoefficients {
             x: split(|p| p.x),
@@ -169,8 +173,8 @@ impl EcMulStepGate {
         let q = |start: usize| -> Q5<A::V> { core::array::from_fn(|k| wire(start + k)) };
         let emit = &mut emit;
         let coeffs = table_coefficients();
-        let b = alg.q_const(B.limbs());
-        let one = alg.q_const(Gfp5::ONE.limbs());
+        let b = alg.q_const(B.plonky2_limbs());
+        let one = alg.q_const(Gfp5::ONE.plonky2_limbs());
         let two = alg.q_scale(F::TWO, one);
         let (px, pu) = (q(0), q(5));
 
@@ -379,7 +383,7 @@ impl EcMulStepGenerator {
 
     fn read_point(&self, witness: &PartitionWitness<F>, start: usize) -> Affine {
         let read = |s: usize| {
-            Gfp5::from_limbs(core::array::from_fn(|k| {
+            Gfp5::from_plonky2_limbs(core::array::from_fn(|k| {
                 witness.get_target(self.wire(s + k))
             }))
         };

@@ -5,21 +5,24 @@
 //! and is used for tree nodes, leaves and the signing hash; keccak-256 is what the EVM
 //! computes for 30 + 6 gas per word, so it commits to the pubdata the contract receives as
 //! calldata (and the circuit recomputes the same digest).
+//!
+//! Poseidon is Quire's own implementation of plonky2's ([`poseidon`]), so that nothing
+//! outside the circuits links plonky2 (decision D20).
+
+pub mod poseidon;
+pub mod poseidon_constants;
 
 use std::fmt;
 use std::str::FromStr;
 
-use plonky2::hash::hash_types::HashOut;
-use plonky2::hash::poseidon::PoseidonHash;
-use plonky2::plonk::config::Hasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::field::{canonical_from_u64, Field, PrimeField64, F};
+use crate::field::{canonical_from_u64, F};
 
 /// A Poseidon digest: four Goldilocks elements.
 ///
-/// A newtype rather than plonky2's `HashOut` so that it can carry Quire's canonical byte
-/// and hex encodings and be a map key.
+/// Limbs are stored canonically (each below p), so the derived equality, hashing and
+/// ordering are those of the field elements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Digest(pub [u64; 4]);
 
@@ -27,7 +30,7 @@ impl Digest {
     /// The all-zero digest: the value of an empty leaf.
     pub const ZERO: Digest = Digest([0; 4]);
 
-    /// The digest as plonky2 field elements.
+    /// The digest as field elements.
     pub fn elements(&self) -> [F; 4] {
         self.0.map(F::from_noncanonical_u64)
     }
@@ -35,13 +38,6 @@ impl Digest {
     /// Builds a digest from field elements (stored canonically).
     pub fn from_elements(e: [F; 4]) -> Self {
         Digest(e.map(|x| x.to_canonical_u64()))
-    }
-
-    /// As a plonky2 `HashOut`.
-    pub fn to_hash_out(&self) -> HashOut<F> {
-        HashOut {
-            elements: self.elements(),
-        }
     }
 
     /// The L1 (Solidity) form: a `bytes32` holding the four limbs in order, each as 8
@@ -73,12 +69,6 @@ impl Digest {
             *limb = canonical_from_u64(u64::from_le_bytes(b))?.to_canonical_u64();
         }
         Some(Digest(limbs))
-    }
-}
-
-impl From<HashOut<F>> for Digest {
-    fn from(h: HashOut<F>) -> Self {
-        Digest::from_elements(h.elements)
     }
 }
 
@@ -128,14 +118,27 @@ pub fn parse_hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
 }
 
 /// Poseidon sponge over field elements (plonky2's `hash_no_pad`), the same function the
-/// circuits compute with `hash_n_to_hash_no_pad`.
+/// circuits compute with `hash_n_to_hash_no_pad`: absorb in chunks of [`poseidon::RATE`]
+/// by overwriting the rate part of a zero state, permuting after each chunk, and output the
+/// first four elements. No padding (every input length Quire hashes is fixed by its
+/// type); the empty input hashes to zero, as in plonky2.
 pub fn hash_elements(input: &[F]) -> Digest {
-    PoseidonHash::hash_no_pad(input).into()
+    let mut state = [F::ZERO; poseidon::WIDTH];
+    for chunk in input.chunks(poseidon::RATE) {
+        state[..chunk.len()].copy_from_slice(chunk);
+        state = poseidon::permute(state);
+    }
+    Digest::from_elements([state[0], state[1], state[2], state[3]])
 }
 
-/// Poseidon two-to-one compression of two digests: the inner-node hash of every tree.
+/// Poseidon two-to-one compression of two digests (plonky2's `two_to_one`): the inner-node
+/// hash of every tree. One permutation of (left, right, 0, 0, 0, 0), first four out.
 pub fn hash_two(left: &Digest, right: &Digest) -> Digest {
-    PoseidonHash::two_to_one(left.to_hash_out(), right.to_hash_out()).into()
+    let mut state = [F::ZERO; poseidon::WIDTH];
+    state[..4].copy_from_slice(&left.elements());
+    state[4..8].copy_from_slice(&right.elements());
+    let out = poseidon::permute(state);
+    Digest::from_elements([out[0], out[1], out[2], out[3]])
 }
 
 /// keccak-256, the L1-facing commitment hash (pubdata and priority operations).
@@ -147,7 +150,6 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::field::Field;
 
     #[test]
     fn digest_bytes_round_trip_and_reject_non_canonical() {
