@@ -39,6 +39,15 @@ pub struct NoHooks;
 
 impl PipelineHooks for NoHooks {}
 
+/// `Cancelled` once the hooks say stop (asked before every proof).
+fn check(hooks: &dyn PipelineHooks) -> Result<(), PipelineError> {
+    if hooks.cancelled() {
+        Err(PipelineError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
 /// Why [`BatchCircuits::prove_steps`] returned no proof.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -101,14 +110,17 @@ impl BatchCircuits {
         steps: &[StepWitness],
         hooks: &dyn PipelineHooks,
     ) -> Result<ProofWithPublicInputs<F, WrapperConfig, D>, PipelineError> {
-        let check = || {
-            if hooks.cancelled() {
-                Err(PipelineError::Cancelled)
-            } else {
-                Ok(())
-            }
-        };
-        let advance = |stage: &str| hooks.advance(stage);
+        let top = self.prove_aggregation(steps, hooks)?;
+        self.prove_from_top(&top, steps, hooks)
+    }
+
+    /// The first half of [`BatchCircuits::prove_steps`]: the chunk proofs and the
+    /// aggregation tree over them, up to the top node (the chunk proof when `levels` is 0).
+    pub fn prove_aggregation(
+        &self,
+        steps: &[StepWitness],
+        hooks: &dyn PipelineHooks,
+    ) -> Result<ProofWithPublicInputs<F, C, D>, PipelineError> {
         let k = self.shape.chunk_steps;
         if steps.len() != self.shape.capacity() {
             return Err(anyhow!(
@@ -120,37 +132,47 @@ impl BatchCircuits {
         }
         let mut proofs = Vec::with_capacity(steps.len() / k);
         for chunk in steps.chunks(k) {
-            check()?;
+            check(hooks)?;
             proofs.push(self.chunk.prove(chunk)?);
-            advance("chunk proofs");
+            hooks.advance("chunk proofs");
         }
         for (level, node) in self.nodes.iter().enumerate() {
             let mut next = Vec::with_capacity(proofs.len() / 2);
             for pair in proofs.chunks(2) {
-                check()?;
+                check(hooks)?;
                 let (l, rr) = match pair {
                     [l, rr] => (l, rr),
                     _ => return Err(anyhow!("odd proof count at level {level}").into()),
                 };
                 next.push(node.prove(l, rr)?);
-                advance(&format!("aggregation level {}", level + 1));
+                hooks.advance(&format!("aggregation level {}", level + 1));
             }
             proofs = next;
         }
-        let top = match proofs.as_slice() {
-            [top] => top,
-            _ => return Err(anyhow!("{} top proofs", proofs.len()).into()),
-        };
-        check()?;
+        match <[_; 1]>::try_from(proofs) {
+            Ok([top]) => Ok(top),
+            Err(proofs) => Err(anyhow!("{} top proofs", proofs.len()).into()),
+        }
+    }
+
+    /// The second half of [`BatchCircuits::prove_steps`]: given the aggregation's `top`
+    /// proof of `steps`, the commitment proof, the batch node and the wrapper (verified).
+    pub fn prove_from_top(
+        &self,
+        top: &ProofWithPublicInputs<F, C, D>,
+        steps: &[StepWitness],
+        hooks: &dyn PipelineHooks,
+    ) -> Result<ProofWithPublicInputs<F, WrapperConfig, D>, PipelineError> {
+        check(hooks)?;
         let cp = self.commitment.prove(steps)?;
-        advance("commitments");
-        check()?;
+        hooks.advance("commitments");
+        check(hooks)?;
         let bp = self.batch.prove(top, &cp)?;
-        advance("batch node");
-        check()?;
+        hooks.advance("batch node");
+        check(hooks)?;
         let wp = self.wrapper.prove(&bp)?;
         self.wrapper.data.verify(wp.clone())?;
-        advance("done");
+        hooks.advance("done");
         Ok(wp)
     }
 

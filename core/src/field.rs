@@ -118,17 +118,8 @@ impl Goldilocks {
     }
 
     /// self^e, by square-and-multiply (variable time in `e`, which is always public here).
-    pub fn exp_u64(self, mut e: u64) -> Self {
-        let mut base = self;
-        let mut acc = Self::ONE;
-        while e != 0 {
-            if e & 1 == 1 {
-                acc *= base;
-            }
-            base = base.square();
-            e >>= 1;
-        }
-        acc
+    pub fn exp_u64(self, e: u64) -> Self {
+        pow_u64(self, Self::ONE, e, Self::square)
     }
 
     /// The multiplicative inverse, or `None` for 0 (Fermat: x^(p − 2)).
@@ -331,6 +322,25 @@ impl fmt::Display for Goldilocks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.to_canonical_u64(), f)
     }
+}
+
+/// base^e by square-and-multiply from the least significant bit, for any multiplication
+/// (GF(p) and GF(p^5) share it); variable time in `e`, which is always public here.
+pub(crate) fn pow_u64<T: Copy + Mul<Output = T>>(
+    mut base: T,
+    one: T,
+    mut e: u64,
+    square: impl Fn(T) -> T,
+) -> T {
+    let mut acc = one;
+    while e != 0 {
+        if e & 1 == 1 {
+            acc = acc * base;
+        }
+        base = square(base);
+        e >>= 1;
+    }
+    acc
 }
 
 /// Converts a `u64` to a field element if it is canonical (`< p`), else `None`.

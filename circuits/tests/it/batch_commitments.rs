@@ -332,8 +332,13 @@ fn wrapper_exposes_rollup_public_inputs() {
         circuits.batch.rows,
         circuits.wrapper.rows
     );
+    // The pipeline in its two halves, so that the aggregation's top proof serves the
+    // tampering case below too (prove_steps is exactly these two calls).
+    let top = circuits
+        .prove_aggregation(&w.steps, &quire_circuits::NoHooks)
+        .unwrap();
     let wp = circuits
-        .prove_steps(&w.steps, &quire_circuits::NoHooks)
+        .prove_from_top(&top, &w.steps, &quire_circuits::NoHooks)
         .unwrap();
     let expected = batch_public_inputs(
         &w.old_root,
@@ -355,14 +360,6 @@ fn wrapper_exposes_rollup_public_inputs() {
 
     // A wrong key in the first deposit's record: the commitment proof exists, the batch
     // node rejects it (its digest is not the chunks').
-    let top = {
-        let chunks: Vec<_> = w
-            .steps
-            .chunks(SHAPE.chunk_steps)
-            .map(|c| circuits.chunk.prove(c).unwrap())
-            .collect();
-        circuits.nodes[0].prove(&chunks[0], &chunks[1]).unwrap()
-    };
     let mut cw = CommitmentWitness::from_steps(&SHAPE, &w.steps).unwrap();
     cw.records[0][MAX_PUBDATA + 1] += F::ONE;
     let bad = circuits.commitment.prove_witness(&cw).unwrap();

@@ -219,17 +219,8 @@ impl Gfp5 {
     }
 
     /// self^e for a 64-bit exponent (variable time in `e`, which is always public).
-    pub fn exp_u64(&self, mut e: u64) -> Self {
-        let mut base = *self;
-        let mut acc = Self::ONE;
-        while e != 0 {
-            if e & 1 == 1 {
-                acc *= base;
-            }
-            base = base.square();
-            e >>= 1;
-        }
-        acc
+    pub fn exp_u64(&self, e: u64) -> Self {
+        crate::field::pow_u64(*self, Self::ONE, e, |x| x.square())
     }
 
     /// x^(p^k), the k-th power of the Frobenius automorphism: limb i times ω^(i·k).

@@ -129,37 +129,33 @@ fn known_answers_of_the_l1_fixtures() {
     );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: Value = serde_json::from_str(&text).expect("fixture JSON");
-    let num = |v: &Value| -> u64 { v.as_str().expect("decimal string").parse().expect("u64") };
+    // A JSON array of decimal strings, as integers.
+    let nums = |v: &Value| -> Vec<u64> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|x| x.as_str().expect("decimal string").parse().expect("u64"))
+            .collect()
+    };
+    let elements =
+        |v: &Value| -> Vec<F> { nums(v).into_iter().map(F::from_canonical_u64).collect() };
     let perms = doc["poseidon"]["permutations"]
         .as_array()
         .expect("permutations");
     assert!(perms.len() >= 4);
     for case in perms {
-        let input: Vec<F> = case["input"]
-            .as_array()
-            .expect("input")
-            .iter()
-            .map(|v| F::from_canonical_u64(num(v)))
-            .collect();
+        let input = elements(&case["input"]);
         let out = poseidon::permute(input.try_into().expect("12 elements"));
-        let expect: Vec<u64> = case["output"]
-            .as_array()
-            .expect("output")
-            .iter()
-            .map(num)
-            .collect();
-        assert_eq!(out.map(|x| x.to_canonical_u64()).to_vec(), expect);
+        assert_eq!(
+            out.map(|x| x.to_canonical_u64()).to_vec(),
+            nums(&case["output"])
+        );
     }
     for case in doc["poseidon"]["hash_no_pad"]
         .as_array()
         .expect("hash_no_pad")
     {
-        let input: Vec<F> = case["input"]
-            .as_array()
-            .expect("input")
-            .iter()
-            .map(|v| F::from_canonical_u64(num(v)))
-            .collect();
+        let input = elements(&case["input"]);
         let out = hash_elements(&input);
         assert_eq!(
             format!("0x{}", hex::encode(out.to_l1_bytes32())),
