@@ -53,6 +53,21 @@ pub const ELEM_BYTES: usize = 8;
 /// Bytes of one extension element.
 pub const EXT_BYTES: usize = 16;
 
+/// The opening vectors in the order plonky2's transcript absorbs them after ζ, which is
+/// also the order the calldata carries them in (so the EVM verifier absorbs as it reads)
+/// and the order `quire-evm-verifier` replays.
+pub fn openings_in_transcript_order(o: &OpeningSet<F, D>) -> [&[QuadraticExtension<F>]; 7] {
+    [
+        &o.constants,
+        &o.plonk_sigmas,
+        &o.wires,
+        &o.plonk_zs,
+        &o.partial_products,
+        &o.quotient_polys,
+        &o.plonk_zs_next,
+    ]
+}
+
 /// Every length of a proof of one circuit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProofShape {
@@ -271,15 +286,7 @@ pub fn encode(shape: &ProofShape, proof: &ProofWithPublicInputs<F, OuterC, D>) -
         ensure!(c.0.len() == 1 << s.cap_height, "cap");
         w.cap(c);
     }
-    for v in [
-        &o.constants,
-        &o.plonk_sigmas,
-        &o.wires,
-        &o.plonk_zs,
-        &o.partial_products,
-        &o.quotient_polys,
-        &o.plonk_zs_next,
-    ] {
+    for v in openings_in_transcript_order(o) {
         v.iter().for_each(|x| w.ext(*x));
     }
     for c in &fri.commit_phase_merkle_caps {

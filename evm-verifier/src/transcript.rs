@@ -123,15 +123,7 @@ pub fn trace(
     c.observe_cap::<KH>(&p.quotient_polys_cap);
     let zeta = c.get_extension_challenge::<D>();
     let o = &p.openings;
-    for v in [
-        &o.constants,
-        &o.plonk_sigmas,
-        &o.wires,
-        &o.plonk_zs,
-        &o.partial_products,
-        &o.quotient_polys,
-        &o.plonk_zs_next,
-    ] {
+    for v in quire_circuits::calldata::openings_in_transcript_order(o) {
         c.observe_extension_elements::<D>(v);
     }
     let fri = &p.opening_proof;

@@ -118,13 +118,49 @@ pub enum ExecutorError {
 /// phases are comparable to the parallel executor's. Used as the equivalence baseline and
 /// by benchmarks; must run inside a one-thread pool to be truly sequential.
 pub fn execute_sequential(state: &mut State, ops: &[Operation]) -> BatchOutput {
+    let run = execute_runs(state, ops, &[], |state, txs, sigs, stats, receipts| {
+        let t = Instant::now();
+        for (signed, sig) in txs.iter().zip(sigs) {
+            let r = state
+                .plan_l2(signed, sig.hash, |_| sig.valid)
+                .and_then(|p| {
+                    state.commit_effects(&p.effects)?;
+                    Ok(p.receipt)
+                });
+            receipts.push(r);
+        }
+        stats.execute += t.elapsed();
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match run {
+        Ok(out) => out,
+        Err(never) => match never {},
+    }
+}
+
+/// The loop both executors share: runs of priority operations go through
+/// [`State::apply`]; each run of L2 transactions has its signatures checked in one parallel
+/// stage (trusting `verified[i]`, see [`execute_parallel_verified`]), then `execute_l2`
+/// applies the run, appending one result per transaction to the receipts.
+fn execute_runs<E>(
+    state: &mut State,
+    ops: &[Operation],
+    verified: &[bool],
+    mut execute_l2: impl FnMut(
+        &mut State,
+        &[&SignedTx],
+        &[SigCheck],
+        &mut BatchStats,
+        &mut Vec<Result<Receipt, TxError>>,
+    ) -> Result<(), E>,
+) -> Result<BatchOutput, E> {
     let mut stats = BatchStats {
         txs: ops.len(),
         ..BatchStats::default()
     };
     state.root();
-    let mut receipts = Vec::with_capacity(ops.len());
-    for (_, run) in runs(ops) {
+    let mut receipts: Vec<Result<Receipt, TxError>> = Vec::with_capacity(ops.len());
+    for (start, run) in runs(ops) {
         match run {
             Run::Priority(ops) => {
                 let t = Instant::now();
@@ -133,23 +169,14 @@ pub fn execute_sequential(state: &mut State, ops: &[Operation]) -> BatchOutput {
             }
             Run::L2(txs) => {
                 let t = Instant::now();
-                let sigs = signatures::verify_all(state, &txs);
+                let known = verified.get(start..).unwrap_or(&[]);
+                let sigs = signatures::verify_unless_known(state, &txs, known);
                 stats.signatures += t.elapsed();
-                let t = Instant::now();
-                for (signed, sig) in txs.iter().zip(&sigs) {
-                    let r = state
-                        .plan_l2(signed, sig.hash, |_| sig.valid)
-                        .and_then(|p| {
-                            state.commit_effects(&p.effects)?;
-                            Ok(p.receipt)
-                        });
-                    receipts.push(r);
-                }
-                stats.execute += t.elapsed();
+                execute_l2(state, &txs, &sigs, &mut stats, &mut receipts)?;
             }
         }
     }
-    finish(state, receipts, stats)
+    Ok(finish(state, receipts, stats))
 }
 
 /// Executes a batch in parallel (on the current rayon pool). The result equals
@@ -171,29 +198,9 @@ pub fn execute_parallel_verified(
     verified: &[bool],
     config: &ExecutorConfig,
 ) -> Result<BatchOutput, ExecutorError> {
-    let mut stats = BatchStats {
-        txs: ops.len(),
-        ..BatchStats::default()
-    };
-    state.root();
-    let mut receipts: Vec<Result<Receipt, TxError>> = Vec::with_capacity(ops.len());
-    for (start, run) in runs(ops) {
-        match run {
-            Run::Priority(ops) => {
-                let t = Instant::now();
-                receipts.extend(ops.iter().map(|op| state.apply(op)));
-                stats.execute += t.elapsed();
-            }
-            Run::L2(txs) => {
-                let t = Instant::now();
-                let known = verified.get(start..).unwrap_or(&[]);
-                let sigs = signatures::verify_unless_known(state, &txs, known);
-                stats.signatures += t.elapsed();
-                execute_l2_run(state, &txs, &sigs, config, &mut stats, &mut receipts)?;
-            }
-        }
-    }
-    Ok(finish(state, receipts, stats))
+    execute_runs(state, ops, verified, |state, txs, sigs, stats, receipts| {
+        execute_l2_run(state, txs, sigs, config, stats, receipts)
+    })
 }
 
 /// Commits a planned transaction's effects, or passes its rejection through.

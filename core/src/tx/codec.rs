@@ -208,18 +208,6 @@ impl L2Tx {
             _ => return Err(DecodeError::UnknownType(ty)),
         })
     }
-
-    /// The canonical encoding of the unsigned body.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        self.write(&mut w);
-        w.0
-    }
-
-    /// Decodes an unsigned body.
-    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        decode_all(bytes, Self::read)
-    }
 }
 
 impl SignedTx {
@@ -233,18 +221,6 @@ impl SignedTx {
         let sig: [u8; 72] = r.take("signature")?;
         let signature = Signature::from_bytes(&sig).map_err(DecodeError::Signature)?;
         Ok(SignedTx { tx, signature })
-    }
-
-    /// The canonical encoding: body then signature.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        self.write(&mut w);
-        w.0
-    }
-
-    /// Decodes a signed transaction.
-    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        decode_all(bytes, Self::read)
     }
 }
 
@@ -285,43 +261,55 @@ impl PriorityOp {
             _ => return Err(DecodeError::UnknownType(ty)),
         })
     }
-
-    /// The canonical encoding.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        self.write(&mut w);
-        w.0
-    }
-
-    /// Decodes a priority operation.
-    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        decode_all(bytes, Self::read)
-    }
 }
 
 impl Operation {
-    /// The canonical encoding: `00` + signed tx, or `01` + priority op.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
+    /// `00` + signed tx, or `01` + priority op.
+    fn write(&self, w: &mut Writer) {
         match self {
             Operation::L2(t) => {
                 w.u8(0);
-                t.write(&mut w);
+                t.write(w);
             }
             Operation::Priority(p) => {
                 w.u8(1);
-                p.write(&mut w);
+                p.write(w);
             }
         }
-        w.0
     }
 
-    /// Decodes an operation.
-    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        decode_all(bytes, |r| match r.u8("kind")? {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8("kind")? {
             0 => Ok(Operation::L2(SignedTx::read(r)?)),
             1 => Ok(Operation::Priority(PriorityOp::read(r)?)),
             k => Err(DecodeError::UnknownType(k)),
-        })
+        }
     }
+}
+
+/// The public `encode` / `decode` pair of a type with private `write` / `read`: one
+/// definition of "canonical" (every byte consumed, see [`decode_all`]) for all of them.
+macro_rules! canonical_codec {
+    ($($ty:ident: $what:literal),* $(,)?) => {$(
+        impl $ty {
+            #[doc = concat!("The canonical encoding of ", $what, ".")]
+            pub fn encode(&self) -> Vec<u8> {
+                let mut w = Writer::default();
+                self.write(&mut w);
+                w.0
+            }
+
+            #[doc = concat!("Decodes ", $what, ", refusing trailing bytes.")]
+            pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+                decode_all(bytes, Self::read)
+            }
+        }
+    )*};
+}
+
+canonical_codec! {
+    L2Tx: "the unsigned body",
+    SignedTx: "a signed transaction (body then signature)",
+    PriorityOp: "a priority operation",
+    Operation: "an operation (`00` + signed tx, or `01` + priority op)",
 }
