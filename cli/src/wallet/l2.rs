@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use quire_api::{AccountView, Client, PoolView, Wait};
 use quire_core::account::{AccountId, Address};
+use quire_core::amm::Pool;
 use quire_core::hash::Digest;
 use quire_core::schnorr::PublicKey;
 use quire_core::token::TokenId;
@@ -188,9 +189,23 @@ impl Wallet {
         Ok((rounded, note))
     }
 
-    /// Signs a prepared transaction.
-    fn sign(&self, key: &Key, tx: L2Tx) -> SignedTx {
-        tx.sign(&key.secret, self.chain_id)
+    /// Signs `tx` into a [`Prepared`] with its summary and the fee-rounding note, if any.
+    fn prepared(&self, key: &Key, tx: L2Tx, summary: String, fee_note: Option<String>) -> Prepared {
+        Prepared {
+            summary,
+            notes: fee_note.into_iter().collect(),
+            signed: tx.sign(&key.secret, self.chain_id),
+        }
+    }
+
+    /// A pool's two tokens and its share token, as registered.
+    fn pool_tokens(&self, pool: &Pool) -> Result<(Token, Token, Token)> {
+        let token = |id| self.token_of("--pool", id).cloned();
+        Ok((
+            token(pool.token_a)?,
+            token(pool.token_b)?,
+            token(pool.share_token)?,
+        ))
     }
 
     /// Validates and signs a transfer; nothing is sent.
@@ -208,16 +223,13 @@ impl Wallet {
             fee,
             nonce: req.nonce.unwrap_or(me.nonce),
         });
-        Ok(Prepared {
-            summary: format!(
-                "transfer {} from account {} to account {to} (fee {})",
-                format_l2_amount(amount, &token),
-                me.id,
-                format_l2_amount(fee, &token)
-            ),
-            notes: note.into_iter().collect(),
-            signed: self.sign(key, tx),
-        })
+        let summary = format!(
+            "transfer {} from account {} to account {to} (fee {})",
+            format_l2_amount(amount, &token),
+            me.id,
+            format_l2_amount(fee, &token)
+        );
+        Ok(self.prepared(key, tx, summary, note))
     }
 
     /// Validates and signs a withdrawal to L1; nothing is sent.
@@ -247,16 +259,13 @@ impl Wallet {
             fee,
             nonce: req.nonce.unwrap_or(me.nonce),
         });
-        Ok(Prepared {
-            summary: format!(
-                "withdraw {} from account {} to {to} on L1 (fee {})",
-                format_l2_amount(amount, &token),
-                me.id,
-                format_l2_amount(fee, &token)
-            ),
-            notes: note.into_iter().collect(),
-            signed: self.sign(key, tx),
-        })
+        let summary = format!(
+            "withdraw {} from account {} to {to} on L1 (fee {})",
+            format_l2_amount(amount, &token),
+            me.id,
+            format_l2_amount(fee, &token)
+        );
+        Ok(self.prepared(key, tx, summary, note))
     }
 
     /// Validates and signs a swap; nothing is sent.
@@ -291,17 +300,14 @@ impl Wallet {
             fee,
             nonce: req.nonce.unwrap_or(me.nonce),
         });
-        Ok(Prepared {
-            summary: format!(
-                "swap {} for at least {} in pool {} (fee {})",
-                format_l2_amount(amount_in, &token_in),
-                format_l2_amount(min_out, &token_out),
-                pool.account,
-                format_l2_amount(fee, &token_in)
-            ),
-            notes: note.into_iter().collect(),
-            signed: self.sign(key, tx),
-        })
+        let summary = format!(
+            "swap {} for at least {} in pool {} (fee {})",
+            format_l2_amount(amount_in, &token_in),
+            format_l2_amount(min_out, &token_out),
+            pool.account,
+            format_l2_amount(fee, &token_in)
+        );
+        Ok(self.prepared(key, tx, summary, note))
     }
 
     /// Validates and signs a liquidity deposit; nothing is sent.
@@ -311,9 +317,7 @@ impl Wallet {
         req: &AddLiquidityRequest,
     ) -> Result<Prepared> {
         let pool = self.pool("--pool", &req.pool).await?.pool;
-        let ta = self.token_of("--pool", pool.token_a)?.clone();
-        let tb = self.token_of("--pool", pool.token_b)?.clone();
-        let ts = self.token_of("--pool", pool.share_token)?.clone();
+        let (ta, tb, ts) = self.pool_tokens(&pool)?;
         let max_a = self.amount("--max-a", &req.max_a, &ta)?;
         let max_b = self.amount("--max-b", &req.max_b, &tb)?;
         let min_shares = self.amount("--min-shares", &req.min_shares, &ts)?;
@@ -329,18 +333,15 @@ impl Wallet {
             fee,
             nonce: req.nonce.unwrap_or(me.nonce),
         });
-        Ok(Prepared {
-            summary: format!(
-                "add at most {} and {} to pool {} for at least {} (fee {})",
-                format_l2_amount(max_a, &ta),
-                format_l2_amount(max_b, &tb),
-                pool.account,
-                format_l2_amount(min_shares, &ts),
-                format_l2_amount(fee, &ta)
-            ),
-            notes: note.into_iter().collect(),
-            signed: self.sign(key, tx),
-        })
+        let summary = format!(
+            "add at most {} and {} to pool {} for at least {} (fee {})",
+            format_l2_amount(max_a, &ta),
+            format_l2_amount(max_b, &tb),
+            pool.account,
+            format_l2_amount(min_shares, &ts),
+            format_l2_amount(fee, &ta)
+        );
+        Ok(self.prepared(key, tx, summary, note))
     }
 
     /// Validates and signs a liquidity withdrawal; nothing is sent.
@@ -350,9 +351,7 @@ impl Wallet {
         req: &RemoveLiquidityRequest,
     ) -> Result<Prepared> {
         let pool = self.pool("--pool", &req.pool).await?.pool;
-        let ta = self.token_of("--pool", pool.token_a)?.clone();
-        let tb = self.token_of("--pool", pool.token_b)?.clone();
-        let ts = self.token_of("--pool", pool.share_token)?.clone();
+        let (ta, tb, ts) = self.pool_tokens(&pool)?;
         let shares = self.amount("--shares", &req.shares, &ts)?;
         let min_a = self.amount("--min-a", &req.min_a, &ta)?;
         let min_b = self.amount("--min-b", &req.min_b, &tb)?;
@@ -368,18 +367,15 @@ impl Wallet {
             fee,
             nonce: req.nonce.unwrap_or(me.nonce),
         });
-        Ok(Prepared {
-            summary: format!(
-                "remove {} from pool {} for at least {} and {} (fee {})",
-                format_l2_amount(shares, &ts),
-                pool.account,
-                format_l2_amount(min_a, &ta),
-                format_l2_amount(min_b, &tb),
-                format_l2_amount(fee, &ta)
-            ),
-            notes: note.into_iter().collect(),
-            signed: self.sign(key, tx),
-        })
+        let summary = format!(
+            "remove {} from pool {} for at least {} and {} (fee {})",
+            format_l2_amount(shares, &ts),
+            pool.account,
+            format_l2_amount(min_a, &ta),
+            format_l2_amount(min_b, &tb),
+            format_l2_amount(fee, &ta)
+        );
+        Ok(self.prepared(key, tx, summary, note))
     }
 
     /// Sends a prepared transaction; returns its hash once the sequencer holds it durably.
