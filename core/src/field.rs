@@ -171,6 +171,45 @@ impl Goldilocks {
     }
 }
 
+/// An exact sum of up to 2^31 products of two stored integers (each below 2^128): the
+/// accumulator of GF(p^5) multiplication and of Poseidon's matrix–vector products, which
+/// reduce once per output instead of after every product.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Acc160 {
+    lo: u128,
+    hi: u32,
+}
+
+impl Acc160 {
+    /// Adds a 128-bit term.
+    #[inline(always)]
+    pub(crate) fn add(&mut self, x: u128) {
+        let (lo, carry) = self.lo.overflowing_add(x);
+        self.lo = lo;
+        self.hi += carry as u32;
+    }
+
+    /// Adds a·b.
+    #[inline(always)]
+    pub(crate) fn add_product(&mut self, a: Goldilocks, b: Goldilocks) {
+        self.add(a.0 as u128 * b.0 as u128);
+    }
+
+    /// The sum mod p, in one pass ([`Goldilocks::from_u160`]).
+    #[inline(always)]
+    pub(crate) fn reduce(self) -> Goldilocks {
+        Goldilocks::from_u160(self.lo, self.hi)
+    }
+
+    /// The same value as [`Acc160::reduce`], as reduce128(lo) − hi·2^32 (2^128 ≡ −2^32):
+    /// measured faster inside the Poseidon permutation (1.23 against 1.42 µs), while the
+    /// one-pass form is faster in GF(p^5) multiplication.
+    #[inline(always)]
+    pub(crate) fn reduce_split(self) -> Goldilocks {
+        reduce128(self.lo) - Goldilocks((self.hi as u64) << 32)
+    }
+}
+
 /// `x mod p` for a 128-bit `x = hi·2^64 + lo`, with `hi = hh·2^32 + hl`:
 /// x ≡ lo − hh + hl·ε (2^96 ≡ −1, 2^64 ≡ ε). The result is some representative below 2^64.
 #[inline]
@@ -417,6 +456,16 @@ mod tests {
         let expect = (F::from_noncanonical_u128(u128::MAX) + F::from_canonical_u32(hi) * two_128)
             .to_canonical_u64();
         assert_eq!(big.to_canonical_u64(), expect);
+        // The accumulator's two reductions agree.
+        let acc = Acc160 {
+            lo: u128::MAX - 3,
+            hi,
+        };
+        assert_eq!(acc.reduce(), acc.reduce_split());
+        assert_eq!(
+            acc.reduce().to_canonical_u64(),
+            F::from_u160(u128::MAX - 3, hi).to_canonical_u64()
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use rand::Rng;
 
-use crate::field::{F, GOLDILOCKS_ORDER};
+use crate::field::{Acc160, F, GOLDILOCKS_ORDER};
 
 /// An element of GF(p^5), p = 2^64 − 2^32 + 1, written c0 + c1·z + … + c4·z^4 with
 /// z^5 = 3.
@@ -44,15 +44,11 @@ const OMEGA_POWERS: [F; 5] = [
 /// Exact sum of products of pairs of base-field elements, reduced once.
 #[inline(always)]
 fn dot<const N: usize>(pairs: [(F, F); N]) -> F {
-    let mut lo = 0u128;
-    let mut hi = 0u32;
+    let mut acc = Acc160::default();
     for (a, b) in pairs {
-        let (sum, carry) =
-            lo.overflowing_add(a.to_noncanonical_u64() as u128 * b.to_noncanonical_u64() as u128);
-        lo = sum;
-        hi += carry as u32;
+        acc.add_product(a, b);
     }
-    F::from_u160(lo, hi)
+    acc.reduce()
 }
 
 impl Gfp5 {

@@ -17,7 +17,7 @@ use super::poseidon_constants::{
     FAST_PARTIAL_ROUND_INITIAL_MATRIX, FAST_PARTIAL_ROUND_VS, FAST_PARTIAL_ROUND_W_HATS, MDS_CIRC,
     MDS_DIAG_0, ROUND_CONSTANTS,
 };
-use crate::field::F;
+use crate::field::{Acc160, F};
 
 /// State width.
 pub const WIDTH: usize = 12;
@@ -26,29 +26,6 @@ pub const RATE: usize = 8;
 const HALF_FULL_ROUNDS: usize = 4;
 const PARTIAL_ROUNDS: usize = 22;
 const ROUNDS: usize = 2 * HALF_FULL_ROUNDS + PARTIAL_ROUNDS;
-
-/// A 160-bit accumulator for sums of up to 2^32 products of two `u64`s.
-#[derive(Clone, Copy, Default)]
-struct Acc160 {
-    lo: u128,
-    hi: u32,
-}
-
-impl Acc160 {
-    #[inline(always)]
-    fn add(&mut self, x: u128) {
-        let (lo, carry) = self.lo.overflowing_add(x);
-        self.lo = lo;
-        self.hi += carry as u32;
-    }
-
-    #[inline(always)]
-    fn reduce(self) -> F {
-        // 2^128 ≡ −2^32. The same value as `F::from_u160`, but measured faster here (1.23
-        // against 1.42 µs per permutation; the opposite holds in GF(p^5) multiplication).
-        F::from_noncanonical_u128(self.lo) - F::from_noncanonical_u64((self.hi as u64) << 32)
-    }
-}
 
 #[inline(always)]
 fn sbox(x: F) -> F {
@@ -188,7 +165,7 @@ fn partial_rounds_fast(state: &mut [F; WIDTH]) {
         }
     }
     for (s, a) in state[1..].iter_mut().zip(&acc[1..]) {
-        *s = a.reduce();
+        *s = a.reduce_split();
     }
 
     let mds_0_0 = (MDS_CIRC[0] + MDS_DIAG_0) as u128;
@@ -203,7 +180,7 @@ fn partial_rounds_fast(state: &mut [F; WIDTH]) {
         for (s, &v) in state[1..].iter_mut().zip(&FAST_PARTIAL_ROUND_VS[round]) {
             *s = s.mul_add(s0, F::from_canonical_u64(v));
         }
-        state[0] = d.reduce();
+        state[0] = d.reduce_split();
     }
 }
 
