@@ -10,6 +10,7 @@
 mod apply;
 mod error;
 mod receipt;
+mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use apply::{Effects, Planned, SlotEffect};
 pub use error::TxError;
 pub use receipt::{Outcome, Receipt, RefundReason};
+pub use replay::{BatchReplayError, ReplayError};
 
 use crate::account::{
     balance_leaf, Account, AccountId, Address, ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH,

@@ -151,3 +151,279 @@ pub fn encode(op: &Operation, outcome: &Outcome) -> Result<Vec<u8>, PubdataError
     }
     Ok(o.0)
 }
+
+/// One operation as its pubdata states it: what an observer of L1 alone knows of it.
+///
+/// The decoding is the exact inverse of [`encode`] on its range (a test holds it so); it is
+/// how state is rebuilt from L1 data (`State::replay_stated`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatedOp {
+    /// `01 account:3 token:1 amount:8 credited:1`.
+    Deposit {
+        /// The credited account (the bridge account when refunded).
+        account: AccountId,
+        /// The token.
+        token: TokenId,
+        /// The amount queued on L1.
+        amount: u64,
+        /// False when refunded on L1.
+        credited: bool,
+    },
+    /// `02 from:3 to:3 token:1 amount:8 fee:2`.
+    Transfer {
+        /// Sender.
+        from: AccountId,
+        /// Receiver.
+        to: AccountId,
+        /// Token.
+        token: TokenId,
+        /// Amount.
+        amount: u64,
+        /// Fee (unpacked).
+        fee: u64,
+    },
+    /// `03 from:3 token:1 amount:8 fee:2 to:20`.
+    Withdraw {
+        /// Sender.
+        from: AccountId,
+        /// Token.
+        token: TokenId,
+        /// Amount.
+        amount: u64,
+        /// Fee (unpacked).
+        fee: u64,
+        /// L1 recipient.
+        to: Address,
+    },
+    /// `04 account:3 pool:3 token_in:1 amount_in:8 amount_out:8 fee:2`.
+    Swap {
+        /// Trader.
+        account: AccountId,
+        /// Pool account.
+        pool: AccountId,
+        /// Token sold.
+        token_in: TokenId,
+        /// Amount sold.
+        amount_in: u64,
+        /// Amount received.
+        amount_out: u64,
+        /// Fee (unpacked).
+        fee: u64,
+    },
+    /// `05 account:3 pool:3 amount_a:8 amount_b:8 shares:8 fee:2`.
+    AddLiquidity {
+        /// Provider.
+        account: AccountId,
+        /// Pool account.
+        pool: AccountId,
+        /// Token A taken.
+        amount_a: u64,
+        /// Token B taken.
+        amount_b: u64,
+        /// Shares received.
+        shares: u64,
+        /// Fee (unpacked).
+        fee: u64,
+    },
+    /// `06 account:3 pool:3 shares:8 amount_a:8 amount_b:8 fee:2`.
+    RemoveLiquidity {
+        /// Provider.
+        account: AccountId,
+        /// Pool account.
+        pool: AccountId,
+        /// Shares burned.
+        shares: u64,
+        /// Token A received.
+        amount_a: u64,
+        /// Token B received.
+        amount_b: u64,
+        /// Fee (unpacked).
+        fee: u64,
+    },
+    /// `07 account:3 token:1 amount:8 owner:20`.
+    FullExit {
+        /// Account exited.
+        account: AccountId,
+        /// Token.
+        token: TokenId,
+        /// Amount exited (0 when the request did not apply).
+        amount: u64,
+        /// L1 owner that requested it.
+        owner: Address,
+    },
+}
+
+impl StatedOp {
+    /// The operation's type.
+    pub fn op_type(&self) -> OpType {
+        match self {
+            StatedOp::Deposit { .. } => OpType::Deposit,
+            StatedOp::Transfer { .. } => OpType::Transfer,
+            StatedOp::Withdraw { .. } => OpType::Withdraw,
+            StatedOp::Swap { .. } => OpType::Swap,
+            StatedOp::AddLiquidity { .. } => OpType::AddLiquidity,
+            StatedOp::RemoveLiquidity { .. } => OpType::RemoveLiquidity,
+            StatedOp::FullExit { .. } => OpType::FullExit,
+        }
+    }
+
+    /// True for the kinds that consume the next L1 priority operation.
+    pub fn is_priority(&self) -> bool {
+        matches!(self, StatedOp::Deposit { .. } | StatedOp::FullExit { .. })
+    }
+}
+
+/// Why pubdata bytes do not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// An unknown operation type byte.
+    #[error("unknown operation type {byte:#04x} at byte {offset}")]
+    UnknownOpType {
+        /// The byte.
+        byte: u8,
+        /// Its offset in the batch's pubdata.
+        offset: usize,
+    },
+    /// The last operation is cut short.
+    #[error("operation at byte {offset} is truncated")]
+    Truncated {
+        /// Where it starts.
+        offset: usize,
+    },
+    /// A deposit's credited flag is neither 0 nor 1.
+    #[error("deposit at byte {offset} has credited flag {flag}")]
+    CreditedFlag {
+        /// Where the deposit starts.
+        offset: usize,
+        /// The flag byte.
+        flag: u8,
+    },
+    /// A packed fee overflows u64.
+    #[error("operation at byte {offset} has an unpackable fee {packed:#06x}")]
+    Fee {
+        /// Where the operation starts.
+        offset: usize,
+        /// The packed fee.
+        packed: u16,
+    },
+}
+
+/// Reads big-endian fields off one operation's bytes.
+struct In<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    offset: usize,
+}
+
+impl In<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.bytes[self.at..self.at + N]);
+        self.at += N;
+        out
+    }
+    fn account(&mut self) -> AccountId {
+        let [a, b, c] = self.take::<3>();
+        AccountId::new(u32::from_be_bytes([0, a, b, c])).expect("24 bits fit the account tree")
+    }
+    fn token(&mut self) -> TokenId {
+        TokenId(self.take::<1>()[0])
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_be_bytes(self.take::<8>())
+    }
+    fn fee(&mut self) -> Result<u64, DecodeError> {
+        let packed = u16::from_be_bytes(self.take::<2>());
+        super::packing::unpack_fee(packed).ok_or(DecodeError::Fee {
+            packed,
+            offset: self.offset,
+        })
+    }
+    fn address(&mut self) -> Address {
+        Address(self.take::<20>())
+    }
+}
+
+/// Splits a batch's pubdata into its operations.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<StatedOp>, DecodeError> {
+    let mut ops = Vec::new();
+    let mut offset = 0;
+    while offset < bytes.len() {
+        let byte = bytes[offset];
+        let op_type = OpType::from_u8(byte).ok_or(DecodeError::UnknownOpType { byte, offset })?;
+        let len = size(op_type);
+        let op_bytes = bytes
+            .get(offset..offset + len)
+            .ok_or(DecodeError::Truncated { offset })?;
+        ops.push(decode_op(op_type, op_bytes, offset)?);
+        offset += len;
+    }
+    Ok(ops)
+}
+
+fn decode_op(op_type: OpType, bytes: &[u8], offset: usize) -> Result<StatedOp, DecodeError> {
+    let mut i = In {
+        bytes,
+        at: 1,
+        offset,
+    };
+    Ok(match op_type {
+        OpType::Deposit => {
+            let (account, token, amount) = (i.account(), i.token(), i.u64());
+            let flag = i.take::<1>()[0];
+            if flag > 1 {
+                return Err(DecodeError::CreditedFlag { offset, flag });
+            }
+            StatedOp::Deposit {
+                account,
+                token,
+                amount,
+                credited: flag == 1,
+            }
+        }
+        OpType::Transfer => StatedOp::Transfer {
+            from: i.account(),
+            to: i.account(),
+            token: i.token(),
+            amount: i.u64(),
+            fee: i.fee()?,
+        },
+        OpType::Withdraw => StatedOp::Withdraw {
+            from: i.account(),
+            token: i.token(),
+            amount: i.u64(),
+            fee: i.fee()?,
+            to: i.address(),
+        },
+        OpType::Swap => StatedOp::Swap {
+            account: i.account(),
+            pool: i.account(),
+            token_in: i.token(),
+            amount_in: i.u64(),
+            amount_out: i.u64(),
+            fee: i.fee()?,
+        },
+        OpType::AddLiquidity => StatedOp::AddLiquidity {
+            account: i.account(),
+            pool: i.account(),
+            amount_a: i.u64(),
+            amount_b: i.u64(),
+            shares: i.u64(),
+            fee: i.fee()?,
+        },
+        OpType::RemoveLiquidity => StatedOp::RemoveLiquidity {
+            account: i.account(),
+            pool: i.account(),
+            shares: i.u64(),
+            amount_a: i.u64(),
+            amount_b: i.u64(),
+            fee: i.fee()?,
+        },
+        OpType::FullExit => StatedOp::FullExit {
+            account: i.account(),
+            token: i.token(),
+            amount: i.u64(),
+            owner: i.address(),
+        },
+    })
+}
