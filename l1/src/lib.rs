@@ -6,6 +6,8 @@
 //!   `contracts/`, committed under `l1/abi/` and checked for staleness by `tests/abi_fresh.rs`;
 //! - [`mod@deploy`]: deployment of the verifier and `Rollup` to any RPC, token registration, and
 //!   the [`deploy::Deployment`] file services read (also the `quire-l1-deploy` binary);
+//! - [`log_pages`]: the rollup's logs in reorg-checked pages of confirmed blocks, the one
+//!   reader of L1 history;
 //! - [`watcher`]: priority operations (deposits, full exits) from confirmed blocks, resumable
 //!   from a cursor, reorg-checked;
 //! - [`committer`]: `commitBatch` / `proveBatch` / `executeBatch` with nonce management and
@@ -38,6 +40,7 @@ pub mod deploy;
 pub mod error;
 pub mod flood;
 pub mod gas;
+pub mod log_pages;
 pub mod tokens;
 pub mod types;
 pub mod user;
@@ -50,13 +53,14 @@ pub use client::{connect, L1Client, Secret};
 pub use committer::{BatchAction, Committer, CommitterConfig, SentTx, Settled};
 pub use deploy::{deploy, DeployConfig, DeployedToken, Deployment, VerifierChoice};
 pub use error::L1Error;
+pub use log_pages::{BlockRef, LogPage, LogPager, PageCursor};
 pub use types::{
     payout_pages, BatchHeader, CommittedBatch, PayoutPage, StoredBatch, PAYOUTS_PER_PAGE,
     PAYOUT_BYTES,
 };
 pub use watcher::{
-    committed_batch_in, rollup_status, BlockRef, CheckedBatch, L1Watcher, RollupStatus, WatchPoll,
-    WatchedOp, WatcherConfig, WatcherCursor,
+    committed_batch_in, rollup_status, CheckedBatch, L1Watcher, RollupStatus, WatchPoll, WatchedOp,
+    WatcherConfig, WatcherCursor,
 };
 
 /// The JSON-RPC chain id anvil uses by default (the devnet's L1).

@@ -1,30 +1,20 @@
 //! The L1 watcher: turns the rollup's `DepositQueued` / `FullExitQueued` events into core
 //! priority operations, reading confirmed blocks only, resumable from a stored cursor.
 //!
-//! Safety rests on three checks:
-//! - only blocks at least `confirmations` deep are read, so ordinary reorgs never reach the
-//!   watcher;
-//! - every poll checks, before and after reading, that the cursor's checkpoint block still
-//!   has the hash recorded when it was read (and that the new range's last block and every
-//!   block holding an event kept theirs while the logs were fetched). Block hashes chain, so an unchanged checkpoint means every block
-//!   before it, and every event already delivered, is unchanged; a changed one is a reorg
-//!   deeper than the confirmation depth and is reported as [`L1Error::Reorg`], never
-//!   papered over;
-//! - priority ids must continue the cursor's `next_priority_id` without gaps; ids already
-//!   delivered are skipped, so re-reading a range never delivers an operation twice.
+//! The pages are read by [`crate::log_pages::LogPager`], which holds the reorg checks
+//! (confirmed blocks only, checkpoint hashes before and after every read). On top of them,
+//! priority ids must continue the cursor's `next_priority_id` without gaps; ids already
+//! delivered are skipped, so re-reading a range never delivers an operation twice.
 //!
 //! Each event's `opHash` is compared with `keccak256` of the operation's canonical encoding
 //! (core's codec), so a decoding disagreement with the contract surfaces here rather than as
 //! a batch L1 refuses.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ethers::contract::EthEvent;
 use ethers::providers::Middleware;
-use ethers::types::{
-    Address as EthAddress, BlockNumber, Filter, Log, TransactionReceipt, ValueOrArray, H256,
-};
+use ethers::types::{Address as EthAddress, BlockNumber, Filter, Log, TransactionReceipt, H256};
 use quire_core::account::{AccountId, Address};
 use quire_core::schnorr::{PublicKey, PUBLIC_KEY_LEN};
 use quire_core::token::TokenId;
@@ -34,16 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::bindings::rollup::{BatchCommittedFilter, DepositQueuedFilter, FullExitQueuedFilter};
 use crate::deploy::Deployment;
 use crate::error::L1Error;
+use crate::log_pages::{log_block, BlockRef, LogPager, PageCursor};
 use crate::types::{CommittedBatch, StoredBatch};
-
-/// A block the watcher has read, identified by number and hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlockRef {
-    /// Block number.
-    pub number: u64,
-    /// Block hash when it was read.
-    pub hash: H256,
-}
 
 /// Where the watcher resumes. Persist it together with the operations a poll returned (in
 /// one database transaction), so a restart neither skips nor repeats any.
@@ -144,88 +126,30 @@ impl<M: Middleware + 'static> L1Watcher<M> {
         &self.cfg
     }
 
-    async fn block_hash(&self, number: u64) -> Result<Option<H256>, L1Error> {
-        let block = self
-            .client
-            .get_block(BlockNumber::Number(number.into()))
-            .await
-            .map_err(L1Error::rpc)?;
-        Ok(block.and_then(|b| b.hash))
-    }
-
-    async fn check(&self, r: BlockRef) -> Result<(), L1Error> {
-        let found = self.block_hash(r.number).await?;
-        if found != Some(r.hash) {
-            return Err(L1Error::Reorg {
-                number: r.number,
-                expected: r.hash,
-                found: found.unwrap_or_default(),
-            });
-        }
-        Ok(())
+    fn pager(&self) -> LogPager<M> {
+        LogPager::new(
+            Arc::clone(&self.client),
+            self.rollup,
+            vec![
+                DepositQueuedFilter::signature(),
+                FullExitQueuedFilter::signature(),
+            ],
+            self.cfg.confirmations,
+            self.cfg.max_blocks_per_poll,
+        )
     }
 
     /// Reads the confirmed blocks after `cursor` (at most `max_blocks_per_poll`) and returns
     /// their priority operations with the cursor to resume from.
     pub async fn poll(&self, cursor: &WatcherCursor) -> Result<WatchPoll, L1Error> {
-        if let Some(cp) = cursor.checkpoint {
-            self.check(cp).await?;
-        }
-        let head = self
-            .client
-            .get_block_number()
-            .await
-            .map_err(L1Error::rpc)?
-            .as_u64();
-        let Some(safe_head) = head.checked_sub(self.cfg.confirmations) else {
-            return Ok(unchanged(cursor, 0));
-        };
-        if safe_head < cursor.next_block {
-            return Ok(unchanged(cursor, safe_head));
-        }
-        let span = self.cfg.max_blocks_per_poll.max(1);
-        let to = safe_head.min(cursor.next_block.saturating_add(span - 1));
-        let to_hash = self.block_hash(to).await?.ok_or_else(|| {
-            L1Error::Rpc(format!("node reports head {head} but has no block {to}"))
-        })?;
-
-        let filter = Filter::new()
-            .address(self.rollup)
-            .from_block(cursor.next_block)
-            .to_block(to)
-            .topic0(ValueOrArray::Array(vec![
-                DepositQueuedFilter::signature(),
-                FullExitQueuedFilter::signature(),
-            ]));
-        let mut logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
-        logs.sort_by_key(|l| (l.block_number, l.log_index));
-
-        // The logs must come from the chain whose block `to` we hashed: a log's block must
-        // still carry the hash the log names, and `to` must not have moved meanwhile.
-        let mut seen: BTreeMap<u64, H256> = BTreeMap::new();
-        for log in &logs {
-            let (number, hash) = log_block(log)?;
-            if log.removed == Some(true) || number < cursor.next_block || number > to {
-                return Err(L1Error::InvalidEvent(format!(
-                    "log outside the requested range or removed: block {number}"
-                )));
-            }
-            seen.insert(number, hash);
-        }
-        for (&number, &hash) in &seen {
-            self.check(BlockRef { number, hash }).await?;
-        }
-        let checkpoint = BlockRef {
-            number: to,
-            hash: to_hash,
-        };
-        self.check(checkpoint).await?;
-        // And the old checkpoint must still be canonical too, now: then the new range
-        // descends from what was delivered before, even if a reorg raced this poll.
-        if let Some(cp) = cursor.checkpoint {
-            self.check(cp).await?;
-        }
-
+        let page = self
+            .pager()
+            .next_page(&PageCursor {
+                next_block: cursor.next_block,
+                checkpoint: cursor.checkpoint,
+            })
+            .await?;
+        let logs = page.logs;
         let mut ops = Vec::new();
         let mut next_id = cursor.next_priority_id;
         for log in &logs {
@@ -246,12 +170,12 @@ impl<M: Middleware + 'static> L1Watcher<M> {
         Ok(WatchPoll {
             ops,
             cursor: WatcherCursor {
-                next_block: to + 1,
+                next_block: page.cursor.next_block,
                 next_priority_id: next_id,
-                checkpoint: Some(checkpoint),
+                checkpoint: page.cursor.checkpoint,
             },
-            safe_head,
-            caught_up: to == safe_head,
+            safe_head: page.safe_head,
+            caught_up: page.caught_up,
         })
     }
 
@@ -361,24 +285,6 @@ fn decode_batch_committed(log: &Log) -> Result<CommittedBatch, L1Error> {
         payouts: e.payouts,
         block_number,
     })
-}
-
-fn unchanged(cursor: &WatcherCursor, safe_head: u64) -> WatchPoll {
-    WatchPoll {
-        ops: Vec::new(),
-        cursor: *cursor,
-        safe_head,
-        caught_up: true,
-    }
-}
-
-fn log_block(log: &Log) -> Result<(u64, H256), L1Error> {
-    match (log.block_number, log.block_hash) {
-        (Some(n), Some(h)) => Ok((n.as_u64(), h)),
-        _ => Err(L1Error::InvalidEvent(
-            "log without block number or hash".into(),
-        )),
-    }
 }
 
 /// Decodes a `DepositQueued` or `FullExitQueued` log into a core priority operation and checks

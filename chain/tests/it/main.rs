@@ -1,0 +1,3 @@
+//! The integration tests of `quire-chain`, one binary.
+
+mod mirror_anvil;
