@@ -182,3 +182,71 @@ pub async fn claim<M: Middleware + 'static>(
         .ok_or_else(|| L1Error::InvalidEvent("claim emitted no Withdrawn".into()))?;
     Ok((paid.amount, receipt.transaction_hash))
 }
+
+/// Starts exodus (`activateExodusMode`): possible once the oldest priority operation no
+/// executed batch consumed is past its deadline. Returns the transaction.
+pub async fn activate_exodus<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    confirmations: usize,
+) -> Result<H256, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let receipt = send_call(r.activate_exodus_mode(), confirmations).await?;
+    Ok(receipt.transaction_hash)
+}
+
+/// In exodus, makes deposit `priority_id` (queued, never consumed by an executed batch)
+/// claimable again by its depositor (`reclaimDeposit`; anyone may send it). Returns the
+/// transaction.
+pub async fn reclaim_deposit<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    priority_id: u64,
+    confirmations: usize,
+) -> Result<H256, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let receipt = send_call(r.reclaim_deposit(priority_id), confirmations).await?;
+    Ok(receipt.transaction_hash)
+}
+
+/// The amount L1 still holds for deposit `priority_id` (zero once reclaimed), and its
+/// deadline.
+pub async fn queued_amount<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    priority_id: u64,
+) -> Result<(u64, u64), L1Error> {
+    let (op, deadline) = Rollup::new(rollup, client)
+        .priority_op(priority_id)
+        .call()
+        .await
+        .map_err(L1Error::contract)?;
+    Ok((op.amount, deadline))
+}
+
+/// Executes the proven batch `batch` with its payout records (anyone may, in exodus too):
+/// `executeBatch` with the first page, then `executePayouts` for each further page, so no
+/// transaction credits more than one page (EIP-7825's gas cap, D12). Returns the
+/// transactions.
+pub async fn execute_batch<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    batch: &crate::StoredBatch,
+    payouts: &[u8],
+    confirmations: usize,
+) -> Result<Vec<H256>, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let pages = crate::types::payout_pages(payouts);
+    let mut txs = Vec::with_capacity(pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        let receipt = if i == 0 {
+            let call = r.execute_batch((*batch).into(), page.records.clone(), page.next.0);
+            send_call(call, confirmations).await?
+        } else {
+            let call = r.execute_payouts(page.records.clone(), page.next.0);
+            send_call(call, confirmations).await?
+        };
+        txs.push(receipt.transaction_hash);
+    }
+    Ok(txs)
+}

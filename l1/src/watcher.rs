@@ -181,23 +181,41 @@ impl<M: Middleware + 'static> L1Watcher<M> {
 
     /// The latest `BatchCommitted` event of batch `number` (a batch number is emitted again
     /// after `revertBatches`): the struct to pass back to prove, execute or commit on top,
-    /// and the payout records `executeBatch` needs. Searches from block `from_block`.
+    /// and the payout records `executeBatch` needs. Searches blocks `from_block..=head`
+    /// newest first, in pages of `max_blocks_per_poll` (RPC providers cap `eth_getLogs`
+    /// ranges), stopping at the first page that holds one: the latest commit is usually in
+    /// the newest page, so a long chain costs one query, not a scan from the deployment.
     pub async fn committed_batch(
         &self,
         number: u64,
         from_block: u64,
     ) -> Result<Option<CommittedBatch>, L1Error> {
-        let filter = Filter::new()
-            .address(self.rollup)
-            .from_block(from_block)
-            .to_block(BlockNumber::Latest)
-            .topic0(BatchCommittedFilter::signature())
-            .topic1(H256::from_low_u64_be(number));
-        let logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
-        logs.into_iter()
-            .max_by_key(|l| (l.block_number, l.log_index))
-            .map(|log| decode_batch_committed(&log))
-            .transpose()
+        let head = self
+            .client
+            .get_block_number()
+            .await
+            .map_err(L1Error::rpc)?
+            .as_u64();
+        let span = self.cfg.max_blocks_per_poll.max(1);
+        let mut to = head;
+        while to >= from_block {
+            let from = to.saturating_sub(span - 1).max(from_block);
+            let filter = Filter::new()
+                .address(self.rollup)
+                .from_block(from)
+                .to_block(to)
+                .topic0(BatchCommittedFilter::signature())
+                .topic1(H256::from_low_u64_be(number));
+            let logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
+            if let Some(log) = logs.into_iter().max_by_key(|l| (l.block_number, l.log_index)) {
+                return decode_batch_committed(&log).map(Some);
+            }
+            if from == from_block {
+                break;
+            }
+            to = from - 1;
+        }
+        Ok(None)
     }
 
     /// `storedBatchHash(number)` at the latest block: keccak256 of the `StoredBatchInfo` L1
