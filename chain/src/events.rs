@@ -45,6 +45,8 @@ pub enum ChainEvent {
         info: StoredBatch,
         /// The batch's pubdata (keccak-checked against `info.pubdata_commitment`).
         pubdata: Bytes,
+        /// The payout records emitted with it (what `executeBatch` pays, page by page).
+        payouts: Bytes,
         /// The committing transaction (the deployment for the genesis batch).
         tx: H256,
     },
@@ -139,7 +141,12 @@ pub async fn decode<M: Middleware + 'static>(
             }
             pubdata
         };
-        return Ok(ChainEvent::Committed { info, pubdata, tx });
+        return Ok(ChainEvent::Committed {
+            info,
+            pubdata,
+            payouts: e.payouts,
+            tx,
+        });
     }
     if topic == BatchProvenFilter::signature() {
         let e = BatchProvenFilter::decode_log(&raw).map_err(|e| bad("BatchProven", e))?;

@@ -18,6 +18,8 @@ pub struct BatchRecord {
     pub info: StoredBatch,
     /// Its pubdata (keccak-checked against `info.pubdata_commitment` when read).
     pub pubdata: Bytes,
+    /// Its payout records (`executeBatch` takes them page by page).
+    pub payouts: Bytes,
     /// The commit transaction.
     pub commit_tx: H256,
     /// The commit's L1 block.
@@ -89,7 +91,12 @@ impl ChainView {
                 }
                 self.priority_ops.push(op.clone());
             }
-            ChainEvent::Committed { info, pubdata, tx } => {
+            ChainEvent::Committed {
+                info,
+                pubdata,
+                payouts,
+                tx,
+            } => {
                 let n = info.batch_number;
                 if n != self.batches.len() as u64 {
                     return history(format!(
@@ -107,6 +114,7 @@ impl ChainView {
                 self.batches.push(BatchRecord {
                     info: *info,
                     pubdata: pubdata.clone(),
+                    payouts: payouts.clone(),
                     commit_tx: *tx,
                     commit_block: e.block,
                     proof: None,

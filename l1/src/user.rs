@@ -250,3 +250,73 @@ pub async fn execute_batch<M: Middleware + 'static>(
     }
     Ok(txs)
 }
+
+/// In exodus, exits the balances `proof` opens against `last_executed` (the last executed
+/// batch, as L1 stores it): each becomes claimable by the account's L1 owner; pool shares as
+/// their part of the pool's settled reserves. Anyone may send it. Returns the transaction.
+pub async fn exit<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    last_executed: &crate::StoredBatch,
+    proof: &quire_core::state::AccountProof,
+    confirmations: usize,
+) -> Result<H256, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let call = r.exit(
+        (*last_executed).into(),
+        crate::convert::to_sol_account_proof(proof)?,
+    );
+    Ok(send_call(call, confirmations).await?.transaction_hash)
+}
+
+/// In exodus, records a pool's reserves and share supply at `last_executed` from its
+/// settlement proof (`State::pool_settlement_proof`), once per pool, so its shares can exit.
+/// Anyone may send it. Returns the transaction.
+pub async fn settle_pool<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    last_executed: &crate::StoredBatch,
+    proof: &quire_core::state::AccountProof,
+    confirmations: usize,
+) -> Result<H256, L1Error> {
+    let r = Rollup::new(rollup, client);
+    let call = r.settle_pool(
+        (*last_executed).into(),
+        crate::convert::to_sol_account_proof(proof)?,
+    );
+    Ok(send_call(call, confirmations).await?.transaction_hash)
+}
+
+/// Whether `(account, token)` has exited in exodus.
+pub async fn is_exited<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    account: AccountId,
+    token: TokenId,
+) -> Result<bool, L1Error> {
+    Rollup::new(rollup, client)
+        .is_exited(account.get(), token.0)
+        .call()
+        .await
+        .map_err(L1Error::contract)
+}
+
+/// Whether the pool whose account is `pool` has been settled for exodus (pool `i` is
+/// account `2 + i`).
+pub async fn pool_settled<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+    pool: AccountId,
+) -> Result<bool, L1Error> {
+    let index = pool
+        .get()
+        .checked_sub(2)
+        .and_then(|i| u8::try_from(i).ok())
+        .ok_or_else(|| L1Error::Config(format!("account {pool} is not a pool's")))?;
+    let (settled, _, _, _) = Rollup::new(rollup, client)
+        .pool_settlement(index)
+        .call()
+        .await
+        .map_err(L1Error::contract)?;
+    Ok(settled)
+}

@@ -7,6 +7,7 @@
 //! - [`l1`]: `deposit`, `full-exit`, `claim` (an L1 transaction each);
 //! - [`l2`]: `transfer`, `swap`, `add-liquidity`, `remove-liquidity`, `withdraw` (a signed
 //!   L2 transaction each, submitted the same way);
+//! - [`exodus`]: `exodus status|activate|exit|reclaim-deposit`, from L1 data alone;
 //! - [`account`], [`tx`]: what the sequencer (and L1) report;
 //! - [`demo`]: a generated workload on the reference state transition, with no service.
 //!
@@ -17,6 +18,7 @@
 
 pub mod account;
 pub mod demo;
+pub mod exodus;
 pub mod global;
 pub mod key;
 pub mod l1;
@@ -87,6 +89,9 @@ pub enum WalletCommand {
     Withdraw(l2::WithdrawCommand),
     /// A transaction's status.
     Tx(tx::TxCommand),
+    /// Leave when the operator has stopped, from L1 data alone (no sequencer).
+    #[command(subcommand)]
+    Exodus(exodus::ExodusCommand),
 }
 
 impl Cli {
@@ -129,6 +134,7 @@ impl WalletCommand {
             WalletCommand::RemoveLiquidity(c) => c.run(g).await,
             WalletCommand::Withdraw(c) => c.run(g).await,
             WalletCommand::Tx(c) => c.run(g).await,
+            WalletCommand::Exodus(c) => c.run(g).await,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - the sequencer's HTTP API is [`quire_api::Client`], with the server's own types;
 //! - [`l2`]: build, sign and submit transfers, swaps, liquidity and withdrawals;
 //! - [`l1`]: deposits, full exits, claims on the Rollup contract;
+//! - [`exodus`]: the chain read from L1 alone (a `quire_chain` mirror) for exodus;
 //! - [`wait`]: following a transaction to soft confirmation, proof and L1 finality.
 //!
 //! The clap commands and what they print are [`crate::commands`].
@@ -17,6 +18,7 @@
 
 pub mod amount;
 pub mod error;
+pub mod exodus;
 pub mod keystore;
 pub mod l1;
 pub mod l2;

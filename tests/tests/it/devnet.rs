@@ -44,7 +44,7 @@ use quire_core::tx::PriorityOp;
 use quire_core::tx::{AddLiquidity, L2Tx, Operation, Swap, Transfer, Withdraw};
 use quire_devnet::{DemoAccount, Devnet, DevnetArgs, DEMO_ETH_WEI, DEMO_USDC};
 use quire_l1::bindings::erc20::IERC20;
-use quire_l1::bindings::rollup::BalanceProof as SolBalanceProof;
+use quire_l1::bindings::rollup::AccountProof as SolAccountProof;
 use quire_l1::bindings::rollup::Rollup;
 use quire_l1::bindings::test_doubles::MockERC20;
 use quire_l1::watcher::decode_priority_op;
@@ -690,6 +690,7 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
         deployment,
         sequencer,
         prover,
+        genesis: devnet_genesis,
         ..
     } = devnet;
     sequencer.shutdown().await;
@@ -764,7 +765,7 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
         .committed_batch(last_batch, deployment.block_number)
         .await?
         .context("the last batch's BatchCommitted")?;
-    let call = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof));
+    let call = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof)?);
     let receipt = call.send().await?.await?.context("exit dropped")?;
     ensure!(receipt.status == Some(1.into()), "exit reverted");
     assert_eq!(
@@ -772,8 +773,36 @@ async fn devnet_deposits_front_run_late_token_l2_transactions_settlement_and_exo
         U256::from(a_usdc),
         "A's exodus exit is claimable by its L1 owner"
     );
-    let again = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof));
+    let again = r.exit(last_executed.info.into(), to_sol_proof(&exit_proof)?);
     assert!(again.call().await.is_err(), "a balance exits once");
+
+    // 6. Everyone else leaves too, from L1 data alone, after the chain is verified
+    // independently (issue 17; see `exodus_l1_only`).
+    let leavers = [
+        crate::exodus_l1_only::Leaver {
+            name: "a",
+            l2: a.l2_secret.clone(),
+            l1_index: a.l1_index,
+        },
+        crate::exodus_l1_only::Leaver {
+            name: "b",
+            l2: b.l2_secret.clone(),
+            l1_index: b.l1_index,
+        },
+        crate::exodus_l1_only::Leaver {
+            name: "victim",
+            l2: SecretKey::from_seed(b"quire e2e front-run victim"),
+            l1_index: 6,
+        },
+    ];
+    crate::exodus_l1_only::exodus_from_l1_alone(
+        &anvil,
+        rollup,
+        &devnet_genesis,
+        &mut reference,
+        &leavers,
+    )
+    .await?;
     drop(anvil);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
@@ -788,23 +817,11 @@ async fn balance_proof(seq: &Client, id: AccountId, token: TokenId) -> Result<Ba
     Ok(view.proof)
 }
 
-/// The API's proof in `StateProof.BalanceProof`'s layout (digests in their L1 form).
-fn to_sol_proof(p: &BalanceProof) -> SolBalanceProof {
-    let path = |siblings: &[quire_core::hash::Digest]| -> Vec<[u8; 32]> {
-        siblings.iter().map(|d| d.to_l1_bytes32()).collect()
-    };
-    let balance_path = path(&p.balance_path.siblings);
-    let account_path = path(&p.account_path.siblings);
-    SolBalanceProof {
-        account_id: p.account.get(),
-        token: p.token.0,
-        balance: p.balance,
-        pubkey_hash: p.pubkey_hash.to_l1_bytes32(),
-        owner: quire_l1::convert::to_eth_address(&p.l1_owner),
-        nonce: p.nonce,
-        balance_path: balance_path.try_into().unwrap_or([[0; 32]; 8]),
-        account_path: account_path.try_into().unwrap_or([[0; 32]; 24]),
-    }
+/// The API's single-balance proof in `StateProof.AccountProof`'s layout (one opening).
+fn to_sol_proof(p: &BalanceProof) -> Result<SolAccountProof> {
+    Ok(quire_l1::convert::to_sol_account_proof(
+        &quire_core::state::AccountProof::from(p.clone()),
+    )?)
 }
 
 /// Takes the proof the prover stored for `batch`, flips one byte, and calls `proveBatch` at

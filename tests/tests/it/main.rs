@@ -4,3 +4,4 @@
 mod deploy_examples;
 mod devnet;
 mod devnet_lifecycle;
+mod exodus_l1_only;

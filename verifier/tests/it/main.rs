@@ -1,0 +1,3 @@
+//! The integration tests of `quire-verifier`, one binary.
+
+mod chain_anvil;
