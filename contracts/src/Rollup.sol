@@ -30,7 +30,8 @@ import {Roles} from "./utils/Roles.sol";
 ///        verifier accepts for its 24 public inputs, and executed only after; both in order.
 ///      - Single payment: a payout record is credited once (its batch executes once); a
 ///        claim zeroes the balance before paying; a pending deposit is reclaimed once (its
-///        amount is zeroed) and each (account, token) exits once (bitmap).
+///        amount is zeroed) and each (account, token) exits once (bitmap), share tokens
+///        included; a pool is settled once.
 ///
 ///      Batch lifecycle (decision D9 for what the proof binds):
 ///      - `commitBatch` (operator): checks the header, hashes the pubdata, walks it op by op
@@ -62,6 +63,18 @@ import {Roles} from "./utils/Roles.sol";
 ///      before `totalPriorityOpsExecuted`; every later deposit (committed but unproven, or
 ///      never committed) is pending and reclaimable. Exits and reclaims wait for that root
 ///      (`ProvenBatchesPending`), so no balance is paid from two roots.
+///
+///      Exodus and the AMM (decision D21): pools exist from genesis only (D3), so the
+///      constructor takes their reserve tokens and pool `i` is the keyless L2 account
+///      `2 + i` with share token `128 + i`. Its liquidity is not lost in exodus: once, anyone
+///      proves the pool account's two reserves and its own share balance under the exit root
+///      (`settlePool`), which freezes the reserves and the outstanding supply
+///      (MAX_AMOUNT − the pool's own shares); then every share balance exits (`exit`) for
+///      floor(shares · reserve / supply) of each reserve, RemoveLiquidity's rounding. Against
+///      one frozen snapshot the floors sum to at most the reserves, which are part of the L2
+///      supply `_credit` draws from, so solvency holds whatever the order of exits.
+///      The shares locked at the pool's first deposit sit in account 0, which never exits:
+///      their part of the reserves stays in the contract.
 contract Rollup is IRollup, Roles, ReentrancyGuard {
     /// @notice Largest L2 amount, balance and per-token supply (D1).
     uint64 public constant MAX_AMOUNT = type(uint64).max >> 1;
@@ -90,6 +103,13 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     ///         (test/RollupWorstCase.t.sol). The sequencer refuses to start with a larger
     ///         `batch.max_priority_ops`.
     uint256 public constant MAX_PRIORITY_OPS_PER_BATCH = 1024;
+    /// @notice At most one genesis pool per share-token id (128..255, D2).
+    uint256 public constant MAX_POOLS = 128;
+    /// @notice Most balances one exodus proof opens (`exit`, `settlePool`); see StateProof.
+    uint256 public constant MAX_OPENINGS = StateProof.MAX_OPENINGS;
+    /// @dev Pool i is L2 account FIRST_POOL_ACCOUNT + i, its shares token FIRST_SHARE_TOKEN + i.
+    uint256 internal constant FIRST_POOL_ACCOUNT = 2;
+    uint256 internal constant FIRST_SHARE_TOKEN = 128;
 
     uint8 internal constant KIND_DEPOSIT = uint8(Pubdata.DEPOSIT);
     uint8 internal constant KIND_FULL_EXIT = uint8(Pubdata.FULL_EXIT);
@@ -113,6 +133,18 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         uint96 scale;
     }
 
+    /// @dev A genesis pool and, once settled in exodus, its snapshot under the exit root, in
+    ///      one slot: a share exit reads everything it needs with one SLOAD.
+    struct PoolRecord {
+        uint8 tokenA;
+        uint8 tokenB;
+        bool settled;
+        uint64 reserveA;
+        uint64 reserveB;
+        /// Outstanding shares: MAX_AMOUNT minus the pool account's own share balance.
+        uint64 supply;
+    }
+
     struct TokenTotals {
         /// Queued deposits minus payouts and reclaims, in L2 units.
         uint64 l2Supply;
@@ -131,6 +163,8 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     uint64 public totalPriorityOps;
     bool public exodusMode;
     uint8 public tokenCount;
+    /// @notice Genesis pools (fixed by the constructor); read with `tokenCount` by `exit`.
+    uint8 public poolCount;
 
     /// @notice The link of the next payout page of the last executed batch still to credit
     ///         (`executePayouts`); zero when all of its payouts are claimable.
@@ -148,6 +182,8 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     mapping(address => mapping(uint256 => uint256)) public claimable;
     /// @dev Exodus: bit t of word a is set once (account a, token t) has exited.
     mapping(uint256 => uint256) internal _exited;
+    /// @dev Genesis pools by index.
+    mapping(uint256 => PoolRecord) internal _pools;
 
     modifier notExodus() {
         if (exodusMode) revert ExodusActive();
@@ -162,13 +198,18 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     ///        queue free apart from gas (tests only): a production deployment must set a fee
     ///        that makes flooding the queue past `priorityDeadline_` expensive (README).
     /// @param feeRecipient_ Credited the fees (the operator); not zero.
+    /// @param pools_ The genesis' AMM pools in its order (`Genesis::pools`): at most
+    ///        `MAX_POOLS`, each two distinct L1 asset ids below 128 (`TooManyPools`,
+    ///        `InvalidPoolTokens`). They are the circuit's constants, so they must be the
+    ///        genesis' exactly (quire-l1's deploy checks the emitted `PoolRegistered`).
     constructor(
         address governance_,
         IBatchVerifier verifier_,
         bytes32 genesisRoot,
         uint64 priorityDeadline_,
         uint256 priorityFee_,
-        address feeRecipient_
+        address feeRecipient_,
+        GenesisPool[] memory pools_
     ) Roles(governance_) {
         if (address(verifier_) == address(0) || feeRecipient_ == address(0)) {
             revert ZeroAddress();
@@ -185,6 +226,25 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         _tokens[ETH_TOKEN_ID] = Token(address(0), ETH_SCALE);
         tokenCount = 1;
         emit TokenRegistered(ETH_TOKEN_ID, address(0), ETH_SCALE);
+
+        uint256 nPools = pools_.length;
+        if (nPools > MAX_POOLS) revert TooManyPools();
+        for (uint256 i; i < nPools; ++i) {
+            GenesisPool memory g = pools_[i];
+            // Reserve tokens need not be registered yet (deployment registers the genesis'
+            // tokens next): a reserve of an id never registered is zero on a sound L2.
+            if (g.tokenA >= MAX_L1_TOKENS || g.tokenB >= MAX_L1_TOKENS || g.tokenA == g.tokenB) {
+                revert InvalidPoolTokens(i);
+            }
+            _pools[i] =
+                PoolRecord({tokenA: g.tokenA, tokenB: g.tokenB, settled: false, reserveA: 0, reserveB: 0, supply: 0});
+            // forge-lint: disable-next-item(unsafe-typecast) -- i < MAX_POOLS = 128
+            emit PoolRegistered(
+                uint8(i), g.tokenA, g.tokenB, uint32(FIRST_POOL_ACCOUNT + i), uint8(FIRST_SHARE_TOKEN + i)
+            );
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) -- nPools <= MAX_POOLS = 128
+        poolCount = uint8(nPools);
 
         StoredBatchInfo memory genesis = StoredBatchInfo({
             batchNumber: 0,
@@ -766,28 +826,122 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
         emit DepositReclaimed(priorityId, depositor, token, amount);
     }
 
-    /// @notice Exodus: proves a balance under the last executed root and makes it claimable by
-    ///         the account's L1 owner (from the leaf). Each (account, token) exits once.
-    ///         Keyless accounts (bridge reserve, pools: owner zero) and pool-share tokens
-    ///         cannot exit.
-    function exit(StoredBatchInfo calldata lastExecuted, StateProof.BalanceProof calldata proof) external {
+    /// @notice Exodus: proves balances of one account under the last executed root (one
+    ///         proof, 1..=`MAX_OPENINGS` of them) and makes them claimable by the account's
+    ///         L1 owner (from the leaf). An L1 asset id below `tokenCount` is credited as is
+    ///         (`Exited`); a pool's share token, once the pool is settled (`settlePool`),
+    ///         is credited floor(shares · reserve / supply) of each of the pool's reserve
+    ///         tokens (`SharesExited`; `ZeroOutput` if both round to zero, `PoolNotSettled`
+    ///         before settlement). Each (account, token) exits once (`AlreadyExited`, the
+    ///         whole call reverts). Account 0, keyless accounts (owner zero: the bridge
+    ///         reserve, pools), zero balances and any other token are refused
+    ///         (`InvalidExit`); so is a malformed proof (see `StateProof.root`).
+    /// @param lastExecuted The last executed batch as `BatchCommitted` emitted it.
+    /// @param proof The account's record, its path, and the balances to exit by strictly
+    ///        increasing token id.
+    function exit(StoredBatchInfo calldata lastExecuted, StateProof.AccountProof calldata proof) external {
+        bytes32 stateRoot = _exitRoot(lastExecuted);
+        uint256 account = proof.accountId;
+        address owner = proof.owner;
+        if (account == 0 || owner == address(0)) revert InvalidExit();
+        // Cheap checks first, from calldata: what each opening may exit, and the bitmap of
+        // every token it exits (the proof's strict order rules out a token opened twice).
+        uint256 n = proof.balances.length;
+        uint256 l1Tokens = tokenCount;
+        uint256 shareEnd = FIRST_SHARE_TOKEN + poolCount;
+        uint256 mask;
+        for (uint256 i; i < n; ++i) {
+            StateProof.BalanceOpening calldata o = proof.balances[i];
+            uint256 token = o.token;
+            if (o.balance == 0 || (token >= l1Tokens && (token < FIRST_SHARE_TOKEN || token >= shareEnd))) {
+                revert InvalidExit();
+            }
+            mask |= uint256(1) << token;
+        }
+        uint256 bits = _exited[account];
+        if (bits & mask != 0) revert AlreadyExited();
+        if (balanceProofVerifier.rootOf(proof) != stateRoot) revert InvalidStateProof();
+        _exited[account] = bits | mask;
+        for (uint256 i; i < n; ++i) {
+            StateProof.BalanceOpening calldata o = proof.balances[i];
+            uint256 token = o.token;
+            uint64 balance = o.balance;
+            if (token < FIRST_SHARE_TOKEN) {
+                _credit(owner, token, balance);
+                // forge-lint: disable-next-line(unsafe-typecast) -- a uint32 / uint8 field of the proof
+                emit Exited(uint32(account), uint8(token), owner, balance);
+            } else {
+                _exitShares(account, owner, token, balance);
+            }
+        }
+    }
+
+    /// @dev Credits `shares` of share token `token` as RemoveLiquidity would pay them
+    ///      (quire_core::amm::remove_liquidity): floor(shares · r / supply) of each reserve
+    ///      against the pool's settled snapshot, refusing both zero. More shares than the
+    ///      supply cannot be held on a sound L2; refused all the same.
+    function _exitShares(uint256 account, address owner, uint256 token, uint64 shares) private {
+        uint256 pool = token - FIRST_SHARE_TOKEN;
+        PoolRecord memory p = _pools[pool];
+        // forge-lint: disable-next-line(unsafe-typecast) -- pool < poolCount <= 128
+        if (!p.settled) revert PoolNotSettled(uint8(pool));
+        if (shares > p.supply) revert InvalidExit();
+        // shares <= supply, so each amount is at most its reserve (< 2^63).
+        uint256 amountA = uint256(shares) * p.reserveA / p.supply;
+        uint256 amountB = uint256(shares) * p.reserveB / p.supply;
+        if (amountA == 0 && amountB == 0) revert ZeroOutput();
+        if (amountA != 0) _credit(owner, p.tokenA, amountA);
+        if (amountB != 0) _credit(owner, p.tokenB, amountB);
+        // forge-lint: disable-next-line(unsafe-typecast) -- a uint32 / uint8 field of the proof; amounts <= reserves < 2^64
+        emit SharesExited(uint32(account), uint8(token), owner, shares, uint64(amountA), uint64(amountB));
+    }
+
+    /// @notice Exodus: freezes a genesis pool's reserves and outstanding share supply under
+    ///         the last executed root, the snapshot its share exits are paid from. Anyone
+    ///         may call it, once per pool (`PoolAlreadySettled`). `proof` must be of the
+    ///         pool's keyless account `2 + i` (else `UnknownPool`) and open exactly its two
+    ///         reserve tokens in increasing id order (token A first only if its id is the
+    ///         smaller), then its share token `128 + i` (else `InvalidPoolProof`): supply =
+    ///         MAX_AMOUNT − that share balance.
+    /// @param lastExecuted The last executed batch as `BatchCommitted` emitted it.
+    /// @param proof The pool account's three balances (core: `State::pool_settlement_proof`).
+    function settlePool(StoredBatchInfo calldata lastExecuted, StateProof.AccountProof calldata proof) external {
+        bytes32 stateRoot = _exitRoot(lastExecuted);
+        uint256 account = proof.accountId;
+        if (account < FIRST_POOL_ACCOUNT || account - FIRST_POOL_ACCOUNT >= poolCount) revert UnknownPool();
+        uint256 pool = account - FIRST_POOL_ACCOUNT;
+        PoolRecord storage rec = _pools[pool];
+        (uint8 tokenA, uint8 tokenB, bool settled) = (rec.tokenA, rec.tokenB, rec.settled);
+        if (settled) revert PoolAlreadySettled();
+        if (proof.owner != address(0) || proof.pubkeyHash != bytes32(0) || proof.balances.length != 3) {
+            revert InvalidPoolProof();
+        }
+        StateProof.BalanceOpening calldata first = proof.balances[0];
+        StateProof.BalanceOpening calldata second = proof.balances[1];
+        bool aFirst = tokenA < tokenB;
+        if (
+            first.token != (aFirst ? tokenA : tokenB) || second.token != (aFirst ? tokenB : tokenA)
+                || proof.balances[2].token != FIRST_SHARE_TOKEN + pool
+        ) revert InvalidPoolProof();
+        if (balanceProofVerifier.rootOf(proof) != stateRoot) revert InvalidStateProof();
+        (uint64 reserveA, uint64 reserveB) = aFirst ? (first.balance, second.balance) : (second.balance, first.balance);
+        // The proof bounds the share balance by MAX_AMOUNT.
+        uint64 supply = MAX_AMOUNT - proof.balances[2].balance;
+        rec.settled = true;
+        rec.reserveA = reserveA;
+        rec.reserveB = reserveB;
+        rec.supply = supply;
+        // forge-lint: disable-next-line(unsafe-typecast) -- pool < poolCount <= 128
+        emit PoolSettled(uint8(pool), reserveA, reserveB, supply);
+    }
+
+    /// @dev The exit root: exodus, every proven batch executed, and `lastExecuted` the last
+    ///      executed batch as stored.
+    function _exitRoot(StoredBatchInfo calldata lastExecuted) private view returns (bytes32) {
         _requireExitRoot();
         uint64 n = totalBatchesExecuted;
         if (lastExecuted.batchNumber != n || _hash(lastExecuted) != storedBatchHash[n]) revert BatchMismatch();
-        uint256 account = proof.accountId;
-        uint256 token = proof.token;
-        uint64 balance = proof.balance;
-        if (
-            account == 0 || account >= ACCOUNT_ID_LIMIT || token >= tokenCount || balance == 0 || balance > MAX_AMOUNT
-                || proof.owner == address(0)
-        ) revert InvalidExit();
-        uint256 bits = _exited[account];
-        if (bits & (uint256(1) << token) != 0) revert AlreadyExited();
-        if (balanceProofVerifier.rootOf(proof) != lastExecuted.stateRoot) revert InvalidStateProof();
-        _exited[account] = bits | (uint256(1) << token);
-        _credit(proof.owner, token, balance);
-        // forge-lint: disable-next-line(unsafe-typecast) -- both come from a uint32 / uint8 field of the proof
-        emit Exited(uint32(account), uint8(token), proof.owner, balance);
+        return lastExecuted.stateRoot;
     }
 
     /// @dev Exits and reclaims are paid from the last executed root, which is final only once
@@ -797,6 +951,27 @@ contract Rollup is IRollup, Roles, ReentrancyGuard {
     function _requireExitRoot() private view {
         if (!exodusMode) revert NotInExodus();
         if (totalBatchesExecuted != totalBatchesProven) revert ProvenBatchesPending();
+    }
+
+    /// @notice Genesis pool `pool`'s reserve tokens, its L2 account and its share token
+    ///         (`UnknownPool` past `poolCount`).
+    function pools(uint8 pool) external view returns (uint8 tokenA, uint8 tokenB, uint32 account, uint8 shareToken) {
+        if (pool >= poolCount) revert UnknownPool();
+        PoolRecord memory p = _pools[pool];
+        // forge-lint: disable-next-line(unsafe-typecast) -- pool < 128
+        return (p.tokenA, p.tokenB, uint32(FIRST_POOL_ACCOUNT + pool), uint8(FIRST_SHARE_TOKEN + pool));
+    }
+
+    /// @notice Pool `pool`'s exodus snapshot: whether it is settled, its reserves and its
+    ///         outstanding share supply (zeros until `settlePool`).
+    function poolSettlement(uint8 pool)
+        external
+        view
+        returns (bool settled, uint64 reserveA, uint64 reserveB, uint64 supply)
+    {
+        if (pool >= poolCount) revert UnknownPool();
+        PoolRecord memory p = _pools[pool];
+        return (p.settled, p.reserveA, p.reserveB, p.supply);
     }
 
     /// @notice Whether (account, token) has exited in exodus.

@@ -48,15 +48,15 @@ contract RollupTest is RollupBase {
 
     function test_constructor_reverts() public {
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(address(0), verifier, GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient);
+        new Rollup(address(0), verifier, GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient, genesisPools);
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(gov, IBatchVerifier(address(0)), GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient);
+        new Rollup(gov, IBatchVerifier(address(0)), GENESIS_ROOT, DEADLINE, PRIORITY_FEE, feeRecipient, genesisPools);
         vm.expectRevert(IRollup.InvalidDeadline.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, 1 hours - 1, PRIORITY_FEE, feeRecipient);
+        new Rollup(gov, verifier, GENESIS_ROOT, 1 hours - 1, PRIORITY_FEE, feeRecipient, genesisPools);
         vm.expectRevert(IRollup.InvalidDeadline.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, 30 days + 1, PRIORITY_FEE, feeRecipient);
+        new Rollup(gov, verifier, GENESIS_ROOT, 30 days + 1, PRIORITY_FEE, feeRecipient, genesisPools);
         vm.expectRevert(IRollup.InvalidStateRoot.selector);
-        new Rollup(gov, verifier, bytes32(uint256(P)), DEADLINE, PRIORITY_FEE, feeRecipient);
+        new Rollup(gov, verifier, bytes32(uint256(P)), DEADLINE, PRIORITY_FEE, feeRecipient, genesisPools);
     }
 
     function test_registerToken() public {
@@ -1097,7 +1097,7 @@ contract RollupTest is RollupBase {
         rollup.activateExodusMode();
         vm.expectRevert(IRollup.ProvenBatchesPending.selector);
         rollup.reclaimDeposit(0);
-        StateProof.BalanceProof memory p;
+        StateProof.AccountProof memory p;
         vm.expectRevert(IRollup.ProvenBatchesPending.selector);
         rollup.exit(batchInfo[0], p);
         // Anyone executes the proven batch.
@@ -1110,8 +1110,9 @@ contract RollupTest is RollupBase {
         rollup.reclaimDeposit(0);
         // Exits now prove against batch 1's root.
         p.accountId = 3;
-        p.balance = 1;
         p.owner = alice;
+        p.balances = new StateProof.BalanceOpening[](1);
+        p.balances[0].balance = 1;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(batchInfo[1], p);
         vm.expectRevert(IRollup.BatchMismatch.selector);
@@ -1163,7 +1164,7 @@ contract RollupTest is RollupBase {
     }
 
     function test_exit_requiresExodusAndLastExecutedBatch() public {
-        StateProof.BalanceProof memory p;
+        StateProof.AccountProof memory p;
         vm.expectRevert(IRollup.NotInExodus.selector);
         rollup.exit(batchInfo[0], p);
         depositEth(alice, 1 ether, KEY_A);
@@ -1175,8 +1176,9 @@ contract RollupTest is RollupBase {
         vm.expectRevert(IRollup.BatchMismatch.selector);
         rollup.exit(batchInfo[2], p); // committed only
         p.accountId = 5;
-        p.balance = 1;
         p.owner = alice;
+        p.balances = new StateProof.BalanceOpening[](1);
+        p.balances[0].balance = 1;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(batchInfo[1], p);
     }

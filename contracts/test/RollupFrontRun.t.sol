@@ -74,7 +74,7 @@ contract RollupFrontRunTest is RollupBase {
         assertEq(attacker.balance - before, 1 gwei);
     }
 
-    function _victimsProof() internal view returns (StateProof.BalanceProof memory) {
+    function _victimsProof() internal view returns (StateProof.AccountProof memory) {
         return parseBalanceProof(json, ".front_run.victim_proof.");
     }
 
@@ -85,11 +85,11 @@ contract RollupFrontRunTest is RollupBase {
         vm.warp(block.timestamp + DEADLINE + 1);
         rollup.activateExodusMode();
         IRollup.StoredBatchInfo memory last = batchInfo[1];
-        StateProof.BalanceProof memory p = _victimsProof();
+        StateProof.AccountProof memory p = _victimsProof();
         assertEq(uint256(p.accountId), uint256(victimsAccount));
         assertEq(p.owner, victim, "the victim's account is owned by the victim");
         // Claiming the leaf for the attacker changes the leaf: the proof no longer verifies.
-        StateProof.BalanceProof memory forged = abi.decode(abi.encode(p), (StateProof.BalanceProof));
+        StateProof.AccountProof memory forged = copyProof(p);
         forged.owner = attacker;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, forged);

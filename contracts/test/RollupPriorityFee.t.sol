@@ -223,24 +223,24 @@ contract RollupPriorityFeeTest is GasMeter {
         uint256 max = rollup.MAX_PRIORITY_FEE();
         assertEq(max, 0.1 ether);
         vm.expectRevert(IRollup.InvalidPriorityFee.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, max + 1, feeRecipient);
+        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, max + 1, feeRecipient, genesisPools);
         vm.expectRevert(IRollup.InvalidPriorityFee.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, type(uint256).max, feeRecipient);
+        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, type(uint256).max, feeRecipient, genesisPools);
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, PRIORITY_FEE, address(0));
+        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, PRIORITY_FEE, address(0), genesisPools);
         vm.expectRevert(Roles.ZeroAddress.selector);
-        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, address(0));
-        Rollup top = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, max, feeRecipient);
+        new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, address(0), genesisPools);
+        Rollup top = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, max, feeRecipient, genesisPools);
         assertEq(top.priorityFee(), max);
         assertEq(top.feeRecipient(), feeRecipient);
-        Rollup free = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, feeRecipient);
+        Rollup free = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, feeRecipient, genesisPools);
         assertEq(free.priorityFee(), 0);
     }
 
     /// @dev Fee 0 (test deployments only): requests are free apart from gas, nothing is
     ///      credited, and ERC-20 deposits and full exits still refuse any ETH sent with them.
     function test_PriorityFee_zeroFeeDeployment() public {
-        Rollup free = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, feeRecipient);
+        Rollup free = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, 0, feeRecipient, genesisPools);
         vm.deal(alice, 2 ether);
         vm.startPrank(alice);
         free.depositETH{value: 1 ether}(KEY_A);
@@ -328,7 +328,7 @@ contract RollupPriorityFeeTest is GasMeter {
     ///      it checks the fees only (see GasMeter).
     function test_Flood_costsTheFeePerRequest() public {
         bool isolated = _skipIfIsolated();
-        rollup = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, PRODUCTION_FEE, feeRecipient);
+        rollup = new Rollup(gov, verifier, GENESIS_ROOT, DEADLINE, PRODUCTION_FEE, feeRecipient, genesisPools);
         uint256 n = 64;
         vm.deal(attacker, 1000 ether);
         uint256 before = attacker.balance;

@@ -11,7 +11,9 @@ import {TestBatchVerifier} from "./mocks/TestBatchVerifier.sol";
 ///         transition produced in core/examples/l1_vectors.rs. The contract's queued op
 ///         hashes, priority commitment, pubdata commitment and payout records must equal
 ///         core's, the batch must run through prove and execute, and in exodus core's
-///         balance proofs must exit against the executed root.
+///         balance proofs must exit against the executed root; core's proof of the pool
+///         settles it, and alice's one proof of all her balances exits them, her pool shares
+///         paid exactly what core's `remove_liquidity` pays.
 /// @dev Regenerate the fixture from the repository root with
 ///      `cargo run -p quire-core --example l1_vectors > contracts/test/fixtures/l1_vectors.json`.
 contract RollupScenarioTest is RollupBase {
@@ -25,6 +27,8 @@ contract RollupScenarioTest is RollupBase {
         vm.warp(1_700_000_000);
         json = vm.readFile("test/fixtures/l1_vectors.json");
         verifier = new TestBatchVerifier();
+        // Core's genesis pool: ETH/USDC, account 2, share token 128.
+        genesisPools.push(IRollup.GenesisPool({tokenA: ETH, tokenB: USDC_ID}));
         _deploy(vm.parseJsonBytes32(json, ".scenario.genesis_root"));
         // Same ids and scales as core's genesis (USDC 1, DAI 10^9), plus WBTC, registered
         // after the L2's genesis: its deposit is credited like any other (D15).
@@ -104,19 +108,29 @@ contract RollupScenarioTest is RollupBase {
         assertEq(aliceL1.balance, 5_274_997_819 * 1e9);
     }
 
-    function _proof(uint256 i) internal view returns (StateProof.BalanceProof memory) {
+    function _proof(uint256 i) internal view returns (StateProof.AccountProof memory) {
         return parseBalanceProof(json, string.concat(".scenario.balance_proofs[", vm.toString(i), "]."));
+    }
+
+    /// @dev Core's account proofs: 0 is alice's every balance, 1 the pool's settlement proof.
+    function _accountProof(uint256 i) internal view returns (StateProof.AccountProof memory) {
+        return parseAccountProof(json, string.concat(".scenario.account_proofs[", vm.toString(i), "]."));
     }
 
     function test_scenario_stateProofsMatchCoreRoot() public view {
         bytes32 newRoot = vm.parseJsonBytes32(json, ".scenario.batch.new_root");
         for (uint256 i; i < NUM_PROOFS; ++i) {
-            StateProof.BalanceProof memory p = _proof(i);
+            StateProof.AccountProof memory p = _proof(i);
             assertEq(this.rootOf(p), newRoot, "core balance proof verifies on L1");
         }
+        for (uint256 i; i < 2; ++i) {
+            assertEq(this.rootOf(_accountProof(i)), newRoot, "core account proof verifies on L1");
+        }
+        assertEq(_accountProof(0).balances.length, 3, "alice holds USDC, DAI and pool shares");
+        assertEq(vm.parseJsonUint(json, ".max_openings"), StateProof.MAX_OPENINGS, "core's MAX_OPENINGS");
     }
 
-    function rootOf(StateProof.BalanceProof calldata p) external pure returns (bytes32) {
+    function rootOf(StateProof.AccountProof calldata p) external pure returns (bytes32) {
         return StateProof.root(p);
     }
 
@@ -129,34 +143,76 @@ contract RollupScenarioTest is RollupBase {
         rollup.activateExodusMode();
 
         IRollup.StoredBatchInfo memory last = batchInfo[1];
-        uint64[6] memory ethBefore;
-        // Proofs 0..4: alice USDC, alice DAI, bob ETH, bob USDC, carol DAI; 6: the fee account.
-        uint256[6] memory ok = [uint256(0), 1, 2, 3, 4, 6];
+        // Proofs 2..4: bob ETH, bob USDC, carol DAI; 6: the fee account. Alice's (0, 1 and
+        // her shares) exit below in one proof.
+        uint256[4] memory ok = [uint256(2), 3, 4, 6];
         for (uint256 k; k < ok.length; ++k) {
-            StateProof.BalanceProof memory p = _proof(ok[k]);
-            ethBefore[k] = supply(p.token);
-            uint256 before = rollup.claimable(p.owner, p.token);
+            StateProof.AccountProof memory p = _proof(ok[k]);
+            uint8 token = p.balances[0].token;
+            uint64 balance = p.balances[0].balance;
+            uint64 supplyBefore = supply(token);
+            uint256 before = rollup.claimable(p.owner, token);
             rollup.exit(last, p);
-            assertTrue(rollup.isExited(p.accountId, p.token));
-            assertEq(rollup.claimable(p.owner, p.token), before + uint256(p.balance) * _scale(p.token));
-            assertEq(uint256(supply(p.token)), uint256(ethBefore[k]) - p.balance);
+            assertTrue(rollup.isExited(p.accountId, token));
+            assertEq(rollup.claimable(p.owner, token), before + uint256(balance) * _scale(token));
+            assertEq(uint256(supply(token)), uint256(supplyBefore) - balance);
             vm.expectRevert(IRollup.AlreadyExited.selector);
             rollup.exit(last, p);
         }
 
-        // Zero balance (alice's ETH after her full exit), keyless pool account, share token.
-        for (uint256 k = 5; k < 9; ++k) {
-            if (k == 6) continue;
-            StateProof.BalanceProof memory p = _proof(k);
-            vm.expectRevert(IRollup.InvalidExit.selector);
-            rollup.exit(last, p);
-        }
+        // Zero balance (alice's ETH after her full exit), keyless pool account.
+        vm.expectRevert(IRollup.InvalidExit.selector);
+        rollup.exit(last, _proof(5));
+        vm.expectRevert(IRollup.InvalidExit.selector);
+        rollup.exit(last, _proof(7));
+        // Alice's shares wait for the pool's settlement.
+        vm.expectRevert(abi.encodeWithSelector(IRollup.PoolNotSettled.selector, uint8(0)));
+        rollup.exit(last, _proof(8));
+        vm.expectRevert(abi.encodeWithSelector(IRollup.PoolNotSettled.selector, uint8(0)));
+        rollup.exit(last, _accountProof(0));
+
+        _settleAndExitAlice(last);
 
         // Reclaim the pending deposit; every token's books now close to zero L2 supply except
         // what stays locked in the pool and the bridge-accounted remainder.
         rollup.reclaimDeposit(pending);
         assertEq(rollup.claimable(carol, ETH), 1 ether);
         _assertSolvent();
+    }
+
+    /// @dev Core's settlement proof freezes the pool; alice's one proof exits USDC, DAI and
+    ///      her shares, the shares paid exactly what core's `remove_liquidity` pays.
+    function _settleAndExitAlice(IRollup.StoredBatchInfo memory last) internal {
+        // Core's settlement proof freezes the pool's reserves and supply.
+        rollup.settlePool(last, _accountProof(1));
+        (bool settled, uint64 ra, uint64 rb, uint64 s) = rollup.poolSettlement(0);
+        assertTrue(settled);
+        assertEq(uint256(ra), vm.parseJsonUint(json, ".scenario.pool_exit.reserve_a"));
+        assertEq(uint256(rb), vm.parseJsonUint(json, ".scenario.pool_exit.reserve_b"));
+        assertEq(uint256(s), vm.parseJsonUint(json, ".scenario.pool_exit.supply"));
+
+        // Alice exits USDC, DAI and her shares in one transaction; the shares pay exactly
+        // core's remove_liquidity.
+        address aliceL1 = vm.parseJsonAddress(json, ".scenario.users.alice.l1");
+        StateProof.AccountProof memory all = _accountProof(0);
+        uint256 amountA = vm.parseJsonUint(json, ".scenario.pool_exit.amount_a");
+        uint256 amountB = vm.parseJsonUint(json, ".scenario.pool_exit.amount_b");
+        uint256 ethBefore = rollup.claimable(aliceL1, ETH);
+        uint64 usdcSupply = supply(USDC_ID);
+        rollup.exit(last, all);
+        assertEq(rollup.claimable(aliceL1, ETH) - ethBefore, amountA * 1e9, "shares pay core's amount of ETH");
+        assertEq(
+            rollup.claimable(aliceL1, USDC_ID),
+            uint256(all.balances[0].balance) + amountB,
+            "her USDC and the shares' USDC"
+        );
+        assertEq(uint256(usdcSupply) - supply(USDC_ID), uint256(all.balances[0].balance) + amountB);
+        assertEq(rollup.claimable(aliceL1, DAI_ID), uint256(all.balances[1].balance) * 1e9);
+        assertTrue(rollup.isExited(all.accountId, 128));
+        vm.expectRevert(IRollup.AlreadyExited.selector);
+        rollup.exit(last, _proof(8));
+        vm.expectRevert(IRollup.AlreadyExited.selector);
+        rollup.exit(last, _proof(0));
     }
 
     function test_scenario_forgedExitsRejected() public {
@@ -166,48 +222,43 @@ contract RollupScenarioTest is RollupBase {
         vm.warp(block.timestamp + DEADLINE + 1);
         rollup.activateExodusMode();
         IRollup.StoredBatchInfo memory last = batchInfo[1];
-        StateProof.BalanceProof memory p = _proof(0);
+        StateProof.AccountProof memory p = _proof(0);
 
-        StateProof.BalanceProof memory q = _copy(p);
-        q.balance += 1;
+        StateProof.AccountProof memory q = copyProof(p);
+        q.balances[0].balance += 1;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, q);
-        // balance + p hashes like balance (here the fee account's 3000 gwei): the range check
-        // refuses it before the Merkle proof would accept it.
+        // balance + p hashes like balance (here the fee account's 3000 gwei): the proof's range
+        // check refuses it.
         q = _proof(6);
-        assertLt(uint256(q.balance), 2 ** 32 - 1);
-        q.balance = uint64(uint256(q.balance) + 0xFFFFFFFF00000001);
-        assertEq(this.rootOf(q), last.stateRoot, "the Merkle proof alone would accept balance + p");
-        vm.expectRevert(IRollup.InvalidExit.selector);
+        assertLt(uint256(q.balances[0].balance), 2 ** 32 - 1);
+        q.balances[0].balance = uint64(uint256(q.balances[0].balance) + 0xFFFFFFFF00000001);
+        vm.expectRevert(IRollup.BalanceOutOfRange.selector);
         rollup.exit(last, q);
         // account id + 2^24 selects the same leaf: refused.
-        q = _copy(p);
+        q = copyProof(p);
         q.accountId += uint32(1 << 24);
-        vm.expectRevert(IRollup.InvalidExit.selector);
+        vm.expectRevert(IRollup.InvalidAccountId.selector);
         rollup.exit(last, q);
         // Another owner, another token, another account: the leaf changes.
-        q = _copy(p);
+        q = copyProof(p);
         q.owner = address(0xBAD);
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, q);
-        q = _copy(p);
-        q.token = DAI_ID;
+        q = copyProof(p);
+        q.balances[0].token = DAI_ID;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, q);
-        q = _copy(p);
+        q = copyProof(p);
         q.accountId += 1;
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, q);
-        q = _copy(p);
+        q = copyProof(p);
         q.accountPath[23] = bytes32(uint256(q.accountPath[23]) ^ 1);
         vm.expectRevert(IRollup.InvalidStateProof.selector);
         rollup.exit(last, q);
         // The genuine proof still exits, once.
         rollup.exit(last, p);
-    }
-
-    function _copy(StateProof.BalanceProof memory p) internal pure returns (StateProof.BalanceProof memory q) {
-        q = abi.decode(abi.encode(p), (StateProof.BalanceProof));
     }
 
     function _assertSolvent() internal view {

@@ -16,14 +16,17 @@
 //! - `keys`: 40-byte key encodings and whether `PublicKey::from_bytes` accepts them;
 //! - `scenario`: a genesis, the L1 priority queue (deposits, one refunded, full exits) with
 //!   each op's canonical encoding and keccak, one batch mixing every operation type (its
-//!   pubdata, commitments, the payout records L1 credits, old and new roots), and balance
-//!   proofs against the new root;
+//!   pubdata, commitments, the payout records L1 credits, old and new roots), balance
+//!   proofs against the new root, and account proofs of several balances each (`exit` of
+//!   all of alice's balances, her pool shares included, and the pool's `settlePool` proof)
+//!   with the pool exit core's `remove_liquidity` pays;
 //! - `front_run`: issue 14's first-deposit front-run (attacker deposit, victim deposit,
 //!   attacker's full exit) as core executes it, and the victim's balance proof.
 //!
 //! The output is deterministic (fixed seeds); regenerate it when core's encodings change.
 
 use quire_core::account::{AccountId, Address};
+use quire_core::amm::remove_liquidity;
 use quire_core::field::{F, GOLDILOCKS_ORDER};
 use quire_core::hash::poseidon::permute;
 use quire_core::hash::poseidon_constants::{
@@ -33,7 +36,7 @@ use quire_core::hash::poseidon_constants::{
 };
 use quire_core::hash::{hash_elements, hash_two, keccak256, Digest};
 use quire_core::schnorr::{PublicKey, SecretKey};
-use quire_core::state::{Genesis, Outcome, PoolSpec, State};
+use quire_core::state::{AccountProof, Genesis, Outcome, PoolSpec, State};
 use quire_core::token::{TokenId, TokenInfo};
 use quire_core::tx::{
     priority_commitment, AddLiquidity, Deposit, FullExit, L2Tx, Operation, PriorityOp,
@@ -382,6 +385,39 @@ fn scenario() -> Value {
         proofs.push(proof_vector(&mut state, &new_root, account, token, note));
     }
 
+    // Exodus with the pool: its settlement proof (reserves and its own share balance), and
+    // alice exiting every balance she holds, her shares included, in one proof.
+    let pool_info = state.pools()[&pool].clone();
+    let settle = state.pool_settlement_proof(pool).expect("a pool");
+    let (reserve_a, reserve_b) = (
+        state.balance(pool, pool_info.token_a),
+        state.balance(pool, pool_info.token_b),
+    );
+    let supply = state.pool_supply(&pool_info);
+    let alice_shares = state.balance(a, share);
+    let (amount_a, amount_b) =
+        remove_liquidity(reserve_a, reserve_b, supply, alice_shares).expect("alice's shares pay");
+    let alice_tokens: Vec<TokenId> = state
+        .account(a)
+        .expect("alice")
+        .balances
+        .keys()
+        .copied()
+        .collect();
+    let alice_all = state.account_proof(a, &alice_tokens).expect("alice");
+    let account_proofs = vec![
+        account_proof_vector(
+            &new_root,
+            &alice_all,
+            "alice: every balance she holds, shares included",
+        ),
+        account_proof_vector(
+            &new_root,
+            &settle,
+            "the pool's settlePool proof: reserves by id, then its shares",
+        ),
+    ];
+
     json!({
         "chain_id": CHAIN_ID,
         "genesis_root": l1(&genesis_root),
@@ -400,6 +436,19 @@ fn scenario() -> Value {
         "priority_commitment": hex0x(&priority_commitment(&queue)),
         "batch": with_roots(batch, &genesis_root, &new_root),
         "balance_proofs": proofs,
+        "account_proofs": account_proofs,
+        "pool_exit": {
+            "pool_account": pool.get(),
+            "share_token": share.0,
+            "token_a": pool_info.token_a.0,
+            "token_b": pool_info.token_b.0,
+            "reserve_a": dec(reserve_a),
+            "reserve_b": dec(reserve_b),
+            "supply": dec(supply),
+            "shares": dec(alice_shares),
+            "amount_a": dec(amount_a),
+            "amount_b": dec(amount_b),
+        },
     })
 }
 
@@ -520,6 +569,24 @@ fn proof_vector(
     })
 }
 
+/// An account proof against `root`, in the contract's `StateProof.AccountProof` fields.
+fn account_proof_vector(root: &Digest, p: &AccountProof, note: &str) -> Value {
+    assert!(p.verify(root));
+    json!({
+        "note": note,
+        "account": p.account.get(),
+        "pubkey_hash": l1(&p.pubkey_hash),
+        "owner": p.l1_owner.to_string(),
+        "nonce": p.nonce,
+        "account_path": p.account_path.siblings.iter().map(l1).collect::<Vec<_>>(),
+        "openings": p.openings.iter().map(|o| json!({
+            "token": o.token.0,
+            "balance": dec(o.balance),
+            "path": o.path.siblings.iter().map(l1).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// The first-deposit front-run of issue 14 as core executes it: an attacker deposits 1 gwei
 /// to a new user's key `K` just ahead of the user's 10 ETH deposit to `K`, then asks for a
 /// full exit of the account its deposit opened. Accounts are (key, L1 owner) pairs (D10), so
@@ -587,6 +654,7 @@ fn front_run() -> Value {
 fn main() {
     let out = json!({
         "generator": "cargo run -p quire-core --example l1_vectors",
+        "max_openings": AccountProof::MAX_OPENINGS,
         "poseidon": poseidon_vectors(),
         "keys": key_vectors(),
         "scenario": scenario(),

@@ -13,8 +13,10 @@ use quire_core::token::TokenInfo;
 use serde::{Deserialize, Serialize};
 
 use crate::bindings::quire_verifier::QuireVerifier;
-use crate::bindings::rollup::{BatchCommittedFilter, Rollup, TokenRegisteredFilter};
-use crate::convert::to_eth_address;
+use crate::bindings::rollup::{
+    BatchCommittedFilter, PoolRegisteredFilter, Rollup, TokenRegisteredFilter,
+};
+use crate::convert::{to_eth_address, to_sol_genesis_pools};
 use crate::error::L1Error;
 use crate::types::StoredBatch;
 
@@ -245,6 +247,7 @@ pub async fn deploy<M: Middleware + 'static>(
     check_tokens(&cfg.tokens)?;
     check_shape(cfg)?;
     let genesis_root = l1_genesis_root(&cfg.genesis)?;
+    let pools = to_sol_genesis_pools(&cfg.genesis)?;
 
     let verifier = match cfg.verifier {
         VerifierChoice::DeployQuireVerifier => {
@@ -279,6 +282,7 @@ pub async fn deploy<M: Middleware + 'static>(
             cfg.priority_deadline_secs,
             U256::from(cfg.priority_fee_wei),
             fee_recipient,
+            pools.clone(),
         ),
     )
     .map_err(|e| L1Error::Config(format!("Rollup deployer: {e}")))?
@@ -300,6 +304,7 @@ pub async fn deploy<M: Middleware + 'static>(
         .find_map(|l| BatchCommittedFilter::decode_log(&l.clone().into()).ok())
         .map(|e| StoredBatch::from(e.info))
         .ok_or_else(|| L1Error::InvalidEvent("constructor emitted no BatchCommitted".into()))?;
+    check_pools(&receipt, &pools)?;
     tracing::info!(address = ?rollup.address(), block_number, "deployed Rollup");
 
     let operators = if cfg.operators.is_empty() {
@@ -382,6 +387,55 @@ pub async fn deploy<M: Middleware + 'static>(
     })
 }
 
+/// The pools the constructor recorded (its `PoolRegistered` events) must be the genesis'
+/// exactly, in order: they are the circuit's constants, and exodus pays share exits from
+/// the contract's table (`settlePool`), so a deployment whose table differs is refused.
+fn check_pools(
+    receipt: &TransactionReceipt,
+    genesis: &[crate::bindings::rollup::GenesisPool],
+) -> Result<(), L1Error> {
+    let recorded: Vec<(u8, u8, u8, u32, u8)> = receipt
+        .logs
+        .iter()
+        .filter(|l| l.topics.first() == Some(&PoolRegisteredFilter::signature()))
+        .filter_map(|l| PoolRegisteredFilter::decode_log(&l.clone().into()).ok())
+        .map(|e| (e.pool, e.token_a, e.token_b, e.account, e.share_token))
+        .collect();
+    let expected: Vec<(u8, u8, u8, u32, u8)> = genesis
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as u8, p.token_a, p.token_b, 2 + i as u32, 128 + i as u8))
+        .collect();
+    if recorded != expected {
+        return Err(L1Error::Config(format!(
+            "the Rollup's pools {recorded:?} are not the genesis pools {expected:?} \
+             (pool, token A, token B, account, share token): the L2 genesis and the contract disagree"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the genesis pools from the contract, in order: (token A, token B) of pool `i`, whose
+/// L2 account is `2 + i` and share token `128 + i`. What a verifier compares with the
+/// genesis file.
+pub async fn registered_pools<M: Middleware + 'static>(
+    client: Arc<M>,
+    rollup: EthAddress,
+) -> Result<Vec<(u8, u8)>, L1Error> {
+    let rollup = Rollup::new(rollup, client);
+    let count = rollup
+        .pool_count()
+        .call()
+        .await
+        .map_err(L1Error::contract)?;
+    let mut out = Vec::with_capacity(usize::from(count));
+    for i in 0..count {
+        let (a, b, _, _) = rollup.pools(i).call().await.map_err(L1Error::contract)?;
+        out.push((a, b));
+    }
+    Ok(out)
+}
+
 /// Ids 1, 2, … in order (the contract assigns the next id), nonzero addresses, scales the
 /// contract accepts (1 ..< 2^96).
 fn check_tokens(tokens: &[TokenInfo]) -> Result<(), L1Error> {
@@ -454,6 +508,82 @@ mod tests {
         // A verifier generated elsewhere for that shape is the deployer's to vouch for.
         cfg.verifier = VerifierChoice::Existing(EthAddress::repeat_byte(7));
         assert!(check_shape(&cfg).is_ok());
+    }
+
+    /// A receipt holding the constructor's `PoolRegistered` events for `pools`.
+    fn receipt_with_pools(pools: &[(u8, u8, u8, u32, u8)]) -> TransactionReceipt {
+        use ethers::abi::Token;
+        let logs = pools
+            .iter()
+            .map(|&(pool, a, b, account, share)| ethers::types::Log {
+                topics: vec![
+                    PoolRegisteredFilter::signature(),
+                    H256::from_low_u64_be(u64::from(pool)),
+                ],
+                data: ethers::abi::encode(&[
+                    Token::Uint(a.into()),
+                    Token::Uint(b.into()),
+                    Token::Uint(account.into()),
+                    Token::Uint(share.into()),
+                ])
+                .into(),
+                ..Default::default()
+            })
+            .collect();
+        TransactionReceipt {
+            logs,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_contracts_pools_must_be_the_genesis_pools() {
+        let genesis = config(VerifierChoice::DeployQuireVerifier).genesis;
+        let pools = to_sol_genesis_pools(&genesis).unwrap_or_default();
+        assert!(!pools.is_empty(), "the devnet genesis has pools");
+        let recorded: Vec<_> = pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as u8, p.token_a, p.token_b, 2 + i as u32, 128 + i as u8))
+            .collect();
+        assert!(check_pools(&receipt_with_pools(&recorded), &pools).is_ok());
+        let mut swapped = recorded.clone();
+        swapped[0].1 = recorded[0].2;
+        swapped[0].2 = recorded[0].1;
+        for bad in [swapped, recorded[1..].to_vec(), Vec::new()] {
+            let e = check_pools(&receipt_with_pools(&bad), &pools)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                e.contains("the L2 genesis and the contract disagree"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn genesis_pools_the_contract_refuses_are_refused_before_any_transaction() {
+        let mut genesis = config(VerifierChoice::DeployQuireVerifier).genesis;
+        let pool = genesis.pools[0].clone();
+        genesis.pools = vec![pool.clone(); 129];
+        let e = to_sol_genesis_pools(&genesis)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("at most 128"), "{e}");
+        let mut same = pool.clone();
+        same.token_b = same.token_a;
+        let mut share = pool;
+        share.token_b = quire_core::token::TokenId(128);
+        for bad in [same, share] {
+            genesis.pools = vec![bad];
+            let e = to_sol_genesis_pools(&genesis)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("two distinct L1 asset ids"), "{e}");
+        }
     }
 
     #[test]

@@ -207,7 +207,10 @@ impl<M: Middleware + 'static> L1Watcher<M> {
                 .topic0(BatchCommittedFilter::signature())
                 .topic1(H256::from_low_u64_be(number));
             let logs = self.client.get_logs(&filter).await.map_err(L1Error::rpc)?;
-            if let Some(log) = logs.into_iter().max_by_key(|l| (l.block_number, l.log_index)) {
+            if let Some(log) = logs
+                .into_iter()
+                .max_by_key(|l| (l.block_number, l.log_index))
+            {
                 return decode_batch_committed(&log).map(Some);
             }
             if from == from_block {

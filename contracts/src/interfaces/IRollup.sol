@@ -40,6 +40,14 @@ interface IRollup {
         bytes32 newStateRoot;
     }
 
+    /// @notice A genesis AMM pool's reserve tokens (L1 asset ids below 128, distinct), as the
+    ///         constructor takes them in the genesis' pool order: pool `i` is the keyless L2
+    ///         account `2 + i` and its liquidity shares are token `128 + i` (D2, D3).
+    struct GenesisPool {
+        uint8 tokenA;
+        uint8 tokenB;
+    }
+
     /// @notice A queued priority operation as stored (two slots).
     /// @dev `amount` holds the L2 amount of a Deposit (zeroed once reclaimed in exodus) and
     ///      the account id of a FullExit; `owner` is the depositor or the exit's requester.
@@ -89,6 +97,24 @@ interface IRollup {
     event ExodusActivated(uint64 expiredPriorityId);
     event DepositReclaimed(uint64 indexed priorityId, address indexed depositor, uint8 indexed token, uint64 amount);
     event Exited(uint32 indexed accountId, uint8 indexed token, address indexed owner, uint64 amount);
+    /// @notice The constructor recorded genesis pool `pool`: L2 account `account` (2 + pool)
+    ///         holds its reserves of `tokenA` and `tokenB`, its shares are `shareToken`
+    ///         (128 + pool). One per pool, so an L1-only reader can check the contract's pools
+    ///         against the genesis.
+    event PoolRegistered(uint8 indexed pool, uint8 tokenA, uint8 tokenB, uint32 account, uint8 shareToken);
+    /// @notice Exodus: pool `pool`'s reserves and outstanding share supply under the exit
+    ///         root, the snapshot every share exit of it is paid from.
+    event PoolSettled(uint8 indexed pool, uint64 reserveA, uint64 reserveB, uint64 supply);
+    /// @notice Exodus: `shares` of `shareToken` in `accountId` exited for their pro-rata
+    ///         part of the pool's settled reserves, claimable by `owner` (L2 units).
+    event SharesExited(
+        uint32 indexed accountId,
+        uint8 indexed shareToken,
+        address indexed owner,
+        uint64 shares,
+        uint64 amountA,
+        uint64 amountB
+    );
 
     // ------------------------------------------------------------------ errors
 
@@ -146,6 +172,30 @@ interface IRollup {
     error ProvenBatchesPending();
     error AlreadyExited();
     error InvalidStateProof();
+    /// Constructor: more than 128 pools (share-token ids 128..255).
+    error TooManyPools();
+    /// Constructor: pool `pool`'s tokens are not two distinct L1 asset ids (below 128).
+    error InvalidPoolTokens(uint256 pool);
+    /// No genesis pool has this index, account or share token.
+    error UnknownPool();
+    /// `settlePool` of a pool already settled.
+    error PoolAlreadySettled();
+    /// A share exit of a pool not settled yet: call `settlePool` first.
+    error PoolNotSettled(uint8 pool);
+    /// `settlePool`: the proof is not of the pool's keyless account opening exactly its two
+    /// reserve tokens by id, then its share token.
+    error InvalidPoolProof();
+    /// A share exit whose pro-rata payout rounds to zero in both tokens (as RemoveLiquidity
+    /// refuses it), or of more shares than the settled supply.
+    error ZeroOutput();
+    /// A state proof with no balance opening, or more than `MAX_OPENINGS`.
+    error InvalidOpeningCount();
+    /// A state proof's openings are not by strictly increasing token id.
+    error OpeningsNotSorted();
+    /// A state proof opens a balance above 2^63 - 1.
+    error BalanceOutOfRange();
+    /// A state proof's openings lead to different balance roots.
+    error BalanceRootMismatch();
 
     // ------------------------------------------------------------------ functions
 
@@ -180,5 +230,12 @@ interface IRollup {
     function claim(address owner, uint8 token) external returns (uint256 amount);
     function activateExodusMode() external;
     function reclaimDeposit(uint64 priorityId) external;
-    function exit(StoredBatchInfo calldata lastExecuted, StateProof.BalanceProof calldata proof) external;
+    function exit(StoredBatchInfo calldata lastExecuted, StateProof.AccountProof calldata proof) external;
+    function settlePool(StoredBatchInfo calldata lastExecuted, StateProof.AccountProof calldata proof) external;
+    function poolCount() external view returns (uint8);
+    function pools(uint8 pool) external view returns (uint8 tokenA, uint8 tokenB, uint32 account, uint8 shareToken);
+    function poolSettlement(uint8 pool)
+        external
+        view
+        returns (bool settled, uint64 reserveA, uint64 reserveB, uint64 supply);
 }

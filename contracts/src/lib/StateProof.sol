@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IRollup} from "../interfaces/IRollup.sol";
 import {Poseidon} from "./Poseidon.sol";
 
 /// @title StateProof
-/// @notice Recomputes Quire's state root from one balance and its two Merkle paths, as
-///         core's `BalanceProof::verify` does (core/src/state/mod.rs, core/src/account.rs,
-///         core/src/merkle/proof.rs).
+/// @notice Recomputes Quire's state root from several balances of one account and their
+///         Merkle paths, as core's `AccountProof::verify` does (core/src/state/proof.rs,
+///         core/src/account.rs, core/src/merkle/proof.rs). The one place that says what a
+///         well-formed exodus proof is: `exit` and `settlePool` take nothing else.
 /// @dev - Balance tree (depth 8, index = token id): leaf [balance, 0, 0, 0].
 ///      - Account tree (depth 24, index = account id): leaf
 ///        hash_no_pad(pubkey_hash[4] ‖ l1_owner as five 32-bit big-endian limbs ‖ nonce ‖
@@ -16,33 +18,69 @@ import {Poseidon} from "./Poseidon.sol";
 ///        two_to_one(node, sibling).
 ///      Digests are L1 bytes32 (decision D9). A digest limb that is not canonical hashes as
 ///      its value mod p, i.e. like the canonical digest, so it gives a prover nothing; the
-///      fields that carry value are range-checked by the caller (balance <= 2^63 - 1,
-///      account id < 2^24).
+///      fields that carry value are range-checked here (balance <= 2^63 - 1, account id
+///      < 2^24), since `balance + p` or `id + 2^24` would otherwise hash like the genuine one.
 library StateProof {
     uint256 internal constant ACCOUNT_TREE_DEPTH = 24;
     uint256 internal constant BALANCE_TREE_DEPTH = 8;
+    /// @dev 2^ACCOUNT_TREE_DEPTH: account ids are below it.
+    uint256 internal constant ACCOUNT_ID_LIMIT = 1 << 24;
+    /// @dev Largest balance (D1), as in Rollup.MAX_AMOUNT.
+    uint256 internal constant MAX_BALANCE = type(uint64).max >> 1;
+    /// @notice Most balances one proof may open. An exit of one balance costs 1.73M gas;
+    ///         each further opening hashes its own 8-level path and, as a share exit, credits
+    ///         two fresh claimable balances: 0.46M more. 16 share-token exits with cold
+    ///         storage cost 8.59M, about half of EIP-7825's 2^24 gas cap
+    ///         (test/RollupExitGas.t.sol, decision D21). Core's `AccountProof::MAX_OPENINGS`.
+    uint256 internal constant MAX_OPENINGS = 16;
 
-    /// @notice One balance of one account, with everything needed to recompute the root.
-    struct BalanceProof {
-        uint32 accountId;
+    /// @notice One balance of the account, with its path in the account's balance tree.
+    struct BalanceOpening {
         uint8 token;
         uint64 balance;
+        bytes32[8] path;
+    }
+
+    /// @notice Balances of one account with everything needed to recompute the state root:
+    ///         the account record's fields, its path in the account tree, and 1..=16
+    ///         openings by strictly increasing token id, all of the same balance tree.
+    struct AccountProof {
+        uint32 accountId;
         bytes32 pubkeyHash;
         address owner;
         uint32 nonce;
-        bytes32[8] balancePath;
         bytes32[24] accountPath;
+        BalanceOpening[] balances;
     }
 
-    /// @notice The state root the proof leads to.
-    function root(BalanceProof calldata p) internal pure returns (bytes32 node) {
-        node = bytes32(uint256(p.balance) << 192);
-        uint256 index = p.token;
-        for (uint256 level; level < BALANCE_TREE_DEPTH; ++level) {
-            node = _parent(node, p.balancePath[level], (index >> level) & 1);
+    /// @notice The state root the proof leads to. Reverts unless the proof is well formed:
+    ///         `InvalidOpeningCount` (none, or more than `MAX_OPENINGS`), `InvalidAccountId`
+    ///         (id >= 2^24), `OpeningsNotSorted` (token ids not strictly increasing, which
+    ///         also rules out one balance opened twice), `BalanceOutOfRange` (> 2^63 - 1),
+    ///         `BalanceRootMismatch` (an opening leads to another balance tree than the
+    ///         first: a genuine opening cannot vouch for a fabricated one).
+    function root(AccountProof calldata p) internal pure returns (bytes32 node) {
+        uint256 n = p.balances.length;
+        if (n == 0 || n > MAX_OPENINGS) revert IRollup.InvalidOpeningCount();
+        uint256 index = p.accountId;
+        if (index >= ACCOUNT_ID_LIMIT) revert IRollup.InvalidAccountId();
+        bytes32 balanceRoot;
+        // One more than the previous opening's token: token ids must reach it.
+        uint256 next;
+        for (uint256 i; i < n; ++i) {
+            BalanceOpening calldata o = p.balances[i];
+            uint256 token = o.token;
+            if (token < next) revert IRollup.OpeningsNotSorted();
+            next = token + 1;
+            if (o.balance > MAX_BALANCE) revert IRollup.BalanceOutOfRange();
+            bytes32 r = bytes32(uint256(o.balance) << 192);
+            for (uint256 level; level < BALANCE_TREE_DEPTH; ++level) {
+                r = _parent(r, o.path[level], (token >> level) & 1);
+            }
+            if (i == 0) balanceRoot = r;
+            else if (r != balanceRoot) revert IRollup.BalanceRootMismatch();
         }
-        node = accountLeaf(p.pubkeyHash, p.owner, p.nonce, node);
-        index = p.accountId;
+        node = accountLeaf(p.pubkeyHash, p.owner, p.nonce, balanceRoot);
         for (uint256 level; level < ACCOUNT_TREE_DEPTH; ++level) {
             node = _parent(node, p.accountPath[level], (index >> level) & 1);
         }

@@ -65,7 +65,7 @@ contract L1LibHarness {
         return PriorityOps.fold(c, h);
     }
 
-    function stateRoot(StateProof.BalanceProof calldata p) external pure returns (bytes32) {
+    function stateRoot(StateProof.AccountProof calldata p) external pure returns (bytes32) {
         return StateProof.root(p);
     }
 }

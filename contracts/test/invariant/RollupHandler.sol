@@ -8,6 +8,8 @@ import {IRollup} from "../../src/interfaces/IRollup.sol";
 import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {PubdataBuilder as PD} from "../utils/PubdataBuilder.sol";
+import {L2State} from "../utils/L2State.sol";
+import {StateProof} from "../../src/lib/StateProof.sol";
 
 /// @notice Drives the rollup through random sequences of user and operator actions while
 ///         keeping a ghost model of what the contract must hold and owe. The invariant test
@@ -22,6 +24,16 @@ import {PubdataBuilder as PD} from "../utils/PubdataBuilder.sol";
 ///      requests with a wrong fee are tried too (they must fail). Every action is total: it
 ///      never reverts unexpectedly (fail_on_revert = true), it returns early when it does not
 ///      apply.
+///
+///      Exodus with the AMM: the batches' roots are made up, so exits need one root that is
+///      a real state. `endgame` makes one: it executes what is proven, drops the rest, funds
+///      and commits a batch after which the L2 holds exactly `finalState` (a real Poseidon
+///      state built once here: two genesis pools, four LPs with shares and plain balances,
+///      the locked shares in the bridge), executes it and starts exodus. Then `settlePool`
+///      and `exitBalances` (random subsets of an LP's balances, shares included, in one
+///      proof) mix with claims and reclaims; the model predicts each outcome (paid pro rata
+///      against the settled snapshot, or the exact error) and credits what the contract
+///      must.
 contract RollupHandler {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
 
@@ -78,6 +90,22 @@ contract RollupHandler {
 
     mapping(bytes32 => uint256) public calls;
 
+    // ---- exodus against a real L2 state (see the contract notes)
+    uint64 internal constant MAX_AMOUNT = type(uint64).max >> 1;
+    uint64 internal constant MIN_LIQ = 1000;
+    uint32 internal constant FIRST_LP = 5;
+    L2State public finalState;
+    /// @dev What `finalState` holds of each L1 token outside the bridge.
+    uint64[NUM_TOKENS] internal finalHeld;
+    /// @dev Genesis pools: 0 = ETH/USDC, 1 = DAI/ETH (token A's id above token B's).
+    uint8[2][2] internal poolTokens;
+    bool public endgameReached;
+    bool[2] public poolSettled;
+    /// Share payouts so far, by pool and reserve (A, B), L2 units.
+    uint256[2][2] public sharePaid;
+    uint256 public shareExits;
+    mapping(uint32 => uint256) internal exitedBits;
+
     constructor(Rollup rollup_, TestBatchVerifier verifier_, address operator_, MockERC20 usdc, MockERC20 dai) {
         rollup = rollup_;
         verifier = verifier_;
@@ -94,6 +122,48 @@ contract RollupHandler {
         payoutsOf.push("");
         consumedAfter.push(0);
         l2HeldAfter.push();
+        poolTokens = [[uint8(0), uint8(1)], [uint8(2), uint8(0)]];
+        _buildFinalState();
+    }
+
+    /// @dev The L2 state exits are proven against; reserves and splits chosen so that payouts
+    ///      round (pool 1's reserves are tiny: one share is worth nothing, two are worth one
+    ///      gwei of ETH and no DAI).
+    function _buildFinalState() internal {
+        L2State s = new L2State();
+        s.setKeyless(0);
+        s.setBalance(0, 128, MIN_LIQ);
+        s.setBalance(0, 129, MIN_LIQ);
+        uint64[4] memory shares0 = [uint64(1_234_567), 10_000, 3, 0];
+        uint64[4] memory shares1 = [uint64(5_000), 0, 2, 1];
+        uint64 supply0 = MIN_LIQ;
+        uint64 supply1 = MIN_LIQ;
+        for (uint256 i; i < 4; ++i) {
+            uint32 a = uint32(FIRST_LP + i);
+            s.setUser(a, actors[i]);
+            _setHeld(s, a, 0, uint64(i + 1) * 1e9);
+            _setHeld(s, a, 1, uint64(i + 1) * 1000);
+            if (i != 1) _setHeld(s, a, 2, 7e9);
+            if (shares0[i] != 0) s.setBalance(a, 128, shares0[i]);
+            if (shares1[i] != 0) s.setBalance(a, 129, shares1[i]);
+            supply0 += shares0[i];
+            supply1 += shares1[i];
+        }
+        s.setKeyless(2);
+        _setHeld(s, 2, 0, 7_000_000_007);
+        _setHeld(s, 2, 1, 3_333_333_331);
+        s.setBalance(2, 128, MAX_AMOUNT - supply0);
+        s.setKeyless(3);
+        _setHeld(s, 3, 2, 999);
+        _setHeld(s, 3, 0, 5_000);
+        s.setBalance(3, 129, MAX_AMOUNT - supply1);
+        s.build();
+        finalState = s;
+    }
+
+    function _setHeld(L2State s, uint32 account, uint8 token, uint64 amount) internal {
+        s.setBalance(account, token, amount);
+        finalHeld[token] += amount;
     }
 
     function _genesis() internal view returns (IRollup.StoredBatchInfo memory g) {
@@ -475,6 +545,210 @@ contract RollupHandler {
         } catch {
             require(!pending, "pending deposit not reclaimable");
         }
+    }
+
+    // =================================================================== exodus with the AMM
+
+    /// @dev Makes the last executed root `finalState`'s and starts exodus (see the notes).
+    function endgame(uint256 seed) external {
+        // Half the calls pass: the exits after it hash Merkle paths (~2M gas each), and the
+        // runs that reach exodus otherwise keep theirs.
+        if (rollup.exodusMode() || seed % 2 == 1) return;
+        ++calls["endgame"];
+        while (rollup.totalBatchesExecuted() < rollup.totalBatchesProven()) {
+            this.executeBatch();
+        }
+        uint256 proven = rollup.totalBatchesProven();
+        if (tip() > proven) {
+            vm.prank(operator);
+            rollup.revertBatches(uint64(proven));
+            while (tip() > proven) {
+                batches.pop();
+                payoutsOf.pop();
+                consumedAfter.pop();
+                l2HeldAfter.pop();
+            }
+        }
+        // Fund what the final state holds, then one batch consumes every queued request
+        // (deposits credited, full exits paying nothing) and withdraws the rest.
+        address funder = actors[seed % 4];
+        _depositExactly(funder, 0, finalHeld[0]);
+        _depositExactly(funder, 1, finalHeld[1]);
+        _depositExactly(funder, 2, finalHeld[2]);
+        Built memory bt;
+        uint256 b = tip();
+        bt.first = consumedAfter[b];
+        bt.k = queue.length - bt.first;
+        bt.held = l2HeldAfter[b];
+        for (uint256 i = bt.first; i < queue.length; ++i) {
+            QueuedOp memory op = queue[i];
+            if (op.isDeposit) {
+                bt.pubdata = bytes.concat(bt.pubdata, PD.deposit(3, op.token, op.amount, true));
+                bt.held[op.token] += op.amount;
+            } else {
+                bt.pubdata = bytes.concat(bt.pubdata, PD.fullExit(op.account, op.token, 0, op.owner));
+            }
+        }
+        for (uint256 t; t < NUM_TOKENS; ++t) {
+            uint64 excess = bt.held[t] - finalHeld[t];
+            if (excess == 0) continue;
+            address to = actors[(seed >> (8 * (t + 1))) % 4];
+            bt.pubdata = bytes.concat(bt.pubdata, PD.withdraw(7, uint8(t), excess, 1, to));
+            bt.payouts = bytes.concat(bt.payouts, PD.payout(to, uint8(t), excess));
+            bt.held[t] = finalHeld[t];
+        }
+        bt.info = IRollup.CommitBatchInfo({
+            batchNumber: uint64(b + 1), timestamp: uint64(block.timestamp), newStateRoot: finalState.root()
+        });
+        vm.recordLogs();
+        vm.prank(operator);
+        rollup.commitBatch(batches[b], bt.info, bt.pubdata);
+        uint256 n = _record(bt);
+        this.proveBatch(true);
+        require(provenWithValidProof[n], "endgame batch proven");
+        this.executeBatch();
+        require(rollup.totalBatchesExecuted() == n, "endgame batch executed");
+        // The operator stops: a request expires and exodus starts on this root.
+        _depositExactly(funder, 0, 1);
+        vm.warp(block.timestamp + rollup.priorityDeadline() + 1);
+        rollup.activateExodusMode();
+        endgameReached = true;
+    }
+
+    /// @dev A deposit of exactly `amount` L2 units of `t`, modelled as the user actions are.
+    function _depositExactly(address a, uint8 t, uint64 amount) internal {
+        uint256 l1 = uint256(amount) * scales[t];
+        if (t == 0) {
+            vm.deal(a, a.balance + l1 + fee);
+            vm.prank(a);
+            rollup.depositETH{value: l1 + fee}(KEY);
+        } else {
+            tokens[t].mint(a, l1);
+            vm.deal(a, a.balance + fee);
+            vm.startPrank(a);
+            tokens[t].approve(address(rollup), l1);
+            rollup.depositERC20{value: fee}(address(tokens[t]), l1, KEY);
+            vm.stopPrank();
+        }
+        _feePaid();
+        _queued(a, t, amount);
+    }
+
+    function _settleProof(uint256 pool) internal view returns (StateProof.AccountProof memory) {
+        uint8[] memory toks = new uint8[](3);
+        (uint8 a, uint8 b) = (poolTokens[pool][0], poolTokens[pool][1]);
+        (toks[0], toks[1]) = a < b ? (a, b) : (b, a);
+        toks[2] = uint8(128 + pool);
+        return finalState.proof(uint32(2 + pool), toks);
+    }
+
+    /// @dev Anyone settles a pool; a second settlement must fail.
+    function settlePool(uint256 poolSeed) external {
+        if (!endgameReached) return;
+        ++calls["settlePool"];
+        uint256 pool = poolSeed % 2;
+        StateProof.AccountProof memory p = _settleProof(pool);
+        IRollup.StoredBatchInfo memory last = batches[tip()];
+        if (poolSettled[pool]) {
+            try rollup.settlePool(last, p) {
+                ++doubleSpendsAccepted;
+            } catch (bytes memory err) {
+                require(bytes4(err) == IRollup.PoolAlreadySettled.selector, "settle twice: wrong error");
+            }
+            return;
+        }
+        rollup.settlePool(last, p);
+        poolSettled[pool] = true;
+    }
+
+    /// @dev LP `actorSeed` exits a random nonempty subset of its balances in one proof. The
+    ///      model predicts the first error the contract must report, else credits each plain
+    ///      balance and each share balance's floor(shares · reserve / supply).
+    function exitBalances(uint256 actorSeed, uint256 subsetSeed) external {
+        if (!endgameReached) return;
+        ++calls["exitBalances"];
+        uint32 account = uint32(FIRST_LP + actorSeed % 4);
+        uint8[] memory held = finalState.tokens(account);
+        uint256 pick = 1 + subsetSeed % ((1 << held.length) - 1);
+        uint256 count;
+        for (uint256 i; i < held.length; ++i) {
+            if (pick >> i & 1 == 1) ++count;
+        }
+        uint8[] memory toks = new uint8[](count);
+        count = 0;
+        for (uint256 i; i < held.length; ++i) {
+            if (pick >> i & 1 == 1) toks[count++] = held[i];
+        }
+        StateProof.AccountProof memory p = finalState.proof(account, toks);
+        (bytes4 expected, uint256 mask) = _predictExit(p);
+        try rollup.exit(batches[tip()], p) {
+            require(expected == bytes4(0), "an exit the model refuses was paid");
+        } catch (bytes memory err) {
+            require(expected != bytes4(0) && bytes4(err) == expected, "exit: wrong error");
+            return;
+        }
+        exitedBits[account] |= mask;
+        address owner = p.owner;
+        for (uint256 i; i < toks.length; ++i) {
+            uint8 t = toks[i];
+            uint64 balance = p.balances[i].balance;
+            if (t < 128) {
+                _credit(owner, t, balance);
+                continue;
+            }
+            (uint256 a, uint256 b) = _sharePayout(t - 128, balance);
+            uint8[2] memory pt = poolTokens[t - 128];
+            if (a != 0) _credit(owner, pt[0], a);
+            if (b != 0) _credit(owner, pt[1], b);
+            sharePaid[t - 128][0] += a;
+            sharePaid[t - 128][1] += b;
+            ++shareExits;
+        }
+    }
+
+    /// @dev The contract's order of checks: already exited, then per opening unsettled pool
+    ///      or a payout of zero in both reserves.
+    function _predictExit(StateProof.AccountProof memory p) internal view returns (bytes4, uint256 mask) {
+        for (uint256 i; i < p.balances.length; ++i) {
+            mask |= uint256(1) << p.balances[i].token;
+        }
+        if (exitedBits[p.accountId] & mask != 0) return (IRollup.AlreadyExited.selector, mask);
+        for (uint256 i; i < p.balances.length; ++i) {
+            uint8 t = p.balances[i].token;
+            if (t < 128) continue;
+            if (!poolSettled[t - 128]) return (IRollup.PoolNotSettled.selector, mask);
+            (uint256 a, uint256 b) = _sharePayout(t - 128, p.balances[i].balance);
+            if (a == 0 && b == 0) return (IRollup.ZeroOutput.selector, mask);
+        }
+        return (bytes4(0), mask);
+    }
+
+    /// @dev RemoveLiquidity's payout against the pool's state in `finalState`.
+    function _sharePayout(uint256 pool, uint64 shares) internal view returns (uint256 a, uint256 b) {
+        uint32 account = uint32(2 + pool);
+        uint256 supply = MAX_AMOUNT - finalState.balanceOf(account, uint8(128 + pool));
+        a = uint256(shares) * finalState.balanceOf(account, poolTokens[pool][0]) / supply;
+        b = uint256(shares) * finalState.balanceOf(account, poolTokens[pool][1]) / supply;
+    }
+
+    /// @dev Keyless accounts (the bridge, the pools) never exit.
+    function exitKeyless(uint256 seed) external {
+        if (!endgameReached) return;
+        ++calls["exitKeyless"];
+        uint32 account = [uint32(0), 2, 3][seed % 3];
+        uint8[] memory held = finalState.tokens(account);
+        StateProof.AccountProof memory p = finalState.proof(account, held);
+        try rollup.exit(batches[tip()], p) {
+            ++doubleSpendsAccepted;
+        } catch (bytes memory err) {
+            require(bytes4(err) == IRollup.InvalidExit.selector, "keyless exit: wrong error");
+        }
+    }
+
+    /// @dev Pool `pool`'s reserves in the final state (for the invariant on share payouts).
+    function finalReserves(uint256 pool) external view returns (uint256 a, uint256 b) {
+        a = finalState.balanceOf(uint32(2 + pool), poolTokens[pool][0]);
+        b = finalState.balanceOf(uint32(2 + pool), poolTokens[pool][1]);
     }
 
     // =================================================================== helpers

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Test} from "../utils/Test.sol";
 import {Rollup} from "../../src/Rollup.sol";
+import {IRollup} from "../../src/interfaces/IRollup.sol";
 import {TestBatchVerifier} from "../mocks/TestBatchVerifier.sol";
 import {MockERC20} from "../mocks/Tokens.sol";
 import {RollupHandler} from "./RollupHandler.sol";
@@ -21,7 +22,11 @@ import {RollupHandler} from "./RollupHandler.sol";
 ///         - exodus starts only after a priority op's deadline;
 ///         - every queued request paid the priority fee exactly once, the fee recipient is
 ///           owed (or was paid) exactly fee × requests, and no request with a wrong fee was
-///           accepted. The fee is not a multiple of 1 gwei: fees are L1 wei, never L2 units.
+///           accepted. The fee is not a multiple of 1 gwei: fees are L1 wei, never L2 units;
+///         - with exits from a real state in the mix (the handler's `endgame`): AMM pools are
+///           settled once, share balances exit pro rata (the books above must still match the
+///           model's floor(shares · reserve / supply) to the unit), and what share exits paid
+///           never exceeds the settled reserves of their pool.
 contract RollupInvariantTest is Test {
     Rollup internal rollup;
     TestBatchVerifier internal verifier;
@@ -36,7 +41,10 @@ contract RollupInvariantTest is Test {
         address gov = address(0x60);
         address operator = address(0x0B);
         verifier = new TestBatchVerifier();
-        rollup = new Rollup(gov, verifier, bytes32(uint256(0x1234)), 3 days, FEE, FEE_RECIPIENT);
+        IRollup.GenesisPool[] memory pools = new IRollup.GenesisPool[](2);
+        pools[0] = IRollup.GenesisPool({tokenA: 0, tokenB: 1});
+        pools[1] = IRollup.GenesisPool({tokenA: 2, tokenB: 0});
+        rollup = new Rollup(gov, verifier, bytes32(uint256(0x1234)), 3 days, FEE, FEE_RECIPIENT, pools);
         usdc = new MockERC20("USDC", 6);
         dai = new MockERC20("DAI", 18);
         vm.startPrank(gov);
@@ -112,6 +120,53 @@ contract RollupInvariantTest is Test {
         assertEq(handler.invalidProofsAccepted(), 0, "a wrong proof was accepted");
         assertEq(handler.unprovenSkipsAccepted(), 0, "commitAndProve over an unproven batch");
         assertLe(uint256(rollup.totalPriorityOpsExecuted()), uint256(rollup.totalPriorityOps()));
+    }
+
+    function invariant_shareExitsWithinSettledReserves() public view {
+        for (uint256 pool; pool < 2; ++pool) {
+            (bool settled, uint64 ra, uint64 rb,) = rollup.poolSettlement(uint8(pool));
+            assertEq(settled, handler.poolSettled(pool), "settled as the model says");
+            if (!settled) {
+                assertEq(handler.sharePaid(pool, 0) + handler.sharePaid(pool, 1), 0, "no payout before settlement");
+                continue;
+            }
+            (uint256 a, uint256 b) = handler.finalReserves(pool);
+            assertEq(uint256(ra), a, "settled reserve A");
+            assertEq(uint256(rb), b, "settled reserve B");
+            assertLe(handler.sharePaid(pool, 0), a, "share exits paid at most reserve A");
+            assertLe(handler.sharePaid(pool, 1), b, "share exits paid at most reserve B");
+        }
+    }
+
+    /// @dev The exodus paths the invariants rely on are reachable: after some traffic the
+    ///      handler's endgame makes a real root final, pools settle, LPs exit shares (one
+    ///      pays, one rounds to zero and is refused), keyless accounts are refused.
+    function test_handlerReachesShareExits() public {
+        handler.depositETH(0, 5e9);
+        handler.depositToken(1, 0, 1e12);
+        handler.commitBatch(1);
+        handler.proveBatch(true);
+        handler.requestFullExit(2, 9, 0);
+        handler.commitBatch(7);
+        handler.endgame(2);
+        assertTrue(handler.endgameReached());
+        assertTrue(rollup.exodusMode());
+        handler.exitBalances(0, 14); // LP 0: pool 0 shares and USDC, before settlement: refused
+        assertEq(handler.shareExits(), 0);
+        handler.settlePool(0);
+        handler.settlePool(1);
+        handler.settlePool(1);
+        handler.exitBalances(0, 30); // LP 0: everything
+        handler.exitBalances(3, 8); // LP 3: its one share of pool 1 rounds to zero: refused
+        handler.exitBalances(2, 30); // LP 2: everything, shares of both pools
+        handler.exitKeyless(1);
+        handler.claim(0, 0);
+        assertEq(handler.shareExits(), 4);
+        assertEq(handler.doubleSpendsAccepted(), 0);
+        invariant_solvency();
+        invariant_booksMatchModel();
+        invariant_noDoublePayment();
+        invariant_shareExitsWithinSettledReserves();
     }
 
     function invariant_exodusOnlyAfterDeadline() public view {

@@ -42,6 +42,8 @@ abstract contract RollupBase is Test {
 
     Rollup internal rollup;
     TestBatchVerifier internal verifier;
+    /// @dev The genesis pools `_deploy` passes to the constructor (none unless a test sets them).
+    IRollup.GenesisPool[] internal genesisPools;
     MockERC20 internal usdc;
     MockERC20 internal dai;
 
@@ -57,7 +59,7 @@ abstract contract RollupBase is Test {
     }
 
     function _deploy(bytes32 genesisRoot) internal {
-        rollup = new Rollup(gov, verifier, genesisRoot, DEADLINE, PRIORITY_FEE, feeRecipient);
+        rollup = new Rollup(gov, verifier, genesisRoot, DEADLINE, PRIORITY_FEE, feeRecipient, genesisPools);
         // The test contract pays the fee of the requests it makes itself.
         vm.deal(address(this), 1000 ether);
         batchInfo[0] = IRollup.StoredBatchInfo({
@@ -140,27 +142,62 @@ abstract contract RollupBase is Test {
         return PubdataBuilder.payout(to, token, amount);
     }
 
-    /// @dev A balance proof as core's l1_vectors writes one, at JSON path prefix `k`
-    ///      (ending in a dot).
+    /// @dev A balance proof as core's l1_vectors writes one (core's `BalanceProof`, what the
+    ///      sequencer's API serves), at JSON path prefix `k` (ending in a dot), as the
+    ///      one-opening account proof L1 takes (core: `AccountProof::from(BalanceProof)`).
     function parseBalanceProof(string memory json, string memory k)
         internal
         pure
-        returns (StateProof.BalanceProof memory p)
+        returns (StateProof.AccountProof memory p)
     {
+        _parseRecord(json, k, p);
+        p.balances = new StateProof.BalanceOpening[](1);
+        p.balances[0].token = uint8(vm.parseJsonUint(json, string.concat(k, "token")));
+        p.balances[0].balance = uint64(vm.parseJsonUint(json, string.concat(k, "balance")));
+        bytes32[] memory bp = vm.parseJsonBytes32Array(json, string.concat(k, "balance_path"));
+        for (uint256 j; j < 8; ++j) {
+            p.balances[0].path[j] = bp[j];
+        }
+    }
+
+    /// @dev An account proof as core's l1_vectors writes one (core's `AccountProof`), at JSON
+    ///      path prefix `k` (ending in a dot).
+    function parseAccountProof(string memory json, string memory k)
+        internal
+        view
+        returns (StateProof.AccountProof memory p)
+    {
+        _parseRecord(json, k, p);
+        uint256 n;
+        while (vm.keyExistsJson(json, string.concat(k, "openings[", vm.toString(n), "]"))) {
+            ++n;
+        }
+        p.balances = new StateProof.BalanceOpening[](n);
+        for (uint256 i; i < n; ++i) {
+            string memory o = string.concat(k, "openings[", vm.toString(i), "].");
+            p.balances[i].token = uint8(vm.parseJsonUint(json, string.concat(o, "token")));
+            p.balances[i].balance = uint64(vm.parseJsonUint(json, string.concat(o, "balance")));
+            bytes32[] memory path = vm.parseJsonBytes32Array(json, string.concat(o, "path"));
+            for (uint256 j; j < 8; ++j) {
+                p.balances[i].path[j] = path[j];
+            }
+        }
+    }
+
+    function _parseRecord(string memory json, string memory k, StateProof.AccountProof memory p) private pure {
         p.accountId = uint32(vm.parseJsonUint(json, string.concat(k, "account")));
-        p.token = uint8(vm.parseJsonUint(json, string.concat(k, "token")));
-        p.balance = uint64(vm.parseJsonUint(json, string.concat(k, "balance")));
         p.pubkeyHash = vm.parseJsonBytes32(json, string.concat(k, "pubkey_hash"));
         p.owner = vm.parseJsonAddress(json, string.concat(k, "owner"));
         p.nonce = uint32(vm.parseJsonUint(json, string.concat(k, "nonce")));
-        bytes32[] memory bp = vm.parseJsonBytes32Array(json, string.concat(k, "balance_path"));
         bytes32[] memory ap = vm.parseJsonBytes32Array(json, string.concat(k, "account_path"));
-        for (uint256 j; j < 8; ++j) {
-            p.balancePath[j] = bp[j];
-        }
         for (uint256 j; j < 24; ++j) {
             p.accountPath[j] = ap[j];
         }
+    }
+
+    /// @dev A deep copy (tests tamper with copies of a genuine proof).
+    function copyProof(StateProof.AccountProof memory p) internal pure returns (StateProof.AccountProof memory) {
+        return abi.decode(abi.encode(p), (StateProof.AccountProof));
     }
 
     // ------------------------------------------------------------ queue helpers

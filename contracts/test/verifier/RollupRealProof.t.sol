@@ -28,7 +28,13 @@ contract RollupRealProofTest is Test {
         QuireVerifier v = new QuireVerifier();
         // No priority fee here (the free queue of test deployments): this suite is about the proof.
         rollup = new Rollup(
-            gov, IBatchVerifier(address(v)), vm.parseJsonBytes32(json, ".genesis_root"), 3 days, 0, address(0xFEE)
+            gov,
+            IBatchVerifier(address(v)),
+            vm.parseJsonBytes32(json, ".genesis_root"),
+            3 days,
+            0,
+            address(0xFEE),
+            new IRollup.GenesisPool[](0)
         );
         vm.prank(gov);
         rollup.setOperator(operator, true);

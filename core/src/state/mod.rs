@@ -9,6 +9,7 @@
 
 mod apply;
 mod error;
+mod proof;
 mod receipt;
 mod replay;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use apply::{Effects, Planned, SlotEffect};
 pub use error::TxError;
+pub use proof::{pool_settlement_tokens, AccountProof, BalanceOpening, BalanceProof};
 pub use receipt::{Outcome, Receipt, RefundReason};
 pub use replay::{BatchReplayError, ReplayError};
 
@@ -29,7 +31,7 @@ use crate::account::{
 };
 use crate::amm::{Pool, MAX_FEE_BPS};
 use crate::hash::Digest;
-use crate::merkle::{MerkleProof, SparseMerkleTree};
+use crate::merkle::SparseMerkleTree;
 use crate::schnorr::PublicKey;
 use crate::token::{TokenError, TokenId, TokenInfo, TokenRegistry};
 
@@ -108,51 +110,6 @@ mod balance_entries {
     ) -> Result<BTreeMap<(AccountId, TokenId), u64>, D::Error> {
         let v: Vec<(AccountId, TokenId, u64)> = Vec::deserialize(d)?;
         Ok(v.into_iter().map(|(a, t, b)| ((a, t), b)).collect())
-    }
-}
-
-/// A proof of one balance against the state root: the balance leaf in the account's
-/// balance tree, and the account leaf in the account tree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BalanceProof {
-    /// The account.
-    pub account: AccountId,
-    /// The account's record fields that enter its leaf.
-    pub pubkey_hash: Digest,
-    /// L1 owner.
-    pub l1_owner: Address,
-    /// Nonce.
-    pub nonce: u32,
-    /// The token.
-    pub token: TokenId,
-    /// The balance proven.
-    pub balance: u64,
-    /// Path of the balance in the account's balance tree.
-    pub balance_path: MerkleProof,
-    /// Root of the balance tree.
-    pub balance_root: Digest,
-    /// Path of the account leaf in the account tree.
-    pub account_path: MerkleProof,
-}
-
-impl BalanceProof {
-    /// True if this proof shows `balance` of `token` in `account` under `root`.
-    pub fn verify(&self, root: &Digest) -> bool {
-        let rec = Account {
-            pubkey: None,
-            pubkey_hash: self.pubkey_hash,
-            l1_owner: self.l1_owner,
-            nonce: self.nonce,
-            balances: BTreeMap::new(),
-        };
-        self.balance_path.index == self.token.0 as u64
-            && self.account_path.index == self.account.get() as u64
-            && self
-                .balance_path
-                .verify(&self.balance_root, &balance_leaf(self.balance))
-            && self
-                .account_path
-                .verify(root, &rec.leaf(&self.balance_root))
     }
 }
 
@@ -533,39 +490,6 @@ impl State {
     /// The root as of the last [`State::root`] call (pending changes not included).
     pub fn committed_root(&self) -> Digest {
         self.account_tree.root()
-    }
-
-    /// A proof of `token`'s balance in `account` against the current root (pending changes
-    /// are committed first, so the proof and the root agree).
-    pub fn balance_proof(&mut self, account: AccountId, token: TokenId) -> Option<BalanceProof> {
-        self.root();
-        self.committed_balance_proof(account, token)
-    }
-
-    /// [`State::balance_proof`] without committing: `None` while changes are pending (the
-    /// records would not match the trees). For readers holding a shared reference.
-    pub fn committed_balance_proof(
-        &self,
-        account: AccountId,
-        token: TokenId,
-    ) -> Option<BalanceProof> {
-        if !self.journal.is_empty() {
-            return None;
-        }
-        let rec = self.account(account)?;
-        let tree = &self.balance_trees[account.index()];
-        let balance = tree.get(token.0 as u64).ok()?.0[0];
-        Some(BalanceProof {
-            account,
-            pubkey_hash: rec.pubkey_hash,
-            l1_owner: rec.l1_owner,
-            nonce: rec.nonce,
-            token,
-            balance,
-            balance_path: tree.proof(token.0 as u64).ok()?,
-            balance_root: tree.root(),
-            account_path: self.account_tree.proof(account.get() as u64).ok()?,
-        })
     }
 
     /// Bridge reserve and fee account ids, for callers that need them by name.

@@ -7,7 +7,7 @@ use crate::common;
 use crate::common::{World, CHAIN_ID, USDC};
 use quire_core::account::{AccountId, Address, BRIDGE_ACCOUNT, FEE_ACCOUNT, MAX_AMOUNT};
 use quire_core::amm::{AmmError, MINIMUM_LIQUIDITY};
-use quire_core::state::{Outcome, RefundReason, TxError};
+use quire_core::state::{pool_settlement_tokens, AccountProof, Outcome, RefundReason, TxError};
 use quire_core::token::TokenId;
 use quire_core::tx::{
     AddLiquidity, FullExit, L2Tx, Operation, PriorityOp, RemoveLiquidity, Swap, Transfer, Withdraw,
@@ -440,6 +440,221 @@ fn balance_proofs_verify_against_the_root() {
     let mut other = proof;
     other.token = USDC;
     assert!(!other.verify(&root));
+}
+
+/// A world where user 0 also holds liquidity shares of pool 0 (and the bridge the locked
+/// ones), with its root committed.
+fn world_with_shares() -> World {
+    let mut w = world();
+    let add = L2Tx::AddLiquidity(AddLiquidity {
+        account: w.id(0),
+        pool: w.pools[0],
+        max_amount_a: 400_000_000,
+        max_amount_b: 100_000_000,
+        min_shares: 0,
+        fee: 0,
+        nonce: 0,
+    })
+    .sign(&w.keys[0], CHAIN_ID)
+    .into();
+    w.state.apply(&add).unwrap();
+    w.state.root();
+    w
+}
+
+/// Whether every claim `p` makes is true of `state`: the record's fields and each opened
+/// balance (the paths aside).
+fn claims_hold(state: &quire_core::state::State, p: &AccountProof) -> bool {
+    let Some(rec) = state.account(p.account) else {
+        return false;
+    };
+    rec.pubkey_hash == p.pubkey_hash
+        && rec.l1_owner == p.l1_owner
+        && rec.nonce == p.nonce
+        && p.openings
+            .iter()
+            .all(|o| state.balance(p.account, o.token) == o.balance)
+}
+
+#[test]
+fn account_proofs_open_several_balances_and_verify_like_the_contract() {
+    let mut w = world_with_shares();
+    let a = w.id(0);
+    let pool = w.pools[0];
+    let share = w.state.pools()[&pool].share_token;
+    let root = w.state.root();
+    let p = w.state.account_proof(a, &[share, USDC, ETH, USDC]).unwrap();
+    assert_eq!(
+        p.openings.iter().map(|o| o.token).collect::<Vec<_>>(),
+        vec![ETH, USDC, share],
+        "sorted, each once"
+    );
+    assert!(p.verify(&root));
+    assert!(p.balance(share).unwrap() > 0);
+    assert!(w.state.account_proof(a, &[]).is_none());
+    let many: Vec<TokenId> = (0..=AccountProof::MAX_OPENINGS as u8)
+        .map(TokenId)
+        .collect();
+    assert!(w.state.account_proof(a, &many).is_none());
+    assert!(w.state.account_proof(a, &many[1..]).unwrap().verify(&root));
+    // The pool's settlement proof: reserves by id, then its own shares.
+    let settle = w.state.pool_settlement_proof(pool).unwrap();
+    let spec = w.state.pools()[&pool].clone();
+    assert_eq!(
+        settle.openings.iter().map(|o| o.token).collect::<Vec<_>>(),
+        pool_settlement_tokens(&spec).to_vec()
+    );
+    assert!(settle.verify(&root));
+    assert_eq!(
+        MAX_AMOUNT - settle.balance(share).unwrap(),
+        w.state.pool_supply(&spec)
+    );
+    assert!(w.state.pool_settlement_proof(a).is_none());
+    // A one-balance proof (the API's) is the one-opening account proof.
+    let bp = w.state.balance_proof(a, share).unwrap();
+    assert!(bp.verify(&root));
+    let one = AccountProof::from(bp.clone());
+    assert!(one.verify(&root));
+    assert_eq!(one.openings.len(), 1);
+    let mut wrong_root = bp;
+    wrong_root.balance_root = root;
+    assert!(!wrong_root.verify(&root));
+    // Pending changes: the committed variant refuses, the other commits first.
+    let op = w.deposit(1, ETH, 5);
+    w.state.apply(&op).unwrap();
+    assert!(w.state.committed_account_proof(a, &[ETH]).is_none());
+    let fresh = w.state.account_proof(w.id(1), &[ETH]).unwrap();
+    assert!(fresh.verify(&w.state.committed_root()));
+}
+
+/// The shape rules L1's `StateProof.root` enforces, each on a proof whose paths are
+/// genuine: a balance opened twice, unsorted openings, none or too many, a balance above
+/// `MAX_AMOUNT`, paths of the wrong depth or index.
+#[test]
+fn account_proofs_break_no_shape_rule() {
+    let mut w = world_with_shares();
+    let a = w.id(0);
+    let root = w.state.root();
+    let p = w.state.account_proof(a, &[ETH, USDC]).unwrap();
+    assert!(p.verify(&root));
+    let mut twice = p.clone();
+    twice.openings[1] = twice.openings[0].clone();
+    assert!(!twice.verify(&root), "a balance opened twice");
+    let mut unsorted = p.clone();
+    unsorted.openings.swap(0, 1);
+    assert!(!unsorted.verify(&root));
+    let mut none = p.clone();
+    none.openings.clear();
+    assert!(!none.verify(&root));
+    let zero = w.state.account_proof(a, &[TokenId(9)]).unwrap();
+    assert!(zero.verify(&root), "a zero balance is provable");
+    let mut too_many = w.state.account_proof(a, &[ETH]).unwrap();
+    for t in 1..=AccountProof::MAX_OPENINGS as u8 {
+        let o = w.state.account_proof(a, &[TokenId(t)]).unwrap().openings[0].clone();
+        too_many.openings.push(o);
+    }
+    assert_eq!(too_many.openings.len(), AccountProof::MAX_OPENINGS + 1);
+    assert!(!too_many.verify(&root));
+    too_many.openings.pop();
+    assert!(too_many.verify(&root));
+    // balance + p hashes like balance: the range check refuses it (as L1's does).
+    let mut wrapped = zero.clone();
+    wrapped.openings[0].balance = quire_core::field::GOLDILOCKS_ORDER;
+    assert_eq!(
+        wrapped.openings[0]
+            .path
+            .compute_root(&quire_core::account::balance_leaf(
+                quire_core::field::GOLDILOCKS_ORDER
+            )),
+        zero.openings[0]
+            .path
+            .compute_root(&quire_core::account::balance_leaf(0)),
+        "the Merkle path alone would accept it"
+    );
+    assert!(!wrapped.verify(&root));
+    let mut short = p.clone();
+    short.openings[0].path.siblings.pop();
+    assert!(!short.verify(&root));
+    let mut index = p.clone();
+    index.openings[0].path.index = 1;
+    assert!(!index.verify(&root));
+    let mut account_index = p;
+    account_index.account_path.index += 1 << 24;
+    assert!(!account_index.verify(&root));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Soundness of `AccountProof::verify` (the contract's rule): a genuine proof of any
+    /// account and balances verifies; after any single tampering (a record field, an
+    /// opening's token, balance or sibling, an account sibling, the account, a fabricated
+    /// opening added next to genuine ones) it verifies only if every claim it makes is
+    /// still true of the state, and a changed sibling never verifies.
+    #[test]
+    fn account_proofs_accept_genuine_and_reject_tampered(
+        who in 0u32..6,
+        picks in proptest::collection::btree_set(0u8..=255, 1..6),
+        field in 0u8..10,
+        pick in 0usize..16,
+        delta in 1u64..1_000_000,
+        bit in 0u32..64,
+    ) {
+        let mut w = world_with_shares();
+        let root = w.state.root();
+        let account = AccountId::new(who).unwrap();
+        let tokens: Vec<TokenId> = picks.into_iter().map(TokenId).collect();
+        let genuine = w.state.account_proof(account, &tokens).unwrap();
+        proptest::prop_assert!(genuine.verify(&root));
+        proptest::prop_assert!(claims_hold(&w.state, &genuine));
+        let mut t = genuine.clone();
+        let i = pick % t.openings.len();
+        let flip = |d: &mut quire_core::hash::Digest| d.0[bit as usize % 4] ^= 1 << (bit % 32);
+        let mut sibling_changed = false;
+        match field {
+            0 => flip(&mut t.pubkey_hash),
+            1 => t.l1_owner.0[bit as usize % 20] ^= 1,
+            2 => t.nonce = t.nonce.wrapping_add(delta as u32),
+            3 => t.openings[i].balance = t.openings[i].balance.wrapping_add(delta),
+            4 => {
+                let token = TokenId(t.openings[i].token.0 ^ (1 << (bit % 8)));
+                t.openings[i].token = token;
+                t.openings[i].path.index = u64::from(token.0);
+                t.openings.sort_by_key(|o| o.token);
+            }
+            5 => {
+                flip(&mut t.openings[i].path.siblings[bit as usize % 8]);
+                sibling_changed = true;
+            }
+            6 => {
+                flip(&mut t.account_path.siblings[bit as usize % 24]);
+                sibling_changed = true;
+            }
+            7 => {
+                let other = AccountId::new((who + 1 + delta as u32 % 5) % 6).unwrap();
+                t.account = other;
+                t.account_path.index = u64::from(other.get());
+            }
+            _ => {
+                // A fabricated opening: a token not opened yet, a balance it does not hold,
+                // and a path of another genuine opening.
+                let token = (0..=255u8).map(TokenId).find(|x| t.balance(*x).is_none()).unwrap();
+                let mut fake = t.openings[i].clone();
+                fake.token = token;
+                fake.path.index = u64::from(token.0);
+                fake.balance = w.state.balance(account, token).wrapping_add(delta);
+                t.openings.push(fake);
+                t.openings.sort_by_key(|o| o.token);
+            }
+        }
+        if t.verify(&root) {
+            proptest::prop_assert!(!sibling_changed, "a changed sibling verified");
+            proptest::prop_assert!(claims_hold(&w.state, &t), "a false claim verified: {:?}", field);
+        }
+        if !claims_hold(&w.state, &t) {
+            proptest::prop_assert!(!t.verify(&root));
+        }
+    }
 }
 
 #[test]

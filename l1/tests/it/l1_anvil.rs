@@ -790,3 +790,224 @@ async fn committer_pipelines_commits_and_waits_for_confirmations() {
         b1.hash()
     );
 }
+
+/// Exodus with an AMM pool on anvil, through the bindings: the deployment passes the
+/// genesis pool to the constructor (read back as the genesis'), core's state after a batch
+/// of deposits and an AddLiquidity is the root of an executed batch, and after exodus
+/// core's proofs, converted once by `to_sol_account_proof`, settle the pool and exit every
+/// balance of the LP in one transaction, the shares paid what core's `remove_liquidity`
+/// pays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exodus_settles_a_pool_and_exits_shares_with_core_proofs() {
+    use quire_core::amm::remove_liquidity;
+    use quire_core::state::{AccountProof, PoolSpec, State};
+    use quire_core::tx::AddLiquidity;
+    use quire_l1::convert::to_sol_account_proof;
+
+    let anvil = Anvil::start();
+    let client = anvil.client(0).await;
+    let verifier = TestBatchVerifier::deploy(client.clone(), ())
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .address();
+    let mock = MockERC20::deploy(client.clone(), ("Mock".to_string(), 18u8))
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    let genesis = quire_core::state::Genesis {
+        chain_id: 7,
+        operator: l2_key("operator").public_key(),
+        operator_l1: eth_addr(client.address()),
+        tokens: vec![quire_core::token::TokenInfo {
+            id: TokenId(1),
+            symbol: "MOCK".into(),
+            l1_address: eth_addr(mock.address()),
+            scale: TOKEN_SCALE,
+        }],
+        pools: vec![PoolSpec {
+            token_a: TokenId(1),
+            token_b: TokenId::ETH,
+            fee_bps: 30,
+        }],
+    };
+    let mut cfg = DeployConfig::from_genesis(&genesis, VerifierChoice::Existing(verifier), 3600);
+    cfg.priority_fee_wei = quire_l1::test_chain::TEST_PRIORITY_FEE_WEI;
+    let d = quire_l1::deploy(client.clone(), &cfg).await.unwrap();
+    assert_eq!(
+        quire_l1::deploy::registered_pools(client.clone(), d.rollup)
+            .await
+            .unwrap(),
+        vec![(1, 0)],
+        "the contract's pools are the genesis'"
+    );
+    let rollup = Rollup::new(d.rollup, client.clone());
+    assert_eq!(
+        rollup.max_openings().call().await.unwrap(),
+        U256::from(AccountProof::MAX_OPENINGS)
+    );
+
+    // Alice deposits ETH and MOCK and adds liquidity; core's state after it is batch 1's root.
+    let lp = anvil.client(1).await;
+    let alice = l2_key("alice");
+    let q_eth = user::deposit_eth(
+        lp.clone(),
+        d.rollup,
+        &alice.public_key(),
+        U256::from(4 * ETH),
+        1,
+    )
+    .await
+    .unwrap();
+    mock.mint(lp.address(), U256::from(9 * ETH))
+        .send()
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let q_mock = user::deposit_erc20(
+        lp.clone(),
+        d.rollup,
+        mock.address(),
+        U256::from(9 * ETH),
+        &alice.public_key(),
+        1,
+    )
+    .await
+    .unwrap();
+    let mut state = State::genesis(&genesis).unwrap();
+    let mut pubdata = Vec::new();
+    for op in [q_eth.op, q_mock.op] {
+        pubdata.extend(state.apply(&Operation::Priority(op)).unwrap().pubdata);
+    }
+    let account = state
+        .account_id(&alice.public_key(), &eth_addr(lp.address()))
+        .unwrap();
+    let pool = AccountId::new(2).unwrap();
+    let add = L2Tx::AddLiquidity(AddLiquidity {
+        account,
+        pool,
+        max_amount_a: 6_000_000_000,
+        max_amount_b: 3_000_000_000,
+        min_shares: 0,
+        fee: 0,
+        nonce: 0,
+    })
+    .sign(&alice, 7);
+    pubdata.extend(state.apply(&Operation::L2(add)).unwrap().pubdata);
+    let root = state.root();
+
+    let cfg = CommitterConfig::default();
+    let mut committer = Committer::new(client.clone(), d.rollup, cfg).await.unwrap();
+    let (tick, limit) = (Duration::from_millis(50), Duration::from_secs(30));
+    let header = BatchHeader {
+        batch_number: 1,
+        timestamp: latest_timestamp(client.as_ref()).await.unwrap(),
+        new_state_root: H256(root.to_l1_bytes32()),
+    };
+    let sent = committer
+        .commit_batch(&d.genesis_batch, &header, Bytes::from(pubdata))
+        .await
+        .unwrap();
+    committer.wait(sent.nonce, tick, limit).await.unwrap();
+    let watcher = L1Watcher::new(client.clone(), d.rollup, WatcherConfig::default());
+    let batch = watcher
+        .committed_batch(1, d.block_number)
+        .await
+        .unwrap()
+        .unwrap();
+    let inputs = rollup
+        .batch_public_inputs(batch.info.into())
+        .call()
+        .await
+        .unwrap();
+    let proof = TestBatchVerifier::new(verifier, client.clone())
+        .proof_for(inputs)
+        .call()
+        .await
+        .unwrap();
+    let p = committer.prove_batch(&batch.info, proof).await.unwrap();
+    committer.wait(p.nonce, tick, limit).await.unwrap();
+    let e = committer
+        .execute_batch(&batch.info, batch.payouts.clone())
+        .await
+        .unwrap();
+    committer.wait(e.nonce, tick, limit).await.unwrap();
+
+    // The operator stops with a deposit queued; exodus after its deadline.
+    let late = anvil.client(2).await;
+    user::deposit_eth(
+        late,
+        d.rollup,
+        &l2_key("late").public_key(),
+        U256::from(ETH),
+        1,
+    )
+    .await
+    .unwrap();
+    anvil.increase_time(3600 + 60).await.unwrap();
+    anvil.mine(1).await;
+    send(rollup.activate_exodus_mode()).await;
+
+    // Shares wait for the settlement; core's settlement proof settles the pool.
+    let all: Vec<TokenId> = state
+        .account(account)
+        .unwrap()
+        .balances
+        .keys()
+        .copied()
+        .collect();
+    assert_eq!(all, vec![TokenId::ETH, TokenId(1), TokenId(128)]);
+    let exit = to_sol_account_proof(&state.account_proof(account, &all).unwrap()).unwrap();
+    let err = L1Error::contract(
+        rollup
+            .exit(batch.info.into(), exit.clone())
+            .call()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, L1Error::Reverted(ref m) if m.contains("PoolNotSettled")),
+        "{err}"
+    );
+    let settle = to_sol_account_proof(&state.pool_settlement_proof(pool).unwrap()).unwrap();
+    send(rollup.settle_pool(batch.info.into(), settle)).await;
+    let p = state.pools()[&pool].clone();
+    let (ra, rb) = (
+        state.balance(pool, p.token_a),
+        state.balance(pool, p.token_b),
+    );
+    let supply = state.pool_supply(&p);
+    assert_eq!(
+        rollup.pool_settlement(0).call().await.unwrap(),
+        (true, ra, rb, supply)
+    );
+
+    // One transaction exits ETH, MOCK and the shares.
+    send(rollup.exit(batch.info.into(), exit)).await;
+    let shares = state.balance(account, TokenId(128));
+    let (a, b) = remove_liquidity(ra, rb, supply, shares).unwrap();
+    let owner = lp.address();
+    assert_eq!(
+        user::claimable(client.clone(), d.rollup, owner, TokenId(1))
+            .await
+            .unwrap(),
+        U256::from(state.balance(account, TokenId(1)) + a) * U256::from(TOKEN_SCALE)
+    );
+    assert_eq!(
+        user::claimable(client.clone(), d.rollup, owner, TokenId::ETH)
+            .await
+            .unwrap(),
+        U256::from(state.balance(account, TokenId::ETH) + b) * U256::exp10(9)
+    );
+}
+
+/// Sends a contract call and insists it succeeded.
+async fn send<M: Middleware + 'static, D: ethers::abi::Detokenize>(
+    call: ethers::contract::ContractCall<M, D>,
+) {
+    let receipt = call.send().await.unwrap().await.unwrap().unwrap();
+    assert_eq!(receipt.status, Some(1.into()));
+}
