@@ -298,8 +298,8 @@ pub enum DecodeError {
         /// The flag byte.
         flag: u8,
     },
-    /// A packed fee overflows u64.
-    #[error("operation at byte {offset} has an unpackable fee {packed:#06x}")]
+    /// A packed fee overflows u64, or is not the canonical packing of its value.
+    #[error("operation at byte {offset} has a fee packing {packed:#06x} that is not canonical")]
     Fee {
         /// Where the operation starts.
         offset: usize,
@@ -334,10 +334,17 @@ impl In<'_> {
     }
     fn fee(&mut self) -> Result<u64, DecodeError> {
         let packed = u16::from_be_bytes(self.take::<2>());
-        super::packing::unpack_fee(packed).ok_or(DecodeError::Fee {
+        let err = DecodeError::Fee {
             packed,
             offset: self.offset,
-        })
+        };
+        // Several packings can spell one fee (mantissa 10 × 10^0 = 1 × 10^1); only the
+        // one `pack_fee` writes is valid, so one fee has one pubdata (what the proof binds).
+        let fee = super::packing::unpack_fee(packed).ok_or(err.clone())?;
+        if pack_fee(fee) != Some(packed) {
+            return Err(err);
+        }
+        Ok(fee)
     }
     fn address(&mut self) -> Address {
         Address(self.take::<20>())

@@ -152,3 +152,30 @@ fn every_operation_kind_replays() {
     let mut rebuilt = replay(&pubdata, &queue).unwrap();
     assert_eq!(rebuilt.root(), executed.root());
 }
+
+#[test]
+fn a_fee_spelled_another_way_is_malformed() {
+    // A transfer with fee 10, packed canonically, then as mantissa 1 × 10^1.
+    let choices = [OpChoice {
+        kind: 2,
+        who: 0,
+        other: 1,
+        token: 0,
+        amount: 5,
+        fee: 10,
+        corruption: 0,
+    }];
+    let (_, mut pubdata, queue) = execute(&choices);
+    assert!(replay(&pubdata, &queue).is_ok());
+    let fee_at = pubdata.len() - 2;
+    let canonical = u16::from_be_bytes([pubdata[fee_at], pubdata[fee_at + 1]]);
+    assert_eq!(quire_core::tx::packing::unpack_fee(canonical), Some(10));
+    let other: u16 = (1 << 5) | 1;
+    assert_eq!(quire_core::tx::packing::unpack_fee(other), Some(10));
+    pubdata[fee_at..].copy_from_slice(&other.to_be_bytes());
+    let err = replay(&pubdata, &queue).unwrap_err();
+    assert!(
+        matches!(err, BatchReplayError::Malformed(DecodeError::Fee { .. })),
+        "{err:?}"
+    );
+}
