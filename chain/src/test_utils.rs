@@ -217,19 +217,13 @@ impl Operator {
                 .expect("test chain"),
             new_state_root: H256(self.state.root().to_l1_bytes32()),
         };
-        let tick = Duration::from_millis(20);
-        let limit = Duration::from_secs(30);
         let sent = self
             .committer
             .commit_batch(&self.last, &header, Bytes::from(pubdata))
             .await
             .expect("test chain");
-        let settled = self
-            .committer
-            .wait(sent.nonce, tick, limit)
-            .await
-            .expect("test chain");
-        let committed = quire_l1::committed_batch_in(&settled[0].receipt, self.rollup())
+        let receipt = self.mined(sent.hash).await;
+        let committed = quire_l1::committed_batch_in(&receipt, self.rollup())
             .expect("test chain")
             .expect("test chain");
         self.last = committed.info;
@@ -238,8 +232,6 @@ impl Operator {
 
     /// Proves (with the verifier double) and executes a committed batch.
     pub async fn prove_and_execute(&mut self, committed: quire_l1::CommittedBatch) {
-        let tick = Duration::from_millis(20);
-        let limit = Duration::from_secs(30);
         let rollup = Rollup::new(self.rollup(), self.client.clone());
         let inputs = rollup
             .batch_public_inputs(committed.info.into())
@@ -256,21 +248,34 @@ impl Operator {
             .prove_batch(&committed.info, proof)
             .await
             .expect("test chain");
-        self.committer
-            .wait(p.nonce, tick, limit)
-            .await
-            .expect("test chain");
+        self.mined(p.hash).await;
         let e = self
             .committer
             .execute_batch(&committed.info, committed.payouts.clone())
             .await
             .expect("test chain");
-        let settled = self
-            .committer
-            .wait(e.nonce, tick, limit)
-            .await
-            .expect("test chain");
-        assert!(settled.iter().all(|s| s.success));
+        self.mined(e.hash).await;
+    }
+
+    /// Waits for the receipt of `hash` and insists on success. By hash, not through the
+    /// committer's nonce tracking: under load in CI, `Committer::wait` once reported its own
+    /// mined transaction as `NonceConsumed` (noted for issue 18's L1 sender work).
+    async fn mined(&self, hash: H256) -> ethers::types::TransactionReceipt {
+        use ethers::providers::Middleware;
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(r) = self
+                .client
+                .get_transaction_receipt(hash)
+                .await
+                .expect("test chain")
+            {
+                assert_eq!(r.status, Some(1.into()), "{hash:?} reverted");
+                return r;
+            }
+            assert!(std::time::Instant::now() < deadline, "{hash:?} never mined");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
