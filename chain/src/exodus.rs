@@ -32,10 +32,7 @@ pub struct QueueStatus {
 impl QueueStatus {
     /// The status the view shows.
     pub fn of(view: &ChainView) -> QueueStatus {
-        let first_pending = view
-            .batches
-            .get(view.executed as usize)
-            .map_or(0, |b| b.info.next_priority_id());
+        let first_pending = view.first_unexecuted_priority_id();
         QueueStatus {
             exodus: view.exodus,
             executed: view.executed,
@@ -50,10 +47,7 @@ impl QueueStatus {
 /// Deposits no executed batch consumed, oldest first: what `Rollup.reclaimDeposit` pays
 /// back in exodus. `depositor` keeps only those of one L1 address.
 pub fn reclaimable_deposits(view: &ChainView, depositor: Option<Address>) -> Vec<WatchedOp> {
-    let first_pending = view
-        .batches
-        .get(view.executed as usize)
-        .map_or(0, |b| b.info.next_priority_id());
+    let first_pending = view.first_unexecuted_priority_id();
     view.priority_ops
         .iter()
         .skip(first_pending as usize)

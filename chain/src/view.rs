@@ -182,6 +182,14 @@ impl ChainView {
         }
     }
 
+    /// The first priority id no executed batch consumed: what exodus reclaims from, and
+    /// whose deadline allows it.
+    pub fn first_unexecuted_priority_id(&self) -> u64 {
+        self.batches
+            .get(self.executed as usize)
+            .map_or(0, |b| b.info.next_priority_id())
+    }
+
     /// The priority operations batch `n` consumed, in order.
     pub fn consumed_by(&self, n: u64) -> Result<Vec<PriorityOp>, ChainError> {
         let info = &self.batch(n)?.info;

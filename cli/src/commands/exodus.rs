@@ -23,12 +23,6 @@ fn source(args: &ChainArgs, g: &Global) -> Result<ChainSource> {
     Ok(args.resolve(g.deployment.as_deref())?)
 }
 
-fn rpc(g: &Global) -> Result<&str> {
-    g.l1_rpc
-        .as_deref()
-        .ok_or_else(|| WalletError::invalid("--l1-rpc", "required for exodus commands"))
-}
-
 /// `quire exodus`.
 #[derive(Subcommand, Debug, Clone)]
 pub enum ExodusCommand {
@@ -68,7 +62,7 @@ impl StatusCommand {
     /// Prints the queue's status as L1 shows it.
     pub async fn run(self, g: &Global) -> Result<()> {
         let source = source(&self.chain, g)?;
-        let rpc = rpc(g)?;
+        let rpc = g.l1_rpc()?;
         let mirror = source.sync(rpc).await?;
         let view = mirror.view().await?;
         let s = QueueStatus::of(&view);
@@ -153,7 +147,7 @@ impl ReclaimCommand {
         let source = source(&self.chain, g)?;
         let key = g.load_key()?;
         let client = g.l1_signer(&key).await?;
-        let mirror = source.sync(rpc(g)?).await?;
+        let mirror = source.sync(g.l1_rpc()?).await?;
         let view = mirror.view().await?;
         let depositor = Address(client.address().0);
         let pending = reclaimable_deposits(&view, self.priority_id.is_none().then_some(depositor));
@@ -217,7 +211,7 @@ impl ExitCommand {
         let key = g.load_key()?;
         let client = g.l1_signer(&key).await?;
         let rollup = source.rollup;
-        let mut mirror = source.sync(rpc(g)?).await?;
+        let mut mirror = source.sync(g.l1_rpc()?).await?;
         let mut view = mirror.view().await?;
         if !view.exodus {
             return Err(WalletError::Refused {
@@ -244,7 +238,7 @@ impl ExitCommand {
                     .await?;
                 println!("executed batch {n} ({} transaction(s))", txs.len());
             }
-            mirror = source.sync(rpc(g)?).await?;
+            mirror = source.sync(g.l1_rpc()?).await?;
             view = mirror.view().await?;
         }
         let mut rebuilt = Rebuilt::at(&view, &source.genesis, view.executed)?;

@@ -90,12 +90,16 @@ impl Global {
         Ok(quire_api::Client::new(&self.sequencer_url)?)
     }
 
+    /// `--l1-rpc`, which every L1 command needs.
+    pub(crate) fn l1_rpc(&self) -> Result<&str> {
+        self.l1_rpc
+            .as_deref()
+            .ok_or_else(|| WalletError::invalid("--l1-rpc", "required for L1 commands"))
+    }
+
     /// `--l1-rpc` and `--deployment`, which the L1 commands cannot do without.
     fn l1_config(&self) -> Result<(&str, &Path)> {
-        let rpc = self
-            .l1_rpc
-            .as_deref()
-            .ok_or_else(|| WalletError::invalid("--l1-rpc", "required for L1 commands"))?;
+        let rpc = self.l1_rpc()?;
         let dep = self
             .deployment
             .as_deref()
@@ -112,20 +116,7 @@ impl Global {
     /// A signing client of `--l1-rpc` with the key's L1 key, for commands that need no
     /// deployment file (exodus: the rollup's address comes from `--rollup`).
     pub(crate) async fn l1_signer(&self, key: &Key) -> Result<std::sync::Arc<quire_l1::L1Client>> {
-        let rpc = self
-            .l1_rpc
-            .as_deref()
-            .ok_or_else(|| WalletError::invalid("--l1-rpc", "required for L1 commands"))?;
-        let (private_key, _) = key.l1.clone().ok_or_else(|| {
-            WalletError::invalid(
-                "--key",
-                format!(
-                    "key {:?} has no L1 private key (add one with `quire key import --l1-key`)",
-                    key.name
-                ),
-            )
-        })?;
-        Ok(quire_l1::connect(rpc, &private_key, Duration::from_millis(200)).await?)
+        crate::wallet::l1::signer(self.l1_rpc()?, key).await
     }
 
     /// Bounds an L1 transaction's wait for its receipt by `--timeout` (a chain that stops

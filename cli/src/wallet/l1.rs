@@ -39,21 +39,29 @@ pub struct L1Wallet {
     pub address: Address,
 }
 
+/// A client of `rpc` that signs with the key's L1 private key (refused, naming `--key`,
+/// when the key has none).
+pub async fn signer(rpc: &str, key: &Key) -> Result<Arc<L1Client>> {
+    let (private_key, _) = key.l1.as_ref().ok_or_else(|| {
+        WalletError::invalid(
+            "--key",
+            format!(
+                "key {:?} has no L1 private key (add one with `quire key import --l1-key`)",
+                key.name
+            ),
+        )
+    })?;
+    Ok(quire_l1::connect(rpc, private_key, Duration::from_millis(200)).await?)
+}
+
 impl L1Wallet {
     /// Connects to `rpc` with the key's L1 private key and reads `deployment`.
     pub async fn connect(rpc: &str, deployment: &Path, key: &Key) -> Result<L1Wallet> {
-        let (private_key, address) = key.l1.clone().ok_or_else(|| {
-            WalletError::invalid(
-                "--key",
-                format!(
-                    "key {:?} has no L1 private key (add one with `quire key import --l1-key`)",
-                    key.name
-                ),
-            )
-        })?;
         let deployment = Deployment::load(deployment)
             .map_err(|e| WalletError::invalid("--deployment", e.to_string()))?;
-        let client = quire_l1::connect(rpc, &private_key, Duration::from_millis(200)).await?;
+        let client = signer(rpc, key).await?;
+        // `signer` refused a key without an L1 part, so the address is there.
+        let address = key.l1_address().unwrap_or(Address(client.address().0));
         let tokens = registered_tokens(client.clone(), &deployment).await?;
         Ok(L1Wallet {
             client,
